@@ -1,0 +1,1 @@
+"""Data files shipped with Outreach, found through importlib.resources."""

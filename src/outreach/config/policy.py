@@ -1,0 +1,154 @@
+"""IT policy: a TOML file in the site config dir that overrides the worker's settings.
+
+An unreadable file, a bad value or an unknown key stops the app with a message naming
+the file and the key: a policy IT believes is in force must never be silently ignored.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+from outreach.config.paths import APP_ID
+
+POLICY_FILE_NAME = "policy.toml"
+POLICY_ENV = "OUTREACH_POLICY_FILE"
+
+
+@dataclass(frozen=True)
+class PolicyKey:
+    name: str
+    default: Any
+    check: Callable[[Any], bool]
+    expects: str
+    summary: str
+
+
+def _int_between(low: int, high: int) -> Callable[[Any], bool]:
+    return lambda v: isinstance(v, int) and not isinstance(v, bool) and low <= v <= high
+
+
+def _is_bool(value: Any) -> bool:
+    return isinstance(value, bool)
+
+
+def _optional_text(value: Any) -> bool:
+    return isinstance(value, str) and value.strip() != ""
+
+
+def _valid_recovery_key(value: Any) -> bool:
+    from outreach.vault.crypto import load_recovery_public_key
+
+    if not _optional_text(value):
+        return False
+    try:
+        load_recovery_public_key(value)
+    except ValueError:
+        return False
+    return True
+
+
+# One table of every key: docs/policy.md is written from the same words.
+KEYS: tuple[PolicyKey, ...] = (
+    PolicyKey(
+        "idle_lock_minutes",
+        5,
+        _int_between(1, 240),
+        "a whole number of minutes from 1 to 240",
+        "Lock the vault after this many minutes without keyboard or mouse input.",
+    ),
+    PolicyKey(
+        "require_keyring",
+        False,
+        _is_bool,
+        "true or false",
+        "Refuse to create or open a vault unless the OS keyring holds its device secret.",
+    ),
+    PolicyKey(
+        "wipe_after_failed_unlocks",
+        0,
+        _int_between(0, 100),
+        "a whole number from 0 (off) to 100",
+        "Destroy the passphrase-wrapped key after this many failed unlocks in a row.",
+    ),
+    PolicyKey(
+        "recovery_public_key",
+        None,
+        _valid_recovery_key,
+        "an X25519 public key (PEM, or 32 bytes in base64)",
+        "Also seal the data key to this agency key, so `outreach recover` can restore access.",
+    ),
+)
+_BY_NAME = {key.name: key for key in KEYS}
+
+
+@dataclass(frozen=True)
+class PolicyError(Exception):
+    path: Path
+    # "unreadable", "syntax", "unknown_key" or "bad_value"
+    reason: str
+    key: str = ""
+    expects: str = ""
+
+
+@dataclass(frozen=True)
+class Policy:
+    idle_lock_minutes: int = 5
+    require_keyring: bool = False
+    wipe_after_failed_unlocks: int = 0
+    recovery_public_key: str | None = None
+    source: Path | None = None
+    managed: frozenset[str] = field(default_factory=frozenset)
+
+    def is_managed(self, name: str) -> bool:
+        return name in self.managed
+
+    def as_dict(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name in _BY_NAME}
+
+
+def parse_policy(path: Path, text: str) -> Policy:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise PolicyError(path, "syntax", expects=str(exc)) from exc
+    values: dict[str, Any] = {}
+    for name, value in data.items():
+        key = _BY_NAME.get(name)
+        if key is None:
+            raise PolicyError(path, "unknown_key", name)
+        if not key.check(value):
+            raise PolicyError(path, "bad_value", name, key.expects)
+        values[name] = value
+    return Policy(**values, source=path, managed=frozenset(values))
+
+
+def candidate_files(env: Mapping[str, str]) -> list[Path]:
+    """Where policy may live, most authoritative first."""
+    override = env.get(POLICY_ENV)
+    if override:
+        return [Path(override)]
+    dirs = platformdirs.site_config_dir(APP_ID, appauthor=False, multipath=True)
+    return [Path(d) / POLICY_FILE_NAME for d in dirs.split(os.pathsep) if d]
+
+
+def load_policy(env: Mapping[str, str], candidates: Sequence[Path] | None = None) -> Policy:
+    """The first policy file found wins; none at all means the defaults."""
+    explicit = POLICY_ENV in env and bool(env[POLICY_ENV])
+    for path in candidates if candidates is not None else candidate_files(env):
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            if explicit:
+                raise PolicyError(path, "unreadable") from None
+            continue
+        except (OSError, UnicodeDecodeError) as exc:
+            raise PolicyError(path, "unreadable") from exc
+        return parse_policy(path, text)
+    return Policy()

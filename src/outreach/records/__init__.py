@@ -1,0 +1,1 @@
+"""The domain records kept in the vault. No Qt here."""

@@ -1,0 +1,188 @@
+"""Key derivation, key wrapping and recovery sealing.
+
+The data key that encrypts the database never changes; only its wrappings do. A
+passphrase (and, where the OS keyring works, a device secret) unwraps it; an agency
+recovery key can unseal a second copy.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+
+from argon2.low_level import Type, hash_secret_raw
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+DATA_KEY_BYTES = 32
+NONCE_BYTES = 12
+SALT_BYTES = 16
+
+_WRAP_INFO = b"outreach/vault-wrap/v1"
+_RECOVERY_INFO = b"outreach/recovery-seal/v1"
+
+
+@dataclass(frozen=True)
+class KdfParams:
+    """Argon2id cost; stored beside the wrapped key and bound to it as associated data."""
+
+    time_cost: int
+    memory_kib: int
+    parallelism: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "name": "argon2id",
+            "time_cost": self.time_cost,
+            "memory_kib": self.memory_kib,
+            "parallelism": self.parallelism,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> KdfParams:
+        if data.get("name") != "argon2id":
+            raise ValueError("unsupported key derivation")
+        params = cls(int(data["time_cost"]), int(data["memory_kib"]), int(data["parallelism"]))
+        if params.time_cost < 1 or params.memory_kib < 8 * params.parallelism:
+            raise ValueError("key derivation parameters out of range")
+        return params
+
+
+# About 0.65 s on a 2-core machine here: slow enough to make guessing expensive, quick
+# enough for a worker unlocking in the street. Raise them later; old vaults keep theirs.
+DEFAULT_KDF = KdfParams(time_cost=4, memory_kib=256 * 1024, parallelism=2)
+
+
+class UnwrapError(Exception):
+    """The key could not be unwrapped: wrong secret, or the stored wrapping was altered."""
+
+
+def new_data_key() -> bytes:
+    return os.urandom(DATA_KEY_BYTES)
+
+
+def new_salt() -> bytes:
+    return os.urandom(SALT_BYTES)
+
+
+def normalise_passphrase(passphrase: str) -> bytes:
+    # The same passphrase typed on another keyboard layout or OS must give the same key.
+    return unicodedata.normalize("NFC", passphrase).encode("utf-8")
+
+
+def derive_wrapping_key(
+    passphrase: str, salt: bytes, params: KdfParams, device_secret: bytes | None
+) -> bytes:
+    stretched = hash_secret_raw(
+        normalise_passphrase(passphrase),
+        salt,
+        time_cost=params.time_cost,
+        memory_cost=params.memory_kib,
+        parallelism=params.parallelism,
+        hash_len=32,
+        type=Type.ID,
+    )
+    hkdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=salt, info=_WRAP_INFO)
+    return hkdf.derive(stretched + (device_secret or b""))
+
+
+def canonical_bytes(header: dict[str, Any]) -> bytes:
+    """Stable bytes of a header, used as associated data so no field can be altered."""
+    return json.dumps(header, sort_keys=True, separators=(",", ":")).encode("utf-8")
+
+
+def wrap(key: bytes, secret: bytes, associated: bytes) -> tuple[bytes, bytes]:
+    nonce = os.urandom(NONCE_BYTES)
+    return nonce, AESGCM(key).encrypt(nonce, secret, associated)
+
+
+def unwrap(key: bytes, nonce: bytes, ciphertext: bytes, associated: bytes) -> bytes:
+    try:
+        return AESGCM(key).decrypt(nonce, ciphertext, associated)
+    except InvalidTag as exc:
+        raise UnwrapError from exc
+
+
+# Recovery: an ephemeral X25519 key agreement with the agency's public key (ECIES), so
+# the laptop can seal the data key without ever holding anything that can unseal it.
+
+
+@dataclass(frozen=True)
+class RecoverySeal:
+    ephemeral_public: bytes
+    nonce: bytes
+    ciphertext: bytes
+
+
+def load_recovery_public_key(text: str) -> X25519PublicKey:
+    """Accept a PEM public key or the raw 32 bytes in base64, as IT may paste either."""
+    stripped = text.strip()
+    if stripped.startswith("-----BEGIN"):
+        key = serialization.load_pem_public_key(stripped.encode("ascii"))
+        if not isinstance(key, X25519PublicKey):
+            raise ValueError("not an X25519 public key")
+        return key
+
+    raw = base64.b64decode(stripped, validate=True)
+    return X25519PublicKey.from_public_bytes(raw)
+
+
+def load_recovery_private_key(pem: bytes) -> X25519PrivateKey:
+    key = serialization.load_pem_private_key(pem, password=None)
+    if not isinstance(key, X25519PrivateKey):
+        raise ValueError("not an X25519 private key")
+    return key
+
+
+def public_key_fingerprint(key: X25519PublicKey) -> str:
+    raw = key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    digest = hashes.Hash(hashes.SHA256())
+    digest.update(raw)
+    return digest.finalize()[:16].hex()
+
+
+def _seal_key(shared: bytes, ephemeral: bytes, recipient: bytes) -> bytes:
+    hkdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=_RECOVERY_INFO)
+    return hkdf.derive(shared + ephemeral + recipient)
+
+
+def _raw_public(key: X25519PublicKey) -> bytes:
+    return key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+
+
+def seal_for_recovery(recipient: X25519PublicKey, secret: bytes, associated: bytes) -> RecoverySeal:
+    ephemeral = X25519PrivateKey.generate()
+    ephemeral_public = _raw_public(ephemeral.public_key())
+    key = _seal_key(ephemeral.exchange(recipient), ephemeral_public, _raw_public(recipient))
+    nonce, ciphertext = wrap(key, secret, associated)
+    return RecoverySeal(ephemeral_public, nonce, ciphertext)
+
+
+def open_recovery_seal(
+    private_key: X25519PrivateKey, seal: RecoverySeal, associated: bytes
+) -> bytes:
+    ephemeral = X25519PublicKey.from_public_bytes(seal.ephemeral_public)
+    recipient = _raw_public(private_key.public_key())
+    key = _seal_key(private_key.exchange(ephemeral), seal.ephemeral_public, recipient)
+    return unwrap(key, seal.nonce, seal.ciphertext, associated)
+
+
+def generate_recovery_keypair() -> tuple[bytes, str]:
+    """A new agency key pair: the private key as PEM, the public key as PEM for policy."""
+    private = X25519PrivateKey.generate()
+    private_pem = private.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    public_pem = private.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    return private_pem, public_pem.decode("ascii")

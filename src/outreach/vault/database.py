@@ -1,0 +1,229 @@
+"""One keyed SQLCipher connection, its PRAGMAs, and the guard against plaintext paths.
+
+Every PRAGMA the vault relies on is set here and nowhere else:
+
+- ``key`` as a raw 256-bit key (``x'..'``): the data key is already random, so
+  SQLCipher's own per-open PBKDF2 would only cost time; Argon2id protects the passphrase.
+- ``cipher_memory_security = ON``: SQLCipher wipes the memory it frees, so key material
+  and decrypted pages do not linger in the heap.
+- ``cipher_log_level = NONE``: SQLCipher's own log can go to stderr, which a launcher may
+  capture to disk; our log records the failure class instead.
+- ``journal_mode = WAL``: the WAL holds encrypted pages, lets the integrity check read on
+  its own connection while the worker writes, and survives a crash at any instant.
+- ``synchronous = FULL``: "Saved" means on disk, even after a power cut (NORMAL in WAL
+  mode can lose the last commits).
+- ``secure_delete = ON``: freed pages are zeroed, so deleted records leave no ciphertext
+  that a later key compromise could read.
+- ``foreign_keys = ON``, ``trusted_schema = OFF``, ``cell_size_check = ON``: integrity
+  enforced by SQLite, no functions run from the schema, corruption found early.
+- ``temp_store = MEMORY``: sorts and temporary tables never reach a plaintext temp file.
+
+The guard is SQLite's authorizer: ATTACH (which could open an unkeyed database),
+``sqlcipher_export``, loading extensions, and PRAGMAs that would move temporary data to
+files or change the key are refused for every statement after the connection is set up.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import sqlcipher3
+
+from outreach.vault.errors import StorageError, UnsafeOperation, VaultDamaged, VaultError
+
+_SQLITE_CORRUPT = 11
+_SQLITE_FULL = 13
+_SQLITE_CANTOPEN = 14
+_SQLITE_READONLY = 8
+_SQLITE_IOERR = 10
+_SQLITE_NOTADB = 26
+_SQLITE_AUTH = 23
+
+_SETUP_PRAGMAS = (
+    "PRAGMA synchronous = FULL",
+    "PRAGMA secure_delete = ON",
+    "PRAGMA foreign_keys = ON",
+    "PRAGMA temp_store = MEMORY",
+    "PRAGMA trusted_schema = OFF",
+    "PRAGMA cell_size_check = ON",
+    "PRAGMA busy_timeout = 5000",
+)
+
+_DENIED_PRAGMAS = frozenset(
+    {
+        "temp_store_directory",
+        "data_store_directory",
+        "key",
+        "hexkey",
+        "rekey",
+        "hexrekey",
+        "cipher_plaintext_header_size",
+        "cipher_plaintext_header_salt",
+        "cipher_use_hmac",
+        "writable_schema",
+    }
+)
+_DENIED_FUNCTIONS = frozenset(
+    {"sqlcipher_export", "load_extension", "fts3_tokenizer", "readfile", "writefile"}
+)
+
+
+def _guard(
+    action: int, arg1: str | None, arg2: str | None, _db: str | None, _src: str | None
+) -> int:
+    if action == sqlcipher3.SQLITE_ATTACH:
+        return int(sqlcipher3.SQLITE_DENY)
+    if action == sqlcipher3.SQLITE_FUNCTION and (arg2 or "").lower() in _DENIED_FUNCTIONS:
+        return int(sqlcipher3.SQLITE_DENY)
+    if action == sqlcipher3.SQLITE_PRAGMA:
+        name = (arg1 or "").lower()
+        if name in _DENIED_PRAGMAS:
+            return int(sqlcipher3.SQLITE_DENY)
+        if (
+            name == "temp_store"
+            and arg2 is not None
+            and arg2.strip().lower() not in {"2", "memory"}
+        ):
+            return int(sqlcipher3.SQLITE_DENY)
+    return int(sqlcipher3.SQLITE_OK)
+
+
+def _key_pragma(key: bytes) -> str:
+    if len(key) != 32:
+        raise ValueError("the data key must be 32 bytes")
+    # PRAGMA takes no bound parameters; the text is built only from hex digits.
+    return "PRAGMA key = \"x'" + key.hex() + "'\""
+
+
+def translate(exc: Exception, path: Path) -> VaultError:
+    """Turn a driver exception into the vault's own words (never its message text)."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    base = code & 0xFF if isinstance(code, int) else None
+    text = str(exc).lower()
+    if base == _SQLITE_NOTADB or "file is not a database" in text:
+        return VaultDamaged("unreadable", path)
+    if base == _SQLITE_CORRUPT or "malformed" in text:
+        return VaultDamaged("integrity", path)
+    if base == _SQLITE_FULL or "disk is full" in text:
+        return StorageError("full", path)
+    if base == _SQLITE_READONLY or "readonly" in text:
+        return StorageError("read_only", path)
+    if base == _SQLITE_CANTOPEN or "unable to open" in text:
+        return StorageError("missing" if not path.parent.exists() else "io", path)
+    if base == _SQLITE_AUTH or "not authorized" in text:
+        return UnsafeOperation()
+    return StorageError("io", path)
+
+
+class Database:
+    """A keyed connection used from one thread. The UI never sees it: services do."""
+
+    def __init__(self, connection: Any, path: Path, read_only: bool) -> None:
+        self._conn = connection
+        self.path = path
+        self.read_only = read_only
+        self._in_transaction = False
+
+    @classmethod
+    def open(
+        cls, path: Path, key: bytes, *, create: bool = False, read_only: bool = False
+    ) -> Database:
+        if create and path.exists():
+            raise VaultDamaged("foreign_database", path)
+        if not create and not path.exists():
+            raise VaultDamaged("missing_database", path)
+        mode = "ro" if read_only else ("rwc" if create else "rw")
+        try:
+            conn = sqlcipher3.connect(
+                f"{path.resolve().as_uri()}?mode={mode}",
+                uri=True,
+                isolation_level=None,
+                check_same_thread=True,
+            )
+        except sqlcipher3.Error as exc:
+            raise translate(exc, path) from exc
+        try:
+            conn.execute(_key_pragma(key))
+            conn.execute("PRAGMA cipher_memory_security = ON")
+            conn.execute("PRAGMA cipher_log_level = NONE")
+            # The first read proves the key: a wrong key or a foreign file fails here.
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            if not read_only:
+                conn.execute("PRAGMA journal_mode = WAL").fetchone()
+            for pragma in _SETUP_PRAGMAS:
+                conn.execute(pragma)
+            conn.enable_load_extension(False)
+            conn.set_authorizer(_guard)
+        except sqlcipher3.Error as exc:
+            conn.close()
+            raise translate(exc, path) from exc
+        return cls(conn, path, read_only)
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        try:
+            return self._conn.execute(sql, params)
+        except sqlcipher3.Error as exc:
+            raise translate(exc, self.path) from exc
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        return [tuple(row) for row in self.execute(sql, params).fetchall()]
+
+    def scalar(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        row = self.execute(sql, params).fetchone()
+        return None if row is None else row[0]
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Database]:
+        """Commit on success, roll back on any error; only a commit counts as saved."""
+        if self._in_transaction:
+            raise RuntimeError("transactions do not nest")
+        self.execute("BEGIN IMMEDIATE")
+        self._in_transaction = True
+        try:
+            yield self
+        except BaseException:
+            self._in_transaction = False
+            with contextlib.suppress(sqlcipher3.Error):
+                self._conn.execute("ROLLBACK")
+            raise
+        self._in_transaction = False
+        try:
+            self._conn.execute("COMMIT")
+        except sqlcipher3.Error as exc:
+            with contextlib.suppress(sqlcipher3.Error):
+                self._conn.execute("ROLLBACK")
+            raise translate(exc, self.path) from exc
+
+    @property
+    def user_version(self) -> int:
+        return int(self.scalar("PRAGMA user_version"))
+
+    def set_user_version(self, version: int) -> None:
+        self.execute("PRAGMA user_version = " + str(int(version)))  # an int, never text
+
+    def integrity_problems(self) -> list[str]:
+        """SQLCipher's page HMAC check and SQLite's structural check; empty when sound."""
+        problems = [str(row[0]) for row in self.query("PRAGMA cipher_integrity_check")]
+        quick = [str(row[0]) for row in self.query("PRAGMA quick_check")]
+        if quick != ["ok"]:
+            problems.extend(quick)
+        return problems
+
+    def backup_to(self, destination: Path, key: bytes) -> None:
+        """An encrypted copy through SQLite's backup API into a new file keyed the same."""
+        target = Database.open(destination, key, create=True)
+        try:
+            self._conn.backup(target._conn)
+        except sqlcipher3.Error as exc:
+            raise translate(exc, destination) from exc
+        finally:
+            target.close()
+
+    def checkpoint(self) -> None:
+        self.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    def close(self) -> None:
+        self._conn.close()

@@ -1,0 +1,85 @@
+"""What can go wrong with a vault, as data: the UI and CLI turn these into words.
+
+Each error names the situation, not the record: no message ever carries content.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class VaultError(Exception):
+    """Base for every failure the worker or IT must be told about."""
+
+
+@dataclass
+class WrongPassphrase(VaultError):
+    failures: int
+    # Tries left before policy destroys the keys; None when policy does not wipe.
+    remaining_before_wipe: int | None
+    # Seconds before the next attempt is accepted.
+    next_delay: float
+
+
+@dataclass
+class UnlockThrottled(VaultError):
+    wait_seconds: float
+
+
+@dataclass
+class VaultWiped(VaultError):
+    """The keys were destroyed after too many failed unlocks."""
+
+    recoverable_by_agency: bool
+
+
+@dataclass
+class KeyringUnavailable(VaultError):
+    # "no_backend": no usable Secret Service, Credential Manager or Keychain;
+    # "locked": the keyring exists but is locked; "missing": the device secret is gone;
+    # "error": the keyring answered with an error.
+    reason: str
+
+
+@dataclass
+class KeyringRequired(VaultError):
+    """Policy requires a keyring and none is usable."""
+
+    reason: str
+
+
+@dataclass
+class VaultTooNew(VaultError):
+    found_version: int
+    supported_version: int
+
+
+@dataclass
+class VaultDamaged(VaultError):
+    # "unreadable": not a database under this key (corrupt, truncated or foreign);
+    # "integrity": opened, but the integrity checks failed; "key_file": the key file is
+    # damaged or not an Outreach key file; "missing_database": key file without database;
+    # "foreign_database": a database file with no key file beside it.
+    reason: str
+    path: Path
+    detail: str = ""
+
+
+@dataclass
+class StorageError(VaultError):
+    # "full": no space left; "read_only": the folder or file cannot be written;
+    # "missing": the folder does not exist and cannot be created; "io": another OS error.
+    reason: str
+    path: Path
+
+
+@dataclass
+class RecoveryUnavailable(VaultError):
+    # "no_seal": the vault was never sealed to an agency key; "wrong_key": the private
+    # key does not open the seal; "bad_key_file": the file is not a usable private key.
+    reason: str
+
+
+class UnsafeOperation(VaultError):
+    """SQL that would put plaintext on disk was refused by the vault's guard."""

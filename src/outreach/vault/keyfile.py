@@ -1,0 +1,145 @@
+"""The key file beside the vault: the data key, wrapped, and how to unwrap it.
+
+It holds no secret in the clear. Everything that decides how the key is derived is
+bound to the wrapping as associated data, so altering a field makes unlocking fail.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from outreach.vault import crypto
+from outreach.vault.atomic import StepHook, storage_error, write_atomic
+from outreach.vault.errors import VaultDamaged
+
+FORMAT = 1
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def _unb64(text: Any) -> bytes:
+    if not isinstance(text, str):
+        raise ValueError("expected base64 text")
+    return base64.b64decode(text, validate=True)
+
+
+@dataclass(frozen=True)
+class Wrapped:
+    nonce: bytes
+    ciphertext: bytes
+
+
+@dataclass(frozen=True)
+class RecoveryRecord:
+    fingerprint: str
+    seal: crypto.RecoverySeal
+
+
+@dataclass(frozen=True)
+class KeyFile:
+    vault_id: str
+    kdf: crypto.KdfParams
+    salt: bytes
+    # True when a device secret from the OS keyring is mixed into the wrapping key.
+    device_bound: bool
+    wrapped: Wrapped | None
+    recovery: RecoveryRecord | None
+    wiped_at: str | None = None
+
+    def passphrase_header(self) -> bytes:
+        return crypto.canonical_bytes(
+            {
+                "format": FORMAT,
+                "vault_id": self.vault_id,
+                "kdf": self.kdf.as_dict(),
+                "salt": _b64(self.salt),
+                "device_bound": self.device_bound,
+            }
+        )
+
+    def recovery_header(self, fingerprint: str) -> bytes:
+        return crypto.canonical_bytes(
+            {"format": FORMAT, "vault_id": self.vault_id, "recovery": fingerprint}
+        )
+
+    def wiped(self, at: str) -> KeyFile:
+        return replace(self, wrapped=None, wiped_at=at)
+
+    def to_json(self) -> bytes:
+        data: dict[str, Any] = {
+            "format": FORMAT,
+            "vault_id": self.vault_id,
+            "kdf": self.kdf.as_dict(),
+            "salt": _b64(self.salt),
+            "device_bound": self.device_bound,
+            "wrapped_key": None,
+            "recovery": None,
+            "wiped_at": self.wiped_at,
+        }
+        if self.wrapped:
+            data["wrapped_key"] = {
+                "nonce": _b64(self.wrapped.nonce),
+                "ciphertext": _b64(self.wrapped.ciphertext),
+            }
+        if self.recovery:
+            seal = self.recovery.seal
+            data["recovery"] = {
+                "fingerprint": self.recovery.fingerprint,
+                "ephemeral_public": _b64(seal.ephemeral_public),
+                "nonce": _b64(seal.nonce),
+                "ciphertext": _b64(seal.ciphertext),
+            }
+        return json.dumps(data, indent=2, sort_keys=True).encode("utf-8") + b"\n"
+
+    @classmethod
+    def from_json(cls, raw: bytes) -> KeyFile:
+        data = json.loads(raw.decode("utf-8"))
+        if not isinstance(data, dict) or data.get("format") != FORMAT:
+            raise ValueError("not an Outreach key file of a known format")
+        wrapped = None
+        if data.get("wrapped_key") is not None:
+            w = data["wrapped_key"]
+            wrapped = Wrapped(_unb64(w["nonce"]), _unb64(w["ciphertext"]))
+        recovery = None
+        if data.get("recovery") is not None:
+            r = data["recovery"]
+            recovery = RecoveryRecord(
+                str(r["fingerprint"]),
+                crypto.RecoverySeal(
+                    _unb64(r["ephemeral_public"]), _unb64(r["nonce"]), _unb64(r["ciphertext"])
+                ),
+            )
+        device_bound = data["device_bound"]
+        if not isinstance(device_bound, bool):
+            raise ValueError("device_bound must be true or false")
+        wiped_at = data.get("wiped_at")
+        return cls(
+            vault_id=str(data["vault_id"]),
+            kdf=crypto.KdfParams.from_dict(data["kdf"]),
+            salt=_unb64(data["salt"]),
+            device_bound=device_bound,
+            wrapped=wrapped,
+            recovery=recovery,
+            wiped_at=str(wiped_at) if wiped_at is not None else None,
+        )
+
+
+def read_key_file(path: Path) -> KeyFile:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise storage_error(exc, path) from exc
+    try:
+        return KeyFile.from_json(raw)
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
+        raise VaultDamaged("key_file", path, type(exc).__name__) from exc
+
+
+def write_key_file(path: Path, key_file: KeyFile, *, on_step: StepHook | None = None) -> None:
+    write_atomic(path, key_file.to_json(), on_step=on_step)

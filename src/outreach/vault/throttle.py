@@ -1,0 +1,49 @@
+"""Failed unlocks: a growing wait after each one, remembered across restarts."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from outreach.vault.atomic import write_atomic
+
+MAX_DELAY_SECONDS = 60.0
+
+
+def delay_after(failures: int) -> float:
+    """1 s after the first failure, doubling to a minute: a typo costs nothing, guessing a lot."""
+    if failures <= 0:
+        return 0.0
+    return min(2.0 ** (failures - 1), MAX_DELAY_SECONDS)
+
+
+@dataclass(frozen=True)
+class UnlockState:
+    failures: int = 0
+    last_failure_at: float = 0.0
+
+    def wait(self, now: float) -> float:
+        if self.failures == 0:
+            return 0.0
+        return max(0.0, self.last_failure_at + delay_after(self.failures) - now)
+
+
+def read_unlock_state(path: Path) -> UnlockState:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return UnlockState(int(data["failures"]), float(data["last_failure_at"]))
+    except FileNotFoundError:
+        return UnlockState()
+    except (OSError, ValueError, KeyError, TypeError):
+        # A damaged counter must not lock the worker out or reset to zero silently:
+        # treat it as one recent failure, which costs a second at most.
+        return UnlockState(1, 0.0)
+
+
+def write_unlock_state(path: Path, state: UnlockState) -> None:
+    if state.failures == 0:
+        path.unlink(missing_ok=True)
+        return
+    payload = {"failures": state.failures, "last_failure_at": state.last_failure_at}
+    write_atomic(path, json.dumps(payload).encode("utf-8"))
