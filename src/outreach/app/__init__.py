@@ -1,0 +1,1 @@
+"""Qt services between the core and the widgets: sessions, jobs, timers (QtCore only)."""

@@ -1,0 +1,1 @@
+"""Qt widgets. They talk to app/ services and never to the database."""

@@ -141,7 +141,9 @@ class Database:
                 f"{path.resolve().as_uri()}?mode={mode}",
                 uri=True,
                 isolation_level=None,
-                check_same_thread=True,
+                # Opened on the unlocking thread, then handed to the main thread once;
+                # never used from two threads at a time.
+                check_same_thread=False,
             )
         except sqlcipher3.Error as exc:
             raise translate(exc, path) from exc

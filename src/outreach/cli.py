@@ -1,0 +1,187 @@
+"""Command line: the app itself, and what IT runs (self-test, recovery, key generation)."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from outreach import __version__
+from outreach.config.paths import DATA_DIR_ENV, resolve_paths
+from outreach.config.policy import Policy, PolicyError, load_policy
+from outreach.hardening import disable_core_dumps
+from outreach.logs import log, setup_logging
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_POLICY = 3
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="outreach",
+        description="Encrypted, offline-first recording for outreach workers.",
+    )
+    parser.add_argument("--version", action="version", version=f"outreach {__version__}")
+    parser.add_argument(
+        "--data-dir",
+        help=f"keep the vault, logs and backups in this folder (also ${DATA_DIR_ENV})",
+    )
+    parser.add_argument(
+        "--demo", action="store_true", help="open a demo vault with made-up data only"
+    )
+    commands = parser.add_subparsers(dest="command")
+    commands.add_parser("self-test", help="check this installation; prints one JSON object")
+    recover = commands.add_parser(
+        "recover", help="restore access with the agency recovery key and set a new passphrase"
+    )
+    recover.add_argument("--private-key", required=True, type=Path, help="agency private key (PEM)")
+    recover.add_argument(
+        "--passphrase-stdin",
+        action="store_true",
+        help="read the new passphrase from standard input instead of asking twice",
+    )
+    keygen = commands.add_parser(
+        "recovery-keygen", help="make an agency recovery key pair (run on an IT machine)"
+    )
+    keygen.add_argument("--private-out", required=True, type=Path)
+    commands.add_parser("qt-probe", help=argparse.SUPPRESS)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None) -> int:
+    disable_core_dumps()
+    environ = dict(os.environ if env is None else env)
+    args = _parser().parse_args(argv)
+    if args.command == "qt-probe":
+        return _qt_probe()
+    if args.command == "recovery-keygen":
+        return _keygen(args.private_out)
+
+    paths = resolve_paths(args.data_dir, environ, demo=args.demo)
+    try:
+        policy: Policy | PolicyError = load_policy(environ)
+    except PolicyError as exc:
+        policy = exc
+
+    if args.command == "self-test":
+        from outreach.selftest import run_self_test
+        from outreach.vault.device import DeviceSecretStore
+
+        report, ok = run_self_test(paths, policy, DeviceSecretStore.from_system(), environ)
+        print(json.dumps(report, indent=2, sort_keys=True))
+        return EXIT_OK if ok else EXIT_FAILED
+
+    if isinstance(policy, PolicyError):
+        return _policy_failure(policy, gui=args.command is None)
+    setup_logging(paths.log_dir)
+
+    if args.command == "recover":
+        return _recover(paths, policy, args.private_key, args.passphrase_stdin)
+
+    from outreach.gui import run_gui
+
+    return run_gui(paths, policy, demo=args.demo)
+
+
+def _policy_failure(error: PolicyError, *, gui: bool) -> int:
+    from outreach.app.messages import policy_text
+
+    text = policy_text(error)
+    print(text, file=sys.stderr)
+    if gui:
+        from PySide6.QtWidgets import QApplication, QMessageBox
+
+        app = QApplication.instance() or QApplication(sys.argv)
+        QMessageBox.critical(None, QApplication.translate("Shell", "Outreach"), text)
+        del app
+    return EXIT_POLICY
+
+
+def _qt_probe() -> int:
+    from PySide6.QtGui import QGuiApplication
+
+    app = QGuiApplication(sys.argv[:1])
+    print(app.platformName())
+    return EXIT_OK
+
+
+def _keygen(private_out: Path) -> int:
+    from outreach.app.messages import tr
+    from outreach.vault.crypto import generate_recovery_keypair
+
+    private_pem, public_pem = generate_recovery_keypair()
+    try:
+        fd = os.open(private_out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        print(
+            tr("%1 already exists; choose another file.").replace("%1", str(private_out)),
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(private_pem)
+    print(public_pem, end="")
+    print(
+        tr(
+            "Keep the private key offline. Put the public key above in policy as "
+            "recovery_public_key."
+        ),
+        file=sys.stderr,
+    )
+    return EXIT_OK
+
+
+def _read_new_passphrase(from_stdin: bool) -> str | None:
+    from outreach.app.messages import tr
+    from outreach.vault.passphrase import assess
+
+    if from_stdin:
+        chosen = sys.stdin.readline().rstrip("\n")
+    else:
+        chosen = getpass.getpass(tr("New passphrase: "))
+        if getpass.getpass(tr("New passphrase again: ")) != chosen:
+            print(tr("The two passphrases are different; nothing was changed."), file=sys.stderr)
+            return None
+    if not assess(chosen).acceptable:
+        print(
+            tr(
+                "That passphrase is too weak: use at least 10 characters and a few "
+                "unrelated words. Nothing was changed."
+            ),
+            file=sys.stderr,
+        )
+        return None
+    return chosen
+
+
+def _recover(paths: object, policy: Policy, private_key: Path, from_stdin: bool) -> int:
+    from outreach.app.messages import error_text, tr
+    from outreach.config.paths import AppPaths
+    from outreach.vault.device import DeviceSecretStore
+    from outreach.vault.errors import VaultError
+    from outreach.vault.vault import Vault
+
+    assert isinstance(paths, AppPaths)
+    try:
+        pem = private_key.read_bytes()
+    except OSError:
+        print(tr("Can't read the key file %1.").replace("%1", str(private_key)), file=sys.stderr)
+        return EXIT_FAILED
+    passphrase = _read_new_passphrase(from_stdin)
+    if passphrase is None:
+        return EXIT_FAILED
+    vault = Vault(paths, policy, DeviceSecretStore.from_system())
+    try:
+        vault.recover(pem, passphrase)
+    except VaultError as exc:
+        print(error_text(exc), file=sys.stderr)
+        return EXIT_FAILED
+    log.info("vault recovered with the agency key")
+    print(tr("Access restored. The worker can now unlock with the new passphrase."))
+    return EXIT_OK

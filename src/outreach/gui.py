@@ -1,0 +1,169 @@
+"""The desktop app's composition root: builds the services and the window, wires signals."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from dataclasses import dataclass
+from importlib import resources
+
+from PySide6.QtCore import QCoreApplication, QLocale, QTranslator
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from outreach import __version__
+from outreach.app.clipboard import ClipboardGuard
+from outreach.app.drafts import DraftService
+from outreach.app.guards import DesktopLockWatcher, IdleWatcher, SleepWatcher
+from outreach.app.instance import InstanceLock
+from outreach.app.jobs import BackgroundRunner
+from outreach.app.messages import error_text, keyring_absent_notice
+from outreach.app.session import Session
+from outreach.app.settings import SettingsService
+from outreach.config.paths import APP_NAME, AppPaths
+from outreach.config.policy import Policy
+from outreach.logs import install_exception_hook, log
+from outreach.ui.dialogs import show_calm_error
+from outreach.ui.main_window import MainWindow
+from outreach.vault import crypto
+from outreach.vault.device import DeviceSecretStore
+from outreach.vault.errors import KeyringRequired, VaultError
+from outreach.vault.vault import Vault
+
+# Shown on the demo unlock screen: the demo vault holds made-up data only.
+DEMO_PASSPHRASE = "demo vault only"  # noqa: S105
+NOTES_FORM = "notes"
+
+
+@dataclass
+class Shell:
+    """Everything the running app is made of; tests build one with test doubles."""
+
+    session: Session
+    drafts: DraftService
+    settings: SettingsService
+    idle: IdleWatcher
+    sleep: SleepWatcher
+    clipboard: ClipboardGuard
+    window: MainWindow
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("Shell", text)
+
+
+def build_shell(
+    app: QApplication,
+    paths: AppPaths,
+    policy: Policy,
+    device: DeviceSecretStore,
+    *,
+    kdf: crypto.KdfParams = crypto.DEFAULT_KDF,
+    demo: bool = False,
+) -> Shell:
+    vault = Vault(paths, policy, device, kdf=kdf)
+    session = Session(vault, BackgroundRunner(parent=app))
+    drafts = DraftService(session, NOTES_FORM)
+    settings = SettingsService(session, policy)
+
+    idle = IdleWatcher(policy.idle_lock_minutes)
+    app.installEventFilter(idle)
+    idle.idle.connect(session.lock)
+    settings.idleMinutesChanged.connect(idle.set_minutes)
+    session.unlocked.connect(idle.start)
+    session.locked.connect(idle.stop)
+
+    sleep = SleepWatcher()
+    sleep.slept.connect(session.lock)
+    desktop = DesktopLockWatcher(session)
+    desktop.locking.connect(session.lock)
+
+    clipboard = ClipboardGuard(app.clipboard())
+    session.locked.connect(clipboard.clear_if_ours)
+
+    keyring_note = "" if device.available else keyring_absent_notice()
+    blocked = ""
+    if policy.require_keyring and not device.available:
+        blocked = error_text(KeyringRequired("no_backend"))
+    if device.available:
+        keyring_status = tr("Protected by this computer's keyring (%1)").replace(
+            "%1", device.backend_name.rsplit(".", 2)[-2]
+        )
+    else:
+        keyring_status = tr("No keyring: protected by your passphrase alone")
+    hint = ""
+    if demo:
+        hint = tr("Demo vault with made-up data only. Its passphrase is: %1").replace(
+            "%1", DEMO_PASSPHRASE
+        )
+    window = MainWindow(
+        session,
+        drafts,
+        settings,
+        keyring_note=keyring_note,
+        keyring_status=keyring_status,
+        setup_blocked_reason=blocked,
+        unlock_hint=hint,
+        demo=demo,
+    )
+    return Shell(session, drafts, settings, idle, sleep, clipboard, window)
+
+
+def _install_translations(app: QApplication) -> None:
+    translator = QTranslator(app)
+    folder = resources.files("outreach.resources") / "i18n"
+    name = f"outreach_{QLocale.system().name()}.qm"
+    candidate = folder / name
+    if candidate.is_file() and translator.load(candidate.read_bytes()):
+        app.installTranslator(translator)
+
+
+def _stylesheet() -> str:
+    return (resources.files("outreach.resources") / "styles" / "app.qss").read_text("utf-8")
+
+
+def make_application(argv: list[str]) -> QApplication:
+    app = QApplication.instance() or QApplication(argv)
+    assert isinstance(app, QApplication)
+    app.setApplicationName(APP_NAME)
+    app.setApplicationVersion(__version__)
+    app.setDesktopFileName("outreach")
+    _install_translations(app)
+    app.setStyleSheet(_stylesheet())
+    return app
+
+
+def run_gui(paths: AppPaths, policy: Policy, *, demo: bool = False) -> int:
+    app = make_application(sys.argv)
+    with contextlib.suppress(OSError):  # the session shows a folder problem on its page
+        paths.data_dir.mkdir(parents=True, exist_ok=True)
+    instance = InstanceLock(paths.instance_lock)
+    if paths.data_dir.exists() and not instance.acquire():
+        QMessageBox.information(
+            None,
+            tr("Outreach"),
+            tr("Outreach is already open for the data folder %1.").replace(
+                "%1", str(paths.data_dir)
+            ),
+        )
+        return 1
+    device = DeviceSecretStore.from_system()
+    if demo:
+        _ensure_demo_vault(paths, policy, device)
+    shell = build_shell(app, paths, policy, device, demo=demo)
+    install_exception_hook(lambda: show_calm_error(shell.window))
+    log.info("app started, version %s", __version__)
+    shell.window.show()
+    try:
+        return app.exec()
+    finally:
+        shell.session.lock()
+        instance.release()
+
+
+def _ensure_demo_vault(paths: AppPaths, policy: Policy, device: DeviceSecretStore) -> None:
+    vault = Vault(paths, policy, device)
+    try:
+        if vault.state() == "new":
+            vault.create(DEMO_PASSPHRASE).close()
+    except VaultError:
+        pass  # the session finds the same problem and shows it on its own page

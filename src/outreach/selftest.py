@@ -1,0 +1,153 @@
+"""`outreach self-test`: what IT needs to know, as one JSON object, and an exit code."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from outreach import __version__
+from outreach.config.paths import AppPaths
+from outreach.config.policy import Policy, PolicyError
+from outreach.hardening import core_dumps_disabled
+from outreach.vault.crypto import new_data_key
+from outreach.vault.database import Database
+from outreach.vault.device import DeviceSecretStore
+from outreach.vault.errors import VaultError
+
+_MARKER = "self-test marker: not a record"
+
+
+def encryption_round_trip() -> dict[str, Any]:
+    """Write, prove the file is unreadable without the key, read back with it."""
+    import sqlcipher3
+
+    with tempfile.TemporaryDirectory(prefix="outreach-selftest-") as folder:
+        path = Path(folder) / "probe.vault"
+        key = new_data_key()
+        try:
+            db = Database.open(path, key, create=True)
+            with db.transaction():
+                db.execute("CREATE TABLE probe (value TEXT)")
+                db.execute("INSERT INTO probe VALUES (?)", (_MARKER,))
+            cipher_version = str(db.scalar("PRAGMA cipher_version"))
+            db.close()
+            plaintext_visible = _MARKER.encode() in path.read_bytes()
+            unkeyed_readable = _plain_sqlite_can_read(path)
+            again = Database.open(path, key, read_only=True)
+            read_back = again.scalar("SELECT value FROM probe") == _MARKER
+            again.close()
+        except (VaultError, sqlcipher3.Error, OSError) as exc:
+            return {"ok": False, "error": type(exc).__name__}
+    ok = read_back and not plaintext_visible and not unkeyed_readable
+    return {
+        "ok": ok,
+        "sqlcipher_version": cipher_version,
+        "sqlite_version": sqlcipher3.sqlite_version,
+        "plaintext_on_disk": plaintext_visible,
+        "readable_without_key": unkeyed_readable,
+    }
+
+
+def _plain_sqlite_can_read(path: Path) -> bool:
+    try:
+        conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError:
+        return False
+    return True
+
+
+def keyring_status(store: DeviceSecretStore) -> dict[str, Any]:
+    if not store.available:
+        return {"backend": "none", "works": False, "problem": "no_backend"}
+    problem = store.probe()
+    return {"backend": store.backend_name, "works": problem is None, "problem": problem}
+
+
+def qt_status(env: Mapping[str, str]) -> dict[str, Any]:
+    """Start Qt in a child process: a missing display or plugin aborts the process."""
+    if getattr(sys, "frozen", False):
+        command = [sys.executable, "qt-probe"]
+    else:
+        command = [sys.executable, "-m", "outreach", "qt-probe"]
+    try:
+        done = subprocess.run(
+            command, capture_output=True, text=True, timeout=60, env=dict(env), check=False
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return {"ok": False, "platform": None, "error": type(exc).__name__}
+    platform = done.stdout.strip() or None
+    return {"ok": done.returncode == 0 and bool(platform), "platform": platform}
+
+
+def data_dir_status(paths: AppPaths) -> dict[str, Any]:
+    folder = paths.data_dir
+    existing = folder
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    return {
+        "path": str(folder),
+        "exists": folder.exists(),
+        "writable": os.access(existing, os.W_OK),
+        "vault_present": paths.key_file.exists(),
+    }
+
+
+def run_self_test(
+    paths: AppPaths,
+    policy_or_error: Policy | PolicyError,
+    store: DeviceSecretStore,
+    env: Mapping[str, str],
+) -> tuple[dict[str, Any], bool]:
+    errors: list[str] = []
+    warnings: list[str] = []
+    report: dict[str, Any] = {"app_version": __version__, "python": sys.version.split()[0]}
+
+    if isinstance(policy_or_error, PolicyError):
+        report["policy"] = {
+            "file": str(policy_or_error.path),
+            "ok": False,
+            "problem": policy_or_error.reason,
+            "key": policy_or_error.key or None,
+        }
+        errors.append("policy")
+        require_keyring = False
+    else:
+        source = policy_or_error.source
+        report["policy"] = {
+            "file": str(source) if source else None,
+            "ok": True,
+            "managed": sorted(policy_or_error.managed),
+        }
+        require_keyring = policy_or_error.require_keyring
+
+    report["encryption"] = encryption_round_trip()
+    if not report["encryption"]["ok"]:
+        errors.append("encryption")
+
+    report["keyring"] = keyring_status(store) | {"required": require_keyring}
+    if not report["keyring"]["works"]:
+        (errors if require_keyring else warnings).append("keyring")
+
+    report["qt"] = qt_status(env)
+    if not report["qt"]["ok"]:
+        errors.append("qt")
+
+    report["data_dir"] = data_dir_status(paths)
+    if not report["data_dir"]["writable"]:
+        errors.append("data_dir")
+
+    report["core_dumps_disabled"] = core_dumps_disabled()
+    report["errors"] = errors
+    report["warnings"] = warnings
+    report["ok"] = not errors
+    return report, not errors

@@ -1,0 +1,185 @@
+"""The main window: one page at a time, chosen by the session's state.
+
+The title never changes with content, and every lock wipes every widget marked as
+showing content, closes open dialogs and returns to the unlock page.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QCloseEvent
+from PySide6.QtWidgets import QDialog, QMainWindow, QMessageBox, QStackedWidget, QWidget
+
+from outreach.app.drafts import DraftService
+from outreach.app.messages import error_text
+from outreach.app.session import Session, State
+from outreach.app.settings import SettingsService
+from outreach.ui.dialogs import ChangePassphraseDialog, SettingsDialog
+from outreach.ui.notice_page import NoticePage
+from outreach.ui.setup_page import SetupPage
+from outreach.ui.shortcuts import keys_for, label_for
+from outreach.ui.text import wipe_all
+from outreach.ui.unlock_page import UnlockPage
+from outreach.ui.workspace import WorkspacePage
+from outreach.vault.errors import VaultError
+
+
+class MainWindow(QMainWindow):
+    def __init__(
+        self,
+        session: Session,
+        drafts: DraftService,
+        settings: SettingsService,
+        *,
+        keyring_note: str,
+        keyring_status: str,
+        setup_blocked_reason: str = "",
+        unlock_hint: str = "",
+        demo: bool = False,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._session = session
+        self._settings = settings
+        self._keyring_status = keyring_status
+        title = self.tr("Outreach")
+        self.setWindowTitle(title + (" " + self.tr("(demo)") if demo else ""))
+        self.resize(900, 640)
+
+        self.setup_page = SetupPage(
+            recovery_by_agency=bool(settings.policy.recovery_public_key),
+            keyring_note=keyring_note,
+            blocked_reason=setup_blocked_reason,
+        )
+        self.unlock_page = UnlockPage(throttle_wait=session.vault.throttle_wait, hint=unlock_hint)
+        self.workspace = WorkspacePage(drafts)
+        self.notice_page = NoticePage()
+        self.pages = QStackedWidget()
+        for page in (self.setup_page, self.unlock_page, self.workspace, self.notice_page):
+            self.pages.addWidget(page)
+        self.setCentralWidget(self.pages)
+
+        self.actions_by_name: dict[str, QAction] = {}
+        self._add_action("lock", session.lock, unlocked_only=True)
+        self._add_action("hide_now", self.hide_now, unlocked_only=False)
+        self._add_action("settings", self.open_settings, unlocked_only=True)
+        self._add_action("backup", self.make_backup, unlocked_only=True)
+        self._add_action("quit", self.close, unlocked_only=False)
+        menu = self.menuBar().addMenu(self.tr("&Outreach"))
+        for name in ("lock", "hide_now", "settings", "backup", "quit"):
+            menu.addAction(self.actions_by_name[name])
+
+        session.stateChanged.connect(self._show_state)
+        session.failed.connect(self._failed)
+        session.locked.connect(self._after_lock)
+        session.passphraseChanged.connect(
+            lambda: self.statusBar().showMessage(self.tr("Passphrase changed."), 5000)
+        )
+        session.passphraseChangeFailed.connect(self._passphrase_change_failed)
+        self.setup_page.createRequested.connect(session.create)
+        self.unlock_page.unlockRequested.connect(session.unlock)
+        self._show_state(session.state.value)
+
+    def _add_action(self, name: str, slot: object, *, unlocked_only: bool) -> None:
+        action = QAction(label_for(name), self)
+        action.setShortcuts(keys_for(name))
+        action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        action.triggered.connect(slot)
+        action.setProperty("unlockedOnly", unlocked_only)
+        self.addAction(action)
+        self.actions_by_name[name] = action
+
+    def _show_state(self, state: str) -> None:
+        unlocked = state in (State.UNLOCKED, State.READ_ONLY)
+        for action in self.actions_by_name.values():
+            if action.property("unlockedOnly"):
+                action.setEnabled(unlocked)
+        if state == State.NEW:
+            self.setup_page.set_busy(False)
+            self.pages.setCurrentWidget(self.setup_page)
+        elif state == State.LOCKED:
+            self.pages.setCurrentWidget(self.unlock_page)
+            self.unlock_page.reset()
+        elif state == State.BUSY:
+            current = self.pages.currentWidget()
+            if current is self.unlock_page:
+                self.unlock_page.set_busy(True)
+        elif unlocked:
+            self.setup_page.clear_content()
+            self.unlock_page.clear_content()
+            reason = self._session.problem if state == State.READ_ONLY else ""
+            self.workspace.show_vault(read_only_reason=reason)
+            self.pages.setCurrentWidget(self.workspace)
+        else:
+            heading = (
+                self.tr("This vault can't be opened")
+                if state == State.DAMAGED
+                else (self.tr("This vault has been erased"))
+            )
+            self.notice_page.show_notice(heading, self._session.problem)
+            self.pages.setCurrentWidget(self.notice_page)
+
+    def _failed(self, message: str) -> None:
+        if self.pages.currentWidget() is self.setup_page:
+            self.setup_page.show_error(message)
+        elif self._session.state == State.LOCKED:
+            self.unlock_page.show_error(message)
+
+    def _after_lock(self) -> None:
+        for dialog in self.findChildren(QDialog):
+            dialog.reject()
+        self.workspace.clear_content()
+        wipe_all(self)
+        self.statusBar().clearMessage()
+
+    def hide_now(self) -> None:
+        """Lock and blank at once, including a half-typed passphrase on any page."""
+        self._session.lock()
+        self._after_lock()
+
+    def open_settings(self) -> None:
+        opened = self._session.open_vault
+        if opened is None:
+            return
+        policy = self._settings.policy
+        dialog = SettingsDialog(
+            idle=self._settings.idle_lock(),
+            policy_file=str(policy.source) if policy.source else "",
+            keyring_text=self._keyring_status,
+            data_dir=str(opened.paths.data_dir),
+            parent=self,
+        )
+        dialog.idleMinutesChosen.connect(self._settings.set_idle_lock_minutes)
+        dialog.changePassphraseRequested.connect(self.change_passphrase)
+        dialog.backupRequested.connect(self.make_backup)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+
+    def change_passphrase(self) -> None:
+        dialog = ChangePassphraseDialog(self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+        def accepted() -> None:
+            old, new = dialog.passphrases()
+            self._session.change_passphrase(old, new)
+
+        dialog.accepted.connect(accepted)
+        dialog.open()
+
+    def _passphrase_change_failed(self, message: str) -> None:
+        QMessageBox.warning(self, self.tr("Passphrase not changed"), message)
+
+    def make_backup(self) -> None:
+        opened = self._session.open_vault
+        if opened is None:
+            return
+        try:
+            opened.backup()
+        except VaultError as exc:
+            QMessageBox.warning(self, self.tr("Backup not made"), error_text(exc))
+            return
+        self.statusBar().showMessage(self.tr("Encrypted backup made."), 5000)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self._session.lock()
+        event.accept()
