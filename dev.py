@@ -3,6 +3,7 @@
 
     python3 dev.py run     the app (on a demo vault when nothing else is set up)
     python3 dev.py test    the whole test suite (extra arguments go to pytest)
+    python3 dev.py lint    ruff (lint and format check) and mypy
 
 The environment lives in .venv and is rebuilt only when pyproject.toml changes.
 """
@@ -46,12 +47,20 @@ def _ensure_env() -> Path:
 
 
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in {"run", "test"}:
+    if not argv or argv[0] not in {"run", "test", "lint"}:
         print(__doc__)
         return 2
     python = _ensure_env()
     command, rest = argv[0], argv[1:]
     env = dict(os.environ)
+    if command == "lint":
+        steps = (
+            ["-m", "ruff", "check", "."],
+            ["-m", "ruff", "format", "--check", "."],
+            ["-m", "mypy"],
+        )
+        failed = [step for step in steps if subprocess.call([str(python), *step], cwd=ROOT)]
+        return 1 if failed else 0
     if command == "run":
         args = rest or ["--demo"]
         return subprocess.call([str(python), "-m", "outreach", *args], env=env)

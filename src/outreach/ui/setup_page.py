@@ -17,6 +17,8 @@ from PySide6.QtWidgets import (
 from outreach.ui.text import mark_content, wipe
 from outreach.vault.passphrase import MIN_LENGTH, assess
 
+COLUMN_WIDTH = 560
+
 
 class SetupPage(QWidget):
     createRequested = Signal(str)
@@ -31,8 +33,12 @@ class SetupPage(QWidget):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("setupPage")
-        layout = QVBoxLayout(self)
-        layout.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        outer = QVBoxLayout(self)
+        outer.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        column = QWidget()
+        column.setMaximumWidth(COLUMN_WIDTH)  # a calm, readable measure on wide screens
+        outer.addWidget(column, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout = QVBoxLayout(column)
 
         title = QLabel(self.tr("Create your vault"))
         title.setObjectName("pageTitle")

@@ -11,6 +11,8 @@ from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidg
 from outreach.app.messages import wait_text
 from outreach.ui.text import mark_content, wipe
 
+COLUMN_WIDTH = 560
+
 
 class UnlockPage(QWidget):
     unlockRequested = Signal(str)
@@ -21,8 +23,12 @@ class UnlockPage(QWidget):
         super().__init__(parent)
         self.setObjectName("unlockPage")
         self._throttle_wait = throttle_wait
-        layout = QVBoxLayout(self)
-        layout.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        outer = QVBoxLayout(self)
+        outer.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        column = QWidget()
+        column.setMaximumWidth(COLUMN_WIDTH)  # a calm, readable measure on wide screens
+        outer.addWidget(column, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout = QVBoxLayout(column)
 
         title = QLabel(self.tr("Outreach is locked"))
         title.setObjectName("pageTitle")
