@@ -112,7 +112,7 @@ def _qt_probe() -> int:
 
 
 def _keygen(private_out: Path) -> int:
-    from outreach.app.messages import tr
+    from outreach.app.messages import translate
     from outreach.vault.crypto import generate_recovery_keypair
 
     private_pem, public_pem = generate_recovery_keypair()
@@ -120,7 +120,9 @@ def _keygen(private_out: Path) -> int:
         fd = os.open(private_out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
         print(
-            tr("%1 already exists; choose another file.").replace("%1", str(private_out)),
+            translate("Cli", "%1 already exists; choose another file.").replace(
+                "%1", str(private_out)
+            ),
             file=sys.stderr,
         )
         return EXIT_USAGE
@@ -128,9 +130,10 @@ def _keygen(private_out: Path) -> int:
         handle.write(private_pem)
     print(public_pem, end="")
     print(
-        tr(
+        translate(
+            "Cli",
             "Keep the private key offline. Put the public key above in policy as "
-            "recovery_public_key."
+            "recovery_public_key.",
         ),
         file=sys.stderr,
     )
@@ -138,21 +141,25 @@ def _keygen(private_out: Path) -> int:
 
 
 def _read_new_passphrase(from_stdin: bool) -> str | None:
-    from outreach.app.messages import tr
+    from outreach.app.messages import translate
     from outreach.vault.passphrase import assess
 
     if from_stdin:
         chosen = sys.stdin.readline().rstrip("\n")
     else:
-        chosen = getpass.getpass(tr("New passphrase: "))
-        if getpass.getpass(tr("New passphrase again: ")) != chosen:
-            print(tr("The two passphrases are different; nothing was changed."), file=sys.stderr)
+        chosen = getpass.getpass(translate("Cli", "New passphrase: "))
+        if getpass.getpass(translate("Cli", "New passphrase again: ")) != chosen:
+            print(
+                translate("Cli", "The two passphrases are different; nothing was changed."),
+                file=sys.stderr,
+            )
             return None
     if not assess(chosen).acceptable:
         print(
-            tr(
+            translate(
+                "Cli",
                 "That passphrase is too weak: use at least 10 characters and a few "
-                "unrelated words. Nothing was changed."
+                "unrelated words. Nothing was changed.",
             ),
             file=sys.stderr,
         )
@@ -161,7 +168,7 @@ def _read_new_passphrase(from_stdin: bool) -> str | None:
 
 
 def _recover(paths: object, policy: Policy, private_key: Path, from_stdin: bool) -> int:
-    from outreach.app.messages import error_text, tr
+    from outreach.app.messages import error_text, translate
     from outreach.config.paths import AppPaths
     from outreach.vault.device import DeviceSecretStore
     from outreach.vault.errors import VaultError
@@ -171,7 +178,10 @@ def _recover(paths: object, policy: Policy, private_key: Path, from_stdin: bool)
     try:
         pem = private_key.read_bytes()
     except OSError:
-        print(tr("Can't read the key file %1.").replace("%1", str(private_key)), file=sys.stderr)
+        print(
+            translate("Cli", "Can't read the key file %1.").replace("%1", str(private_key)),
+            file=sys.stderr,
+        )
         return EXIT_FAILED
     passphrase = _read_new_passphrase(from_stdin)
     if passphrase is None:
@@ -183,5 +193,5 @@ def _recover(paths: object, policy: Policy, private_key: Path, from_stdin: bool)
         print(error_text(exc), file=sys.stderr)
         return EXIT_FAILED
     log.info("vault recovered with the agency key")
-    print(tr("Access restored. The worker can now unlock with the new passphrase."))
+    print(translate("Cli", "Access restored. The worker can now unlock with the new passphrase."))
     return EXIT_OK

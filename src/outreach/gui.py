@@ -7,7 +7,7 @@ import sys
 from dataclasses import dataclass
 from importlib import resources
 
-from PySide6.QtCore import QCoreApplication, QLocale, QTranslator
+from PySide6.QtCore import QLocale, QTranslator
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from outreach import __version__
@@ -16,7 +16,7 @@ from outreach.app.drafts import DraftService
 from outreach.app.guards import DesktopLockWatcher, IdleWatcher, SleepWatcher
 from outreach.app.instance import InstanceLock
 from outreach.app.jobs import BackgroundRunner
-from outreach.app.messages import error_text, keyring_absent_notice
+from outreach.app.messages import error_text, keyring_absent_notice, translate
 from outreach.app.session import Session
 from outreach.app.settings import SettingsService
 from outreach.config.paths import APP_NAME, AppPaths
@@ -45,10 +45,6 @@ class Shell:
     sleep: SleepWatcher
     clipboard: ClipboardGuard
     window: MainWindow
-
-
-def tr(text: str) -> str:
-    return QCoreApplication.translate("Shell", text)
 
 
 def build_shell(
@@ -85,16 +81,16 @@ def build_shell(
     if policy.require_keyring and not device.available:
         blocked = error_text(KeyringRequired("no_backend"))
     if device.available:
-        keyring_status = tr("Protected by this computer's keyring (%1)").replace(
+        keyring_status = translate("Shell", "Protected by this computer's keyring (%1)").replace(
             "%1", device.backend_name.rsplit(".", 2)[-2]
         )
     else:
-        keyring_status = tr("No keyring: protected by your passphrase alone")
+        keyring_status = translate("Shell", "No keyring: protected by your passphrase alone")
     hint = ""
     if demo:
-        hint = tr("Demo vault with made-up data only. Its passphrase is: %1").replace(
-            "%1", DEMO_PASSPHRASE
-        )
+        hint = translate(
+            "Shell", "Demo vault with made-up data only. Its passphrase is: %1"
+        ).replace("%1", DEMO_PASSPHRASE)
     window = MainWindow(
         session,
         drafts,
@@ -140,8 +136,8 @@ def run_gui(paths: AppPaths, policy: Policy, *, demo: bool = False) -> int:
     if paths.data_dir.exists() and not instance.acquire():
         QMessageBox.information(
             None,
-            tr("Outreach"),
-            tr("Outreach is already open for the data folder %1.").replace(
+            translate("Shell", "Outreach"),
+            translate("Shell", "Outreach is already open for the data folder %1.").replace(
                 "%1", str(paths.data_dir)
             ),
         )

@@ -25,48 +25,51 @@ from outreach.vault.errors import (
     WrongPassphrase,
 )
 
-
-def tr(text: str) -> str:
-    return QCoreApplication.translate("Messages", text)
-
-
-def trn(text: str, n: int) -> str:
-    """Plural-aware: Qt replaces %n and picks the translation's plural form."""
-    return QCoreApplication.translate("Messages", text, None, n)
+# Called by this name so that pyside6-lupdate extracts each string with its context;
+# with a count as fourth argument, Qt fills %n and picks the plural form.
+translate = QCoreApplication.translate
 
 
 def wait_text(seconds: float) -> str:
-    return trn("Please wait %n second(s) before trying again.", max(1, math.ceil(seconds)))
+    whole = max(1, math.ceil(seconds))
+    return translate("Messages", "Please wait %n second(s) before trying again.", None, whole)
 
 
 def keyring_text(reason: str) -> str:
     if reason == "locked":
-        return tr(
+        return translate(
+            "Messages",
             "Your computer's keyring is locked. Unlock it (usually by logging in again), "
-            "then try once more."
+            "then try once more.",
         )
     if reason == "missing":
-        return tr(
+        return translate(
+            "Messages",
             "This vault's key is not in this computer's keyring, so it cannot be opened "
             "here. If the vault was copied from another computer, open it there; otherwise "
-            "ask IT about agency recovery."
+            "ask IT about agency recovery.",
         )
     if reason == "no_backend":
-        return tr(
+        return translate(
+            "Messages",
             "No secure keyring is available on this computer. Outreach needs one to open "
-            "this vault: log in to a desktop session, or ask IT."
+            "this vault: log in to a desktop session, or ask IT.",
         )
-    return tr("The computer's keyring did not answer. Try again; if it keeps failing, ask IT.")
+    return translate(
+        "Messages", "The computer's keyring did not answer. Try again; if it keeps failing, ask IT."
+    )
 
 
 def error_text(error: BaseException) -> str:
     """The sentence to show for an error the worker can act on."""
     if isinstance(error, WrongPassphrase):
-        text = tr("That passphrase didn't open the vault.")
+        text = translate("Messages", "That passphrase didn't open the vault.")
         if error.remaining_before_wipe is not None:
-            text += " " + trn(
+            text += " " + translate(
+                "Messages",
                 "%n more wrong attempt(s) and this vault will be erased, as your "
                 "organisation requires.",
+                None,
                 error.remaining_before_wipe,
             )
         return text
@@ -74,25 +77,29 @@ def error_text(error: BaseException) -> str:
         return wait_text(error.wait_seconds)
     if isinstance(error, VaultWiped):
         if error.recoverable_by_agency:
-            return tr(
+            return translate(
+                "Messages",
                 "This vault was locked for good after too many wrong passphrases. Your "
-                "organisation can restore access: contact IT."
+                "organisation can restore access: contact IT.",
             )
-        return tr(
+        return translate(
+            "Messages",
             "This vault was erased after too many wrong passphrases. Its records cannot be "
-            "recovered."
+            "recovered.",
         )
     if isinstance(error, KeyringUnavailable):
         return keyring_text(error.reason)
     if isinstance(error, KeyringRequired):
-        return tr(
+        return translate(
+            "Messages",
             "Your organisation requires a secure keyring, and none is working on this "
-            "computer. Log in to a desktop session with a keyring, or ask IT."
+            "computer. Log in to a desktop session with a keyring, or ask IT.",
         )
     if isinstance(error, VaultTooNew):
-        return tr(
+        return translate(
+            "Messages",
             "This vault was last used by a newer version of Outreach. Install the newer "
-            "version to open it; nothing has been changed."
+            "version to open it; nothing has been changed.",
         )
     if isinstance(error, VaultDamaged):
         return damaged_text(error)
@@ -101,86 +108,102 @@ def error_text(error: BaseException) -> str:
     if isinstance(error, RecoveryUnavailable):
         return recovery_text(error.reason)
     if isinstance(error, UnsafeOperation):
-        return tr("Outreach refused an operation that could have written records unencrypted.")
+        return translate(
+            "Messages", "Outreach refused an operation that could have written records unencrypted."
+        )
     if isinstance(error, PolicyError):
         return policy_text(error)
-    return tr("Something went wrong. Nothing you saved has been lost; try again.")
+    return translate(
+        "Messages", "Something went wrong. Nothing you saved has been lost; try again."
+    )
 
 
 def damaged_text(error: VaultDamaged) -> str:
     where = str(error.path)
     if error.reason == "unreadable":
-        return tr(
+        return translate(
+            "Messages",
             "The vault file %1 can't be read: it may be damaged, cut short, or not an "
-            "Outreach vault. Nothing has been changed. Restore it from a backup, or ask IT."
+            "Outreach vault. Nothing has been changed. Restore it from a backup, or ask IT.",
         ).replace("%1", where)
     if error.reason == "integrity":
-        return tr(
+        return translate(
+            "Messages",
             "The vault file %1 failed its integrity check. It is open read-only so nothing "
-            "more can be lost; nothing has been changed. Make a copy and ask IT."
+            "more can be lost; nothing has been changed. Make a copy and ask IT.",
         ).replace("%1", where)
     if error.reason == "key_file":
-        return tr(
+        return translate(
+            "Messages",
             "The key file beside the vault in %1 is damaged or not an Outreach key file. "
-            "Nothing has been changed. Restore it from a backup, or ask IT about recovery."
+            "Nothing has been changed. Restore it from a backup, or ask IT about recovery.",
         ).replace("%1", str(error.path.parent))
     if error.reason == "missing_database":
-        return tr(
+        return translate(
+            "Messages",
             "The vault's key file is here but the vault file %1 is missing. Nothing has "
             "been changed. If the folder was moved or a drive is not connected, fix that "
-            "and start Outreach again."
+            "and start Outreach again.",
         ).replace("%1", where)
-    return tr(
+    return translate(
+        "Messages",
         "There is already a file at %1 that Outreach did not create, so it won't start a "
-        "new vault there. Move that file away or choose another data folder."
+        "new vault there. Move that file away or choose another data folder.",
     ).replace("%1", where)
 
 
 def storage_text(error: StorageError) -> str:
     where = str(error.path)
     if error.reason == "full":
-        return tr(
+        return translate(
+            "Messages",
             "The disk is full, so the last change was not saved. Free some space and try "
-            "again; what you typed is still on screen."
+            "again; what you typed is still on screen.",
         )
     if error.reason == "read_only":
-        return tr(
-            "Outreach can't write to %1. Check that the folder is not read-only, or ask IT."
+        return translate(
+            "Messages",
+            "Outreach can't write to %1. Check that the folder is not read-only, or ask IT.",
         ).replace("%1", where)
     if error.reason == "missing":
-        return tr(
+        return translate(
+            "Messages",
             "The folder %1 does not exist and can't be created. Check the data folder "
-            "setting, or that its drive is connected."
+            "setting, or that its drive is connected.",
         ).replace("%1", where)
-    return tr("Reading or writing %1 failed. Try again; if it keeps failing, ask IT.").replace(
-        "%1", where
-    )
+    return translate(
+        "Messages", "Reading or writing %1 failed. Try again; if it keeps failing, ask IT."
+    ).replace("%1", where)
 
 
 def recovery_text(reason: str) -> str:
     if reason == "no_seal":
-        return tr("This vault was not set up for agency recovery, so it cannot be recovered.")
+        return translate(
+            "Messages", "This vault was not set up for agency recovery, so it cannot be recovered."
+        )
     if reason == "wrong_key":
-        return tr("That recovery key does not belong to this vault.")
-    return tr("That file is not an agency recovery private key.")
+        return translate("Messages", "That recovery key does not belong to this vault.")
+    return translate("Messages", "That file is not an agency recovery private key.")
 
 
 def policy_text(error: PolicyError) -> str:
     where = str(error.path)
     if error.reason == "unknown_key":
         return (
-            tr(
+            translate(
+                "Messages",
                 "The policy file %1 has a setting Outreach does not know: '%2'. Outreach will "
-                "not start until IT corrects the file."
+                "not start until IT corrects the file.",
             )
             .replace("%1", where)
             .replace("%2", error.key)
         )
     if error.reason == "bad_value":
         return (
-            tr(
+            translate(
+                "Messages",
                 "The policy file %1 sets '%2' to a value Outreach can't use (expected %3). "
-                "Outreach will not start until IT corrects the file."
+                "Outreach will not start until IT corrects the file.",
             )
             .replace("%1", where)
             .replace("%2", error.key)
@@ -188,21 +211,23 @@ def policy_text(error: PolicyError) -> str:
         )
     if error.reason == "syntax":
         return (
-            tr(
+            translate(
+                "Messages",
                 "The policy file %1 is not valid TOML (%2). Outreach will not start until IT "
-                "corrects the file."
+                "corrects the file.",
             )
             .replace("%1", where)
             .replace("%2", error.expects)
         )
-    return tr(
-        "The policy file %1 can't be read. Outreach will not start until IT fixes it."
+    return translate(
+        "Messages", "The policy file %1 can't be read. Outreach will not start until IT fixes it."
     ).replace("%1", where)
 
 
 def keyring_absent_notice() -> str:
-    return tr(
+    return translate(
+        "Messages",
         "This computer has no secure keyring, so your vault is protected by your "
         "passphrase alone. A copy of the vault could be attacked on another computer: "
-        "choose a long passphrase."
+        "choose a long passphrase.",
     )
