@@ -86,11 +86,24 @@ def build_shell(
         )
     else:
         keyring_status = translate("Shell", "No keyring: protected by your passphrase alone")
-    hint = ""
+    hints = []
+    if policy.wipe_after_failed_unlocks:
+        # Said before the first try, not only after a failure.
+        hints.append(
+            translate(
+                "Shell",
+                "Your organisation erases this vault after %n wrong passphrase(s) in a row.",
+                None,
+                policy.wipe_after_failed_unlocks,
+            )
+        )
     if demo:
-        hint = translate(
-            "Shell", "Demo vault with made-up data only. Its passphrase is: %1"
-        ).replace("%1", DEMO_PASSPHRASE)
+        hints.append(
+            translate("Shell", "Demo vault with made-up data only. Its passphrase is: %1").replace(
+                "%1", DEMO_PASSPHRASE
+            )
+        )
+    hint = "\n".join(hints)
     window = MainWindow(
         session,
         drafts,

@@ -231,3 +231,14 @@ def keyring_absent_notice() -> str:
         "passphrase alone. A copy of the vault could be attacked on another computer: "
         "choose a long passphrase.",
     )
+
+
+def policy_key_label(name: str) -> str:
+    """A worker-facing name for a policy setting, as listed in Settings."""
+    labels = {
+        "idle_lock_minutes": translate("Messages", "Lock after idle"),
+        "require_keyring": translate("Messages", "Keyring required"),
+        "wipe_after_failed_unlocks": translate("Messages", "Erase after wrong passphrases"),
+        "recovery_public_key": translate("Messages", "Agency recovery"),
+    }
+    return labels.get(name, name)

@@ -33,6 +33,7 @@ class SettingsDialog(QDialog):
         policy_file: str,
         keyring_text: str,
         data_dir: str,
+        managed: tuple[str, ...] = (),
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -55,6 +56,7 @@ class SettingsDialog(QDialog):
             (self.tr("Policy file"), policy_file or self.tr("None: default settings")),
             (self.tr("Keyring"), keyring_text),
             (self.tr("Data folder"), data_dir),
+            (self.tr("Set by your organisation"), ", ".join(managed) or self.tr("Nothing")),
         ):
             shown = QLabel(value)
             shown.setWordWrap(True)

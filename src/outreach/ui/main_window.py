@@ -11,7 +11,7 @@ from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import QDialog, QMainWindow, QMessageBox, QStackedWidget, QWidget
 
 from outreach.app.drafts import DraftService
-from outreach.app.messages import error_text
+from outreach.app.messages import error_text, policy_key_label
 from outreach.app.session import Session, State
 from outreach.app.settings import SettingsService
 from outreach.ui.dialogs import ChangePassphraseDialog, SettingsDialog
@@ -147,6 +147,7 @@ class MainWindow(QMainWindow):
             policy_file=str(policy.source) if policy.source else "",
             keyring_text=self._keyring_status,
             data_dir=str(opened.paths.data_dir),
+            managed=tuple(policy_key_label(name) for name in sorted(policy.managed)),
             parent=self,
         )
         dialog.idleMinutesChosen.connect(self._settings.set_idle_lock_minutes)
