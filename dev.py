@@ -29,7 +29,7 @@ def _venv_python() -> Path:
 
 
 def _ensure_env() -> Path:
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 (dev.py may be run by an older python3)
         sys.exit("Outreach needs Python 3.11 or newer; this is " + sys.version.split()[0])
     python = _venv_python()
     wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
