@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QFormLayout,
@@ -10,14 +10,12 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QProgressBar,
     QPushButton,
-    QVBoxLayout,
     QWidget,
 )
 
+from outreach.ui.layout import centred_column
 from outreach.ui.text import mark_content, wipe
 from outreach.vault.passphrase import MIN_LENGTH, assess
-
-COLUMN_WIDTH = 560
 
 
 class SetupPage(QWidget):
@@ -33,12 +31,7 @@ class SetupPage(QWidget):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("setupPage")
-        outer = QVBoxLayout(self)
-        outer.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        column = QWidget()
-        column.setMaximumWidth(COLUMN_WIDTH)  # a calm, readable measure on wide screens
-        outer.addWidget(column, 0, Qt.AlignmentFlag.AlignHCenter)
-        layout = QVBoxLayout(column)
+        layout = centred_column(self)
 
         title = QLabel(self.tr("Create your vault"))
         title.setObjectName("pageTitle")

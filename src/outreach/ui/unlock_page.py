@@ -6,12 +6,11 @@ import math
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QWidget
 
 from outreach.app.messages import wait_text
+from outreach.ui.layout import centred_column
 from outreach.ui.text import mark_content, wipe
-
-COLUMN_WIDTH = 560
 
 
 class UnlockPage(QWidget):
@@ -23,12 +22,7 @@ class UnlockPage(QWidget):
         super().__init__(parent)
         self.setObjectName("unlockPage")
         self._throttle_wait = throttle_wait
-        outer = QVBoxLayout(self)
-        outer.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        column = QWidget()
-        column.setMaximumWidth(COLUMN_WIDTH)  # a calm, readable measure on wide screens
-        outer.addWidget(column, 0, Qt.AlignmentFlag.AlignHCenter)
-        layout = QVBoxLayout(column)
+        layout = centred_column(self)
 
         title = QLabel(self.tr("Outreach is locked"))
         title.setObjectName("pageTitle")
