@@ -26,6 +26,7 @@ files or change the key are refused for every statement after the connection is 
 from __future__ import annotations
 
 import contextlib
+import shutil
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -98,6 +99,40 @@ def _key_pragma(key: bytes) -> str:
     return "PRAGMA key = \"x'" + key.hex() + "'\""
 
 
+# Within this of a limit, an I/O error on write is taken as the limit being reached.
+_ROOM_MARGIN_BYTES = 1 << 20
+
+
+def _file_size_limit() -> int | None:
+    try:
+        import resource
+    except ImportError:  # Windows
+        return None
+    soft, _hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    return None if soft == resource.RLIM_INFINITY else soft
+
+
+def _out_of_room(path: Path) -> bool:
+    """SQLite reports ENOSPC as SQLITE_FULL, but a quota or a file-size limit (EDQUOT,
+    EFBIG) only as a plain I/O error, and drops the errno: look at the situation instead."""
+    try:
+        if shutil.disk_usage(path.parent).free < _ROOM_MARGIN_BYTES:
+            return True
+    except OSError:
+        return False
+    limit = _file_size_limit()
+    if limit is None:
+        return False
+    for suffix in ("", "-wal", "-journal"):
+        try:
+            size = Path(str(path) + suffix).stat().st_size
+        except OSError:
+            continue
+        if size + _ROOM_MARGIN_BYTES >= limit:
+            return True
+    return False
+
+
 def translate(exc: Exception, path: Path) -> VaultError:
     """Turn a driver exception into the vault's own words (never its message text)."""
     code = getattr(exc, "sqlite_errorcode", None)
@@ -115,6 +150,8 @@ def translate(exc: Exception, path: Path) -> VaultError:
         return StorageError("missing" if not path.parent.exists() else "io", path)
     if base == _SQLITE_AUTH or "not authorized" in text:
         return UnsafeOperation()
+    if (base == _SQLITE_IOERR or "disk i/o error" in text) and _out_of_room(path):
+        return StorageError("full", path)
     return StorageError("io", path)
 
 
@@ -171,10 +208,19 @@ class Database:
             raise translate(exc, self.path) from exc
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        return [tuple(row) for row in self.execute(sql, params).fetchall()]
+        cursor = self.execute(sql, params)
+        try:
+            # Rows are read as they are fetched: a damaged page fails here, not in execute.
+            return [tuple(row) for row in cursor.fetchall()]
+        except sqlcipher3.Error as exc:
+            raise translate(exc, self.path) from exc
 
     def scalar(self, sql: str, params: Sequence[Any] = ()) -> Any:
-        row = self.execute(sql, params).fetchone()
+        cursor = self.execute(sql, params)
+        try:
+            row = cursor.fetchone()
+        except sqlcipher3.Error as exc:
+            raise translate(exc, self.path) from exc
         return None if row is None else row[0]
 
     @contextlib.contextmanager
@@ -209,7 +255,11 @@ class Database:
     def integrity_problems(self) -> list[str]:
         """SQLCipher's page HMAC check and SQLite's structural check; empty when sound."""
         problems = [str(row[0]) for row in self.query("PRAGMA cipher_integrity_check")]
-        quick = [str(row[0]) for row in self.query("PRAGMA quick_check")]
+        try:
+            quick = [str(row[0]) for row in self.query("PRAGMA quick_check")]
+        except VaultDamaged as exc:
+            # A page that fails its HMAC makes SQLite stop with "malformed": a finding.
+            quick = [f"quick_check stopped: {exc.reason}"]
         if quick != ["ok"]:
             problems.extend(quick)
         return problems

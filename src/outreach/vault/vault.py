@@ -47,11 +47,21 @@ STAGING_SUFFIX = ".creating"
 class OpenVault:
     """An unlocked vault: the connection and the key, until ``close`` drops both."""
 
-    def __init__(self, paths: AppPaths, key_file: KeyFile, data_key: bytes, db: Database) -> None:
+    def __init__(
+        self,
+        paths: AppPaths,
+        key_file: KeyFile,
+        data_key: bytes,
+        db: Database,
+        integrity_problems: list[str] | None = None,
+    ) -> None:
         self.paths = paths
         self.vault_id = key_file.vault_id
         self.device_bound = key_file.device_bound
         self.db = db
+        # What the check run while opening found: empty when sound. When not empty, ``db``
+        # is read-only and nothing has been written to the file since the check.
+        self.integrity_problems: list[str] = list(integrity_problems or [])
         self._key = bytearray(data_key)
 
     @property
@@ -259,6 +269,16 @@ class Vault:
                 self.device.delete(key_file.vault_id)
 
     def _open(self, key_file: KeyFile, data_key: bytes) -> OpenVault:
+        # The checks run on a read-only connection before anything writes (migrations, the
+        # audit row): a damaged file is reported, opened read-only and left byte for byte.
+        checker = Database.open(self.paths.vault_file, data_key, read_only=True)
+        try:
+            problems = checker.integrity_problems()
+        finally:
+            checker.close()
+        if problems:
+            db = Database.open(self.paths.vault_file, data_key, read_only=True)
+            return OpenVault(self.paths, key_file, data_key, db, integrity_problems=problems)
         db = Database.open(self.paths.vault_file, data_key)
         try:
             applied = migrate(
@@ -274,7 +294,7 @@ class Vault:
         except BaseException:
             db.close()
             raise
-        return OpenVault(self.paths, key_file, data_key, db)
+        return OpenVault(self.paths, key_file, data_key, db, integrity_problems=[])
 
     # --- rewrapping ------------------------------------------------------------
 
