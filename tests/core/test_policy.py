@@ -1,0 +1,78 @@
+"""IT policy fails closed: a bad file names itself and the key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from outreach.config.policy import KEYS, PolicyError, load_policy, parse_policy
+from outreach.vault.crypto import generate_recovery_keypair
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_a_valid_policy_is_read_and_marks_what_it_manages(tmp_path) -> None:
+    path = tmp_path / "policy.toml"
+    path.write_text("idle_lock_minutes = 7\nrequire_keyring = true\n")
+    policy = load_policy({"OUTREACH_POLICY_FILE": str(path)})
+    assert (policy.idle_lock_minutes, policy.require_keyring) == (7, True)
+    assert policy.managed == {"idle_lock_minutes", "require_keyring"}
+    assert policy.source == path
+
+
+@pytest.mark.parametrize(
+    ("text", "reason", "key"),
+    [
+        ("colour = 'blue'\n", "unknown_key", "colour"),
+        ("idle_lock_minutes = true\n", "bad_value", "idle_lock_minutes"),
+        ("idle_lock_minutes = 0\n", "bad_value", "idle_lock_minutes"),
+        ("wipe_after_failed_unlocks = 1000\n", "bad_value", "wipe_after_failed_unlocks"),
+        ("recovery_public_key = 'not a key'\n", "bad_value", "recovery_public_key"),
+        ("idle_lock_minutes = \n", "syntax", ""),
+    ],
+)
+def test_a_bad_policy_names_the_file_and_the_key(tmp_path, text, reason, key) -> None:
+    path = tmp_path / "policy.toml"
+    path.write_text(text)
+    with pytest.raises(PolicyError) as failure:
+        load_policy({"OUTREACH_POLICY_FILE": str(path)})
+    assert (failure.value.path, failure.value.reason, failure.value.key) == (path, reason, key)
+
+
+def test_a_named_policy_file_that_is_missing_stops_the_app(tmp_path) -> None:
+    with pytest.raises(PolicyError) as failure:
+        load_policy({"OUTREACH_POLICY_FILE": str(tmp_path / "nowhere.toml")})
+    assert failure.value.reason == "unreadable"
+
+
+def test_no_policy_anywhere_means_the_defaults(tmp_path) -> None:
+    policy = load_policy({}, candidates=[tmp_path / "a.toml", tmp_path / "b.toml"])
+    assert policy.source is None and policy.managed == frozenset()
+    assert policy.idle_lock_minutes == 5
+
+
+def test_the_first_policy_file_found_wins(tmp_path) -> None:
+    first, second = tmp_path / "1.toml", tmp_path / "2.toml"
+    first.write_text("idle_lock_minutes = 3\n")
+    second.write_text("idle_lock_minutes = 9\n")
+    assert load_policy({}, candidates=[tmp_path / "0.toml", first, second]).idle_lock_minutes == 3
+
+
+def test_recovery_keys_are_accepted_as_pem_or_raw_base64(tmp_path) -> None:
+    import base64
+
+    from outreach.vault.crypto import load_recovery_public_key
+
+    _, public_pem = generate_recovery_keypair()
+    raw = load_recovery_public_key(public_pem).public_bytes_raw()
+    for value in (public_pem, base64.b64encode(raw).decode()):
+        policy = parse_policy(tmp_path / "p.toml", f'recovery_public_key = """{value}"""\n')
+        assert policy.recovery_public_key == value
+
+
+def test_the_example_policy_is_valid_and_every_key_is_documented() -> None:
+    example = ROOT / "packaging" / "policy.example.toml"
+    parse_policy(example, example.read_text("utf-8"))
+    documented = (ROOT / "docs" / "policy.md").read_text("utf-8")
+    assert [key.name for key in KEYS if f"`{key.name}`" not in documented] == []
