@@ -48,7 +48,8 @@ def test_a_named_policy_file_that_is_missing_stops_the_app(tmp_path) -> None:
 
 def test_no_policy_anywhere_means_the_defaults(tmp_path) -> None:
     policy = load_policy({}, candidates=[tmp_path / "a.toml", tmp_path / "b.toml"])
-    assert policy.source is None and policy.managed == frozenset()
+    assert policy.source is None
+    assert policy.managed == frozenset()
     assert policy.idle_lock_minutes == 5
 
 

@@ -52,7 +52,8 @@ def test_created_vault_records_its_kdf_and_holds_no_key_in_clear(make_vault, pat
     raw = paths.key_file.read_bytes()
     stored = json.loads(raw)
     assert stored["kdf"] == CHEAP_KDF.as_dict()
-    assert data_key not in raw and data_key.hex().encode() not in raw
+    assert data_key not in raw
+    assert data_key.hex().encode() not in raw
     assert [p.name for p in paths.data_dir.iterdir() if p.name.endswith(".tmp")] == []
 
 
@@ -137,7 +138,8 @@ def test_change_passphrase_rewraps_without_touching_the_database(make_vault, pat
         make_vault().unlock(PASSPHRASE)
     reopened = make_vault(clock=lambda: 10**12).unlock(NEW)
     draft = DraftStore(reopened.db).load("notes")
-    assert draft is not None and draft.content == "kept"
+    assert draft is not None
+    assert draft.content == "kept"
     reopened.close()
 
 
@@ -240,7 +242,8 @@ def test_untrusted_keyring_backends_count_as_none(monkeypatch) -> None:
         pass
 
     class Chainer:
-        backends = [PlaintextKeyring(), fail.Keyring()]
+        def __init__(self) -> None:
+            self.backends = [PlaintextKeyring(), fail.Keyring()]
 
     for chosen in (fail.Keyring(), PlaintextKeyring(), Chainer()):
         monkeypatch.setattr(keyring, "get_keyring", lambda chosen=chosen: chosen)
