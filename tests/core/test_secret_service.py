@@ -9,11 +9,11 @@ from outreach.vault.errors import KeyringUnavailable
 from tests.conftest import PASSPHRASE
 from tests.support.secret_service import secret_service  # noqa: F401 (fixture)
 
-pytestmark = pytest.mark.keyring
+pytestmark = [pytest.mark.keyring, pytest.mark.usefixtures("secret_service")]
 
 
 def test_a_vault_bound_to_the_real_keyring_unlocks_and_a_locked_keyring_is_named(
-    secret_service, make_vault
+    make_vault,
 ) -> None:
     import secretstorage
     from keyring.backends import SecretService
