@@ -98,7 +98,9 @@ def _policy_failure(error: PolicyError, *, gui: bool) -> int:
         from PySide6.QtWidgets import QApplication, QMessageBox
 
         app = QApplication.instance() or QApplication(sys.argv)
-        QMessageBox.critical(None, QApplication.translate("Shell", "Outreach"), text)
+        # With no screen (offscreen, minimal) nobody could close the box: stderr says it.
+        if QApplication.platformName() not in {"offscreen", "minimal"}:
+            QMessageBox.critical(None, QApplication.translate("Shell", "Outreach"), text)
         del app
     return EXIT_POLICY
 

@@ -97,7 +97,8 @@ def data_dir_status(paths: AppPaths) -> dict[str, Any]:
     return {
         "path": str(folder),
         "exists": folder.exists(),
-        "writable": os.access(existing, os.W_OK),
+        # The nearest existing ancestor must be a folder we may write into.
+        "writable": existing.is_dir() and os.access(existing, os.W_OK),
         "vault_present": paths.key_file.exists(),
     }
 
