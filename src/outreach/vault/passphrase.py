@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from zxcvbn import zxcvbn
-
 MIN_LENGTH = 10
 MIN_SCORE = 3
 # zxcvbn only looks at the start of very long inputs; it gets slow past this.
@@ -25,5 +23,8 @@ class Strength:
 def assess(passphrase: str, *, user_words: tuple[str, ...] = ()) -> Strength:
     if not passphrase:
         return Strength(0, False)
+    # Imported here: its dictionaries cost ~60 MiB and most start-ups only unlock.
+    from zxcvbn import zxcvbn
+
     result = zxcvbn(passphrase[:_SCORED_PREFIX], user_inputs=list(user_words))
     return Strength(int(result["score"]), len(passphrase) >= MIN_LENGTH)
