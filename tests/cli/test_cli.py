@@ -111,47 +111,30 @@ def test_recovery_keygen_and_recover_end_to_end(tmp_path) -> None:
     ).close()
     key_before = (data / "vault.key").read_bytes()
 
-    weak = run(
-        tmp_path,
-        "--data-dir",
-        str(data),
-        "recover",
-        "--private-key",
-        str(private),
-        "--passphrase-stdin",
-        policy=policy_text,
-        stdin="short\n",
-    )
+    def recover(key: Path, passphrase: str) -> subprocess.CompletedProcess[str]:
+        return run(
+            tmp_path,
+            "--data-dir",
+            str(data),
+            "recover",
+            "--private-key",
+            str(key),
+            "--passphrase-stdin",
+            policy=policy_text,
+            stdin=passphrase + "\n",
+        )
+
+    weak = recover(private, "short")
     assert weak.returncode != 0
     assert (data / "vault.key").read_bytes() == key_before
 
     stranger = tmp_path / "stranger.pem"
     run(tmp_path, "recovery-keygen", "--private-out", str(stranger))
-    wrong = run(
-        tmp_path,
-        "--data-dir",
-        str(data),
-        "recover",
-        "--private-key",
-        str(stranger),
-        "--passphrase-stdin",
-        policy=policy_text,
-        stdin=NEW + "\n",
-    )
+    wrong = recover(stranger, NEW)
     assert wrong.returncode != 0
     assert "does not belong" in wrong.stderr
 
-    done = run(
-        tmp_path,
-        "--data-dir",
-        str(data),
-        "recover",
-        "--private-key",
-        str(private),
-        "--passphrase-stdin",
-        policy=policy_text,
-        stdin=NEW + "\n",
-    )
+    done = recover(private, NEW)
     assert done.returncode == 0, done.stderr
     vault = Vault(AppPaths.in_folder(data), Policy(), DeviceSecretStore(None), kdf=CHEAP_KDF)
     vault.unlock(NEW).close()
