@@ -97,17 +97,12 @@ class Session(QObject):
         self._attempt += 1
         attempt = self._attempt
 
-        def work() -> tuple[OpenVault, list[str]]:
-            opened = opener()  # type: ignore[operator]
-            problems = getattr(opened, "integrity_problems", None)
-            if problems is None:
-                problems = opened.check_integrity()
-                if problems:
-                    opened.reopen_read_only()
-            return opened, list(problems)
+        def work() -> OpenVault:
+            # Vault checks integrity before any write and opens a damaged file read-only.
+            return opener()  # type: ignore[operator]
 
-        def done(result: tuple[OpenVault, list[str]]) -> None:
-            opened, problems = result
+        def done(opened: OpenVault) -> None:
+            problems = opened.integrity_problems
             if attempt != self._attempt:
                 opened.close()
                 return

@@ -68,19 +68,6 @@ class OpenVault:
     def is_open(self) -> bool:
         return bool(self._key)
 
-    def check_integrity(self) -> list[str]:
-        """Run the page-HMAC and structure checks on a connection of the calling thread."""
-        checker = Database.open(self.paths.vault_file, bytes(self._key), read_only=True)
-        try:
-            return checker.integrity_problems()
-        finally:
-            checker.close()
-
-    def reopen_read_only(self) -> None:
-        """After a failed check: keep reading what can be read, never write to the file."""
-        self.db.close()
-        self.db = Database.open(self.paths.vault_file, bytes(self._key), read_only=True)
-
     def backup(
         self, destination: Path | None = None, *, now: Callable[[], datetime] = audit.utc_now
     ) -> Path:
