@@ -13,6 +13,7 @@ def centred_column(page: QWidget) -> QVBoxLayout:
     outer = QVBoxLayout(page)
     outer.setAlignment(Qt.AlignmentFlag.AlignCenter)
     column = QWidget()
+    column.setMinimumWidth(400)
     column.setMaximumWidth(COLUMN_WIDTH)
     outer.addWidget(column, 0, Qt.AlignmentFlag.AlignHCenter)
     return QVBoxLayout(column)

@@ -38,6 +38,8 @@ class UnlockPage(QWidget):
         self.message.setTextFormat(Qt.TextFormat.PlainText)
         self.hint = QLabel(hint)
         self.hint.setObjectName("notice")
+        self.hint.setWordWrap(True)
+        self.hint.setTextFormat(Qt.TextFormat.PlainText)
         self.hint.setVisible(bool(hint))
 
         for widget in (title, self.passphrase, self.unlock_button, self.message, self.hint):
