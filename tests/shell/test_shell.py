@@ -205,3 +205,16 @@ def test_change_passphrase_from_the_session(qtbot, make_shell, make_vault) -> No
         shell.session.change_passphrase(PASSPHRASE, STRONG)
     shell.session.lock()
     unlock(qtbot, shell, STRONG)
+
+
+def test_notes_survive_two_locks_in_a_row(qtbot, make_shell, make_vault) -> None:
+    # Wiping the screen at lock must not count as an edit saved over the draft later.
+    make_vault().create(PASSPHRASE).close()
+    shell = make_shell()
+    unlock(qtbot, shell, PASSPHRASE)
+    with qtbot.waitSignal(shell.drafts.saved, timeout=5_000):
+        qtbot.keyClicks(shell.window.workspace.notes, "Blue van, Mill Lane")
+    for _ in range(2):
+        shell.session.lock()
+        unlock(qtbot, shell, PASSPHRASE)
+        assert shell.window.workspace.notes.toPlainText() == "Blue van, Mill Lane"

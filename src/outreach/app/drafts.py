@@ -31,6 +31,7 @@ class DraftService(QObject):
         self._timer.setInterval(SAVE_DELAY_MS)
         self._timer.timeout.connect(self.flush)
         session.aboutToLock.connect(self.flush)
+        session.locked.connect(self._discard)
 
     def load(self) -> str:
         opened = self._session.open_vault
@@ -40,8 +41,18 @@ class DraftService(QObject):
         return draft.content if draft else ""
 
     def edit(self, text: str) -> None:
+        if self._session.open_vault is None:
+            # Only the screen being wiped on lock changes the text while locked: saving
+            # that "edit" at the next lock would erase the draft.
+            return
         self._pending = text
         self._timer.start()
+
+    def _discard(self) -> None:
+        # After lock the text is off the screen: what could not be saved is not kept in
+        # memory, nor written over the draft at a later lock.
+        self._timer.stop()
+        self._pending = None
 
     @property
     def has_pending(self) -> bool:

@@ -128,8 +128,8 @@ class MainWindow(QMainWindow):
     def _after_lock(self) -> None:
         for dialog in self.findChildren(QDialog):
             dialog.reject()
-        self.workspace.clear_content()
         wipe_all(self)
+        self.workspace.clear_content()  # last: wiping the notes above said "Saving…"
         self.statusBar().clearMessage()
 
     def hide_now(self) -> None:
