@@ -81,9 +81,7 @@ def test_a_pseudo_locale_reaches_the_widgets(
 
         page = SetupPage(recovery_by_agency=False, keyring_note="")
         assert page.create_button.text() == _pseudo("Create vault")
-        assert wait_text(3) == _pseudo("Please wait %n second(s) before trying again.").replace(
-            "%n", "3"
-        )
+        assert wait_text(3) == _pseudo("Please wait before trying again (%1 s).").replace("%1", "3")
         page.deleteLater()
     finally:
         QCoreApplication.removeTranslator(translator)

@@ -92,10 +92,9 @@ def build_shell(
         hints.append(
             translate(
                 "Shell",
-                "Your organisation erases this vault after %n wrong passphrase(s) in a row.",
-                None,
-                policy.wipe_after_failed_unlocks,
-            )
+                "Your organisation erases this vault after this many wrong passphrases "
+                "in a row: %1.",
+            ).replace("%1", str(policy.wipe_after_failed_unlocks))
         )
     if demo:
         hints.append(
@@ -159,7 +158,7 @@ def run_gui(paths: AppPaths, policy: Policy, *, demo: bool = False) -> int:
     if demo:
         _ensure_demo_vault(paths, policy, device)
     shell = build_shell(app, paths, policy, device, demo=demo)
-    install_exception_hook(lambda: show_calm_error(shell.window))
+    install_exception_hook(lambda: shell.window.keep_lock_shortcuts(show_calm_error(shell.window)))
     log.info("app started, version %s", __version__)
     shell.window.show()
     try:

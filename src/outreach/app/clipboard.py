@@ -33,8 +33,13 @@ class ClipboardGuard(QObject):
     def clear_if_ours(self) -> bool:
         text = self._clipboard.text()
         ours = self._ours is not None and text != "" and _digest(text) == self._ours
+        cleared = False
         if ours or self._clipboard.ownsClipboard():
             self._clipboard.clear()
             self._ours = None
-            return True
-        return False
+            cleared = True
+        # X11's primary selection: text selected in a note, pasted elsewhere by a middle click.
+        if self._clipboard.supportsSelection() and self._clipboard.ownsSelection():
+            self._clipboard.clear(QClipboard.Mode.Selection)
+            cleared = True
+        return cleared

@@ -25,14 +25,17 @@ from outreach.vault.errors import (
     WrongPassphrase,
 )
 
-# Called by this name so that pyside6-lupdate extracts each string with its context;
-# with a count as fourth argument, Qt fills %n and picks the plural form.
+# Called by this name so that pyside6-lupdate extracts each string with its context.
+# Sentences avoid plurals: lupdate marks a count argument as plural only in some
+# releases, so "%n" forms would silently go untranslated in others.
 translate = QCoreApplication.translate
 
 
 def wait_text(seconds: float) -> str:
     whole = max(1, math.ceil(seconds))
-    return translate("Messages", "Please wait %n second(s) before trying again.", None, whole)
+    return translate("Messages", "Please wait before trying again (%1 s).").replace(
+        "%1", str(whole)
+    )
 
 
 def keyring_text(reason: str) -> str:
@@ -67,11 +70,9 @@ def error_text(error: BaseException) -> str:
         if error.remaining_before_wipe is not None:
             text += " " + translate(
                 "Messages",
-                "%n more wrong attempt(s) and this vault will be erased, as your "
-                "organisation requires.",
-                None,
-                error.remaining_before_wipe,
-            )
+                "Wrong attempts left before this vault is erased, as your organisation "
+                "requires: %1.",
+            ).replace("%1", str(error.remaining_before_wipe))
         return text
     if isinstance(error, UnlockThrottled):
         return wait_text(error.wait_seconds)

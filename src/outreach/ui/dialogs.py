@@ -140,7 +140,7 @@ class ChangePassphraseDialog(QDialog):
             wipe(field)
 
 
-def show_calm_error(parent: QWidget | None) -> None:
+def show_calm_error(parent: QWidget | None) -> QMessageBox:
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Warning)
     box.setWindowTitle(QCoreApplication.translate("Dialogs", "Outreach"))
@@ -154,3 +154,4 @@ def show_calm_error(parent: QWidget | None) -> None:
     )
     box.setStandardButtons(QMessageBox.StandardButton.Ok)
     box.open()
+    return box

@@ -80,6 +80,10 @@ class MainWindow(QMainWindow):
         self.unlock_page.unlockRequested.connect(session.unlock)
         self._show_state(session.state.value)
 
+    def keep_lock_shortcuts(self, dialog: QWidget) -> None:
+        """A modal dialog shadows the window's shortcuts: give it the ones that lock."""
+        dialog.addActions([self.actions_by_name["hide_now"], self.actions_by_name["lock"]])
+
     def _add_action(self, name: str, slot: object, *, unlocked_only: bool) -> None:
         action = QAction(label_for(name), self)
         action.setShortcuts(keys_for(name))
@@ -154,6 +158,7 @@ class MainWindow(QMainWindow):
         dialog.changePassphraseRequested.connect(self.change_passphrase)
         dialog.backupRequested.connect(self.make_backup)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.keep_lock_shortcuts(dialog)
         dialog.open()
 
     def change_passphrase(self) -> None:
@@ -165,10 +170,20 @@ class MainWindow(QMainWindow):
             self._session.change_passphrase(old, new)
 
         dialog.accepted.connect(accepted)
+        self.keep_lock_shortcuts(dialog)
         dialog.open()
 
     def _passphrase_change_failed(self, message: str) -> None:
-        QMessageBox.warning(self, self.tr("Passphrase not changed"), message)
+        self._warn(self.tr("Passphrase not changed"), message)
+
+    def _warn(self, title: str, message: str) -> None:
+        # Opened, not exec'd: a lock closes it like any dialog, and hide now still works.
+        box = QMessageBox(
+            QMessageBox.Icon.Warning, title, message, QMessageBox.StandardButton.Ok, self
+        )
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.keep_lock_shortcuts(box)
+        box.open()
 
     def make_backup(self) -> None:
         opened = self._session.open_vault
@@ -177,7 +192,7 @@ class MainWindow(QMainWindow):
         try:
             opened.backup()
         except VaultError as exc:
-            QMessageBox.warning(self, self.tr("Backup not made"), error_text(exc))
+            self._warn(self.tr("Backup not made"), error_text(exc))
             return
         self.statusBar().showMessage(self.tr("Encrypted backup made."), 5000)
 
