@@ -8,7 +8,6 @@ from collections.abc import Callable
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QWidget
 
-from outreach.app.messages import wait_text
 from outreach.ui.layout import centred_column
 from outreach.ui.text import mark_content, wipe
 
@@ -90,7 +89,3 @@ class UnlockPage(QWidget):
 
     def clear_content(self) -> None:
         wipe(self.passphrase)
-
-    @staticmethod
-    def wait_message(seconds: float) -> str:
-        return wait_text(seconds)

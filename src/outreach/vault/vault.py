@@ -64,10 +64,6 @@ class OpenVault:
         self.integrity_problems: list[str] = list(integrity_problems or [])
         self._key = bytearray(data_key)
 
-    @property
-    def is_open(self) -> bool:
-        return bool(self._key)
-
     def backup(
         self, destination: Path | None = None, *, now: Callable[[], datetime] = audit.utc_now
     ) -> Path:
@@ -125,12 +121,6 @@ class Vault:
 
     def throttle_wait(self) -> float:
         return read_unlock_state(self.paths.unlock_state_file).wait(self.clock())
-
-    def keyring_note(self) -> str | None:
-        """Why this machine's keyring is not protecting the vault, or None if it is."""
-        if not self.device.available:
-            return "no_backend"
-        return None
 
     # --- create ----------------------------------------------------------------
 
