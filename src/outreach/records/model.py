@@ -187,9 +187,7 @@ class PersonDetails:
     clothing_or_uniform: str = _f(FieldKind.TEXT)
     phone_numbers: tuple[str, ...] = _f(FieldKind.LINES)
     handles: tuple[OnlineHandle, ...] = _f(FieldKind.HANDLES)
-    role: str = _f(
-        FieldKind.CHOICE, choices=("", "adult_of_concern", "peer", "family", "other")
-    )
+    role: str = _f(FieldKind.CHOICE, choices=("", "adult_of_concern", "peer", "family", "other"))
     linked_vehicles: tuple[str, ...] = _f(FieldKind.LINES)
     linked_places: tuple[str, ...] = _f(FieldKind.LINES)
 

@@ -19,6 +19,12 @@ ACTIONS = frozenset(
         "integrity_failed",
         "keyring_bound",
         "recovery_sealed",
+        "person_created",
+        "person_updated",
+        "contact_sealed",
+        "contact_amended",
+        "draft_discarded",
+        "export_made",
     }
 )
 

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import contextlib
 import shutil
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -204,6 +204,12 @@ class Database:
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
         try:
             return self._conn.execute(sql, params)
+        except sqlcipher3.Error as exc:
+            raise translate(exc, self.path) from exc
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        try:
+            self._conn.executemany(sql, rows)
         except sqlcipher3.Error as exc:
             raise translate(exc, self.path) from exc
 

@@ -55,6 +55,78 @@ MIGRATIONS: tuple[Migration, ...] = (
             ) STRICT""",
         ),
     ),
+    Migration(
+        3,
+        "young people, sealed contacts with their versions, quotes, observations, search",
+        (
+            """CREATE TABLE young_people (
+                id TEXT PRIMARY KEY,
+                known_as TEXT NOT NULL,
+                aliases TEXT NOT NULL,
+                agency_ref TEXT NOT NULL,
+                date_of_birth TEXT,
+                estimated_age INTEGER,
+                age_recorded_on TEXT,
+                gender TEXT NOT NULL,
+                school TEXT NOT NULL,
+                status TEXT NOT NULL CHECK (status IN ('open', 'closed')),
+                notes TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                updated_at TEXT NOT NULL
+            ) STRICT""",
+            # Every version of a contact is a row; an amendment adds one and clears
+            # is_current on the one it replaces, which stays readable.
+            """CREATE TABLE contacts (
+                id INTEGER PRIMARY KEY,
+                uid TEXT NOT NULL,
+                version INTEGER NOT NULL,
+                is_current INTEGER NOT NULL CHECK (is_current IN (0, 1)),
+                started_at TEXT NOT NULL,
+                ended_at TEXT,
+                kind TEXT NOT NULL,
+                place TEXT NOT NULL,
+                others_present TEXT NOT NULL,
+                narrative TEXT NOT NULL,
+                instinct TEXT NOT NULL,
+                sealed_at TEXT NOT NULL,
+                amend_reason TEXT NOT NULL,
+                UNIQUE (uid, version)
+            ) STRICT""",
+            "CREATE INDEX contacts_current ON contacts (is_current, started_at)",
+            """CREATE TABLE contact_people (
+                contact_id INTEGER NOT NULL REFERENCES contacts (id),
+                person_id TEXT NOT NULL REFERENCES young_people (id),
+                position INTEGER NOT NULL,
+                PRIMARY KEY (contact_id, person_id)
+            ) STRICT, WITHOUT ROWID""",
+            "CREATE INDEX contact_people_person ON contact_people (person_id, contact_id)",
+            """CREATE TABLE quotes (
+                id INTEGER PRIMARY KEY,
+                contact_id INTEGER NOT NULL REFERENCES contacts (id),
+                position INTEGER NOT NULL,
+                text TEXT NOT NULL,
+                said_by TEXT NOT NULL
+            ) STRICT""",
+            "CREATE INDEX quotes_contact ON quotes (contact_id)",
+            """CREATE TABLE observations (
+                id INTEGER PRIMARY KEY,
+                contact_id INTEGER NOT NULL REFERENCES contacts (id),
+                position INTEGER NOT NULL,
+                kind TEXT NOT NULL,
+                provenance TEXT NOT NULL,
+                seen_at TEXT,
+                details TEXT NOT NULL
+            ) STRICT""",
+            "CREATE INDEX observations_contact ON observations (contact_id)",
+            # Rows of the current versions only. The rowid encodes its owner (see
+            # records/store.py) so one contact's rows go by a range, not a scan.
+            """CREATE VIRTUAL TABLE search_text USING fts5 (
+                body,
+                source UNINDEXED,
+                tokenize = 'unicode61 remove_diacritics 2'
+            )""",
+        ),
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

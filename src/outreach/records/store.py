@@ -1,0 +1,637 @@
+"""Young people and contacts in the vault: filing, amending, timelines and search.
+
+A contact is filed ("sealed") once, in one transaction with its quotes, observations,
+search rows, audit entry and the removal of its draft: a crash leaves either the draft or
+the sealed contact, never both and never neither. A change after that is an amendment:
+a new version row with its reason; the version it replaces is kept and stays readable.
+
+Search rows exist for current versions only. Their rowids encode the owner, so one
+contact's rows are replaced by a rowid range rather than a scan of the index:
+``contact id * ROWS_PER_CONTACT + n`` for a contact, ``-(person rowid)`` for a person.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
+from typing import Any
+
+from outreach.records import codec
+from outreach.records.model import (
+    Contact,
+    ContactKind,
+    Details,
+    FieldKind,
+    Observation,
+    ObservationKind,
+    PersonStatus,
+    Provenance,
+    Quote,
+    SealedContact,
+    YoungPerson,
+    field_specs,
+    text_of,
+)
+from outreach.records.validation import (
+    MATCH_END,
+    MATCH_START,
+    Problem,
+    check_contact,
+    check_person,
+    clean_text,
+)
+from outreach.vault import audit
+from outreach.vault.audit import utc_now
+from outreach.vault.database import Database
+
+ROWS_PER_CONTACT = 1024
+MAX_ITEMS_PER_CONTACT = ROWS_PER_CONTACT - 8  # quotes plus observations
+
+
+class InvalidRecord(ValueError):
+    """The record was not filed; nothing in the vault changed."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        super().__init__(", ".join(f"{p.field}: {p.code}" for p in problems))
+        self.problems = tuple(problems)
+
+
+class RecordNotFound(LookupError):
+    pass
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: datetime
+    contact_uid: str
+    kind: str  # "contact" or an ObservationKind value
+    summary: str
+    amended: bool
+    provenance: Provenance | None = None
+
+
+@dataclass(frozen=True)
+class ContactListing:
+    uid: str
+    started_at: datetime
+    kind: ContactKind
+    place: str
+    people: tuple[str, ...]
+    observation_count: int
+    amended: bool
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    contact_uid: str  # empty for a person
+    person_id: str  # empty for a contact
+    source: str  # "narrative", "quote", "instinct", "contact", "person", or an observation kind
+    snippet: str  # matched words between MATCH_START and MATCH_END
+    at: datetime | None
+
+
+def _stamp(moment: datetime) -> str:
+    """UTC with a fixed width, so that text order is time order."""
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def _moment(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+def summary_of(details: Details, limit: int = 120) -> str:
+    """A one-line summary of an observation from its first filled-in fields."""
+    parts: list[str] = []
+    for spec in field_specs(details.kind):
+        value = getattr(details, spec.name)
+        if spec.kind in (FieldKind.TEXT, FieldKind.CHOICE) and value:
+            parts.append(str(value).replace("_", " "))
+        elif spec.kind is FieldKind.LINES and value:
+            parts.append(", ".join(value))
+        elif spec.kind is FieldKind.MARKS and value:
+            parts.append(", ".join(m.site or m.side for m in value))
+        if len(parts) == 4:
+            break
+    return _clip(" · ".join(parts), limit)
+
+
+def _clip(text: str, limit: int) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
+
+
+def fts_query(text: str) -> str | None:
+    """Words typed into a search box as an FTS5 query: every word, each as a prefix.
+
+    Quoting each token means nothing typed is read as FTS5 syntax (AND, NEAR, "-", ":").
+    """
+    words = re.findall(r"\w+", text)
+    if not words:
+        return None
+    return " ".join('"' + word + '"*' for word in words)
+
+
+class RecordStore:
+    def __init__(
+        self,
+        db: Database,
+        *,
+        now: Callable[[], datetime] = utc_now,
+        new_id: Callable[[], str] = lambda: uuid.uuid4().hex,
+    ) -> None:
+        self._db = db
+        self._now = now
+        self._new_id = new_id
+
+    # --- young people ---------------------------------------------------------------
+
+    def add_person(self, person: YoungPerson) -> YoungPerson:
+        person = self._clean_person(person)
+        stored = replace(person, id=person.id or self._new_id())
+        with self._db.transaction():
+            self._insert_person(stored)
+            audit.record(self._db, "person_created", stored.id, now=self._now)
+        return stored
+
+    def update_person(self, person: YoungPerson) -> YoungPerson:
+        person = self._clean_person(person)
+        with self._db.transaction():
+            cursor = self._db.execute(
+                "UPDATE young_people SET known_as = ?, aliases = ?, agency_ref = ?, "
+                "date_of_birth = ?, estimated_age = ?, age_recorded_on = ?, gender = ?, "
+                "school = ?, status = ?, notes = ?, updated_at = ? WHERE id = ?",
+                (*self._person_values(person)[1:11], _stamp(self._now()), person.id),
+            )
+            if cursor.rowcount != 1:
+                raise RecordNotFound(person.id)
+            self._index_person(person)
+            audit.record(self._db, "person_updated", person.id, now=self._now)
+        return person
+
+    def _clean_person(self, person: YoungPerson) -> YoungPerson:
+        person = replace(
+            person,
+            known_as=clean_text(person.known_as).strip(),
+            aliases=tuple(a for a in (clean_text(a).strip() for a in person.aliases) if a),
+            agency_ref=clean_text(person.agency_ref).strip(),
+            gender=clean_text(person.gender).strip(),
+            school=clean_text(person.school).strip(),
+            notes=clean_text(person.notes),
+        )
+        if person.estimated_age is not None and person.age_recorded_on is None:
+            person = replace(person, age_recorded_on=self._now().date())
+        problems = check_person(person, today=self._now().date())
+        if problems:
+            raise InvalidRecord(problems)
+        return person
+
+    @staticmethod
+    def _person_values(person: YoungPerson) -> tuple[Any, ...]:
+        return (
+            person.id,
+            person.known_as,
+            json.dumps(list(person.aliases), ensure_ascii=False),
+            person.agency_ref,
+            _iso_date(person.date_of_birth),
+            person.estimated_age,
+            _iso_date(person.age_recorded_on),
+            person.gender,
+            person.school,
+            person.status.value,
+            person.notes,
+        )
+
+    def _insert_person(self, person: YoungPerson) -> None:
+        stamp = _stamp(self._now())
+        self._db.execute(
+            "INSERT INTO young_people (id, known_as, aliases, agency_ref, date_of_birth, "
+            "estimated_age, age_recorded_on, gender, school, status, notes, created_at, "
+            "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (*self._person_values(person), stamp, stamp),
+        )
+        self._index_person(person)
+
+    def _index_person(self, person: YoungPerson) -> None:
+        rowid = -int(self._db.scalar("SELECT rowid FROM young_people WHERE id = ?", (person.id,)))
+        self._db.execute("DELETE FROM search_text WHERE rowid = ?", (rowid,))
+        body = "\n".join((person.known_as, *person.aliases, person.agency_ref, person.notes))
+        self._db.execute(
+            "INSERT INTO search_text (rowid, body, source) VALUES (?, ?, 'person')",
+            (rowid, body),
+        )
+
+    _PERSON_COLUMNS = (
+        "id, known_as, aliases, agency_ref, date_of_birth, estimated_age, age_recorded_on, "
+        "gender, school, status, notes"
+    )
+
+    def person(self, person_id: str) -> YoungPerson:
+        rows = self._db.query(
+            f"SELECT {self._PERSON_COLUMNS} FROM young_people WHERE id = ?",  # noqa: S608
+            (person_id,),
+        )
+        if not rows:
+            raise RecordNotFound(person_id)
+        return _person_from_row(rows[0])
+
+    def people(self) -> list[YoungPerson]:
+        """Everyone, open cases first, then by the name they are known by."""
+        rows = self._db.query(
+            f"SELECT {self._PERSON_COLUMNS} FROM young_people "  # noqa: S608
+            "ORDER BY status = 'closed', known_as COLLATE NOCASE, id"
+        )
+        return [_person_from_row(row) for row in rows]
+
+    # --- contacts -------------------------------------------------------------------
+
+    def seal(self, contact: Contact, *, uid: str = "", draft_key: str = "") -> SealedContact:
+        """File a new contact; its draft (if named) goes in the same transaction."""
+        contact = self._clean_contact(contact)
+        uid = uid or self._new_id()
+        sealed = SealedContact(uid, 1, contact, self._now())
+        with self._db.transaction():
+            if self._db.scalar("SELECT 1 FROM contacts WHERE uid = ?", (uid,)):
+                raise InvalidRecord([Problem("uid", "already_sealed")])
+            self._insert_contact(sealed)
+            if draft_key:
+                self._db.execute("DELETE FROM drafts WHERE form_key = ?", (draft_key,))
+            audit.record(self._db, "contact_sealed", uid, now=self._now)
+        return sealed
+
+    def amend(
+        self, uid: str, contact: Contact, reason: str, *, draft_key: str = ""
+    ) -> SealedContact:
+        """A new version of a sealed contact, with the reason; the old one is kept."""
+        reason = clean_text(reason).strip()
+        problems = [] if reason else [Problem("amend_reason", "required")]
+        try:
+            contact = self._clean_contact(contact)
+        except InvalidRecord as exc:
+            problems.extend(exc.problems)
+        if problems:
+            raise InvalidRecord(problems)
+        with self._db.transaction():
+            rows = self._db.query(
+                "SELECT id, version FROM contacts WHERE uid = ? AND is_current = 1", (uid,)
+            )
+            if not rows:
+                raise RecordNotFound(uid)
+            old_id, version = rows[0]
+            self._db.execute("UPDATE contacts SET is_current = 0 WHERE id = ?", (old_id,))
+            self._unindex_contact(old_id)
+            sealed = SealedContact(uid, version + 1, contact, self._now(), reason)
+            self._insert_contact(sealed)
+            if draft_key:
+                self._db.execute("DELETE FROM drafts WHERE form_key = ?", (draft_key,))
+            audit.record(self._db, "contact_amended", f"{uid} v{version + 1}", now=self._now)
+        return sealed
+
+    def _clean_contact(self, contact: Contact) -> Contact:
+        contact = replace(
+            contact,
+            place=clean_text(contact.place).strip(),
+            others_present=clean_text(contact.others_present).strip(),
+            narrative=clean_text(contact.narrative),
+            instinct=clean_text(contact.instinct),
+            quotes=tuple(
+                Quote(clean_text(q.text), clean_text(q.said_by).strip()) for q in contact.quotes
+            ),
+            people=tuple(dict.fromkeys(contact.people)),
+        )
+        problems = check_contact(contact, now=self._now)
+        if len(contact.quotes) + len(contact.observations) > MAX_ITEMS_PER_CONTACT:
+            problems.append(Problem("observations", "too_many", MAX_ITEMS_PER_CONTACT))
+        for person_id in contact.people:
+            if not self._db.scalar("SELECT 1 FROM young_people WHERE id = ?", (person_id,)):
+                problems.append(Problem("people", "unknown_person"))
+        if problems:
+            raise InvalidRecord(problems)
+        return contact
+
+    def _insert_contact(self, sealed: SealedContact) -> None:
+        c = sealed.contact
+        contact_id = self._db.execute(
+            "INSERT INTO contacts (uid, version, is_current, started_at, ended_at, kind, "
+            "place, others_present, narrative, instinct, sealed_at, amend_reason) "
+            "VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                sealed.uid,
+                sealed.version,
+                _stamp(c.started_at),
+                _stamp(c.ended_at) if c.ended_at else None,
+                c.kind.value,
+                c.place,
+                c.others_present,
+                c.narrative,
+                c.instinct,
+                _stamp(sealed.sealed_at),
+                sealed.amend_reason,
+            ),
+        ).lastrowid
+        self._db.executemany(
+            "INSERT INTO contact_people (contact_id, person_id, position) VALUES (?, ?, ?)",
+            [(contact_id, person_id, n) for n, person_id in enumerate(c.people)],
+        )
+        self._db.executemany(
+            "INSERT INTO quotes (contact_id, position, text, said_by) VALUES (?, ?, ?, ?)",
+            [(contact_id, n, q.text, q.said_by) for n, q in enumerate(c.quotes)],
+        )
+        self._db.executemany(
+            "INSERT INTO observations (contact_id, position, kind, provenance, seen_at, "
+            "details) VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    contact_id,
+                    n,
+                    o.kind.value,
+                    o.provenance.value,
+                    _stamp(o.seen_at) if o.seen_at else None,
+                    json.dumps(codec.details_to_json(o.details), ensure_ascii=False),
+                )
+                for n, o in enumerate(c.observations)
+            ],
+        )
+        self._index_contact(contact_id, c)
+
+    def _index_contact(self, contact_id: int, contact: Contact) -> None:
+        rows: list[tuple[str, str]] = [
+            ("narrative", contact.narrative),
+            ("instinct", contact.instinct),
+            ("contact", f"{contact.place}\n{contact.others_present}"),
+        ]
+        rows.extend(("quote", f"{q.text}\n{q.said_by}") for q in contact.quotes)
+        rows.extend((o.kind.value, "\n".join(text_of(o.details))) for o in contact.observations)
+        base = contact_id * ROWS_PER_CONTACT
+        self._db.executemany(
+            "INSERT INTO search_text (rowid, body, source) VALUES (?, ?, ?)",
+            [(base + n, body, source) for n, (source, body) in enumerate(rows) if body.strip()],
+        )
+
+    def _unindex_contact(self, contact_id: int) -> None:
+        base = contact_id * ROWS_PER_CONTACT
+        self._db.execute(
+            "DELETE FROM search_text WHERE rowid >= ? AND rowid < ?",
+            (base, base + ROWS_PER_CONTACT),
+        )
+
+    def contact(self, uid: str) -> SealedContact:
+        """The current version."""
+        rows = self._db.query(
+            f"SELECT {_CONTACT_COLUMNS} FROM contacts WHERE uid = ? AND is_current = 1",  # noqa: S608
+            (uid,),
+        )
+        if not rows:
+            raise RecordNotFound(uid)
+        return self._sealed_from_row(rows[0])
+
+    def versions(self, uid: str) -> list[SealedContact]:
+        """Every version, oldest first."""
+        rows = self._db.query(
+            f"SELECT {_CONTACT_COLUMNS} FROM contacts WHERE uid = ? ORDER BY version",  # noqa: S608
+            (uid,),
+        )
+        if not rows:
+            raise RecordNotFound(uid)
+        return [self._sealed_from_row(row) for row in rows]
+
+    def _sealed_from_row(self, row: tuple[Any, ...]) -> SealedContact:
+        contact_id, uid, version, started, ended, kind, place, others = row[:8]
+        narrative, instinct, sealed_at, reason = row[8:]
+        people = tuple(
+            p
+            for (p,) in self._db.query(
+                "SELECT person_id FROM contact_people WHERE contact_id = ? ORDER BY position",
+                (contact_id,),
+            )
+        )
+        quotes = tuple(
+            Quote(text, said_by)
+            for text, said_by in self._db.query(
+                "SELECT text, said_by FROM quotes WHERE contact_id = ? ORDER BY position",
+                (contact_id,),
+            )
+        )
+        observations = tuple(
+            _observation_from_row(kind_, provenance, seen, details)
+            for kind_, provenance, seen, details in self._db.query(
+                "SELECT kind, provenance, seen_at, details FROM observations "
+                "WHERE contact_id = ? ORDER BY position",
+                (contact_id,),
+            )
+        )
+        contact = Contact(
+            started_at=_moment(started),
+            ended_at=_moment(ended) if ended else None,
+            kind=ContactKind(kind),
+            place=place,
+            people=people,
+            others_present=others,
+            narrative=narrative,
+            quotes=quotes,
+            instinct=instinct,
+            observations=observations,
+        )
+        return SealedContact(uid, version, contact, _moment(sealed_at), reason)
+
+    def recent_contacts(self, limit: int = 200) -> list[ContactListing]:
+        return self._listings("WHERE c.is_current = 1 ORDER BY c.started_at DESC LIMIT ?", (limit,))
+
+    def contacts_without_people(self, limit: int = 200) -> list[ContactListing]:
+        """Street observations not yet linked to a young person."""
+        return self._listings(
+            "WHERE c.is_current = 1 AND NOT EXISTS "
+            "(SELECT 1 FROM contact_people cp WHERE cp.contact_id = c.id) "
+            "ORDER BY c.started_at DESC LIMIT ?",
+            (limit,),
+        )
+
+    def _listings(self, where: str, params: Sequence[Any]) -> list[ContactListing]:
+        rows = self._db.query(
+            "SELECT c.uid, c.started_at, c.kind, c.place, c.version, "  # noqa: S608 (fixed clauses)
+            "(SELECT group_concat(person_id, ' ') FROM contact_people cp "
+            " WHERE cp.contact_id = c.id), "
+            "(SELECT count(*) FROM observations o WHERE o.contact_id = c.id) "
+            "FROM contacts c " + where,
+            params,
+        )
+        return [
+            ContactListing(
+                uid,
+                _moment(started),
+                ContactKind(kind),
+                place,
+                tuple(people.split()) if people else (),
+                count,
+                version > 1,
+            )
+            for uid, started, kind, place, version, people, count in rows
+        ]
+
+    def timeline(self, person_id: str, kinds: Iterable[str] | None = None) -> list[TimelineEntry]:
+        """A young person's contacts and what was observed in them, newest first.
+
+        ``kinds`` keeps only those entries: "contact" and observation kind values.
+        """
+        wanted = set(kinds) if kinds is not None else None
+        contacts = self._db.query(
+            "SELECT c.id, c.uid, c.version, c.started_at, c.kind, c.place, c.narrative "
+            "FROM contact_people cp JOIN contacts c ON c.id = cp.contact_id "
+            "WHERE cp.person_id = ? AND c.is_current = 1 ORDER BY c.started_at DESC",
+            (person_id,),
+        )
+        entries: list[TimelineEntry] = []
+        observations: dict[int, list[TimelineEntry]] = {}
+        if wanted is None or wanted - {"contact"}:
+            for (
+                contact_id,
+                uid,
+                version,
+                started,
+                kind,
+                provenance,
+                seen,
+                details,
+            ) in self._db.query(
+                "SELECT o.contact_id, c.uid, c.version, c.started_at, o.kind, "
+                "o.provenance, o.seen_at, o.details "
+                "FROM contact_people cp JOIN contacts c ON c.id = cp.contact_id "
+                "JOIN observations o ON o.contact_id = c.id "
+                "WHERE cp.person_id = ? AND c.is_current = 1 ORDER BY o.position",
+                (person_id,),
+            ):
+                if wanted is not None and kind not in wanted:
+                    continue
+                observation = _observation_from_row(kind, provenance, seen, details)
+                observations.setdefault(contact_id, []).append(
+                    TimelineEntry(
+                        _moment(seen or started),
+                        uid,
+                        kind,
+                        summary_of(observation.details),
+                        version > 1,
+                        observation.provenance,
+                    )
+                )
+        for contact_id, uid, version, started, _kind, place, narrative in contacts:
+            if wanted is None or "contact" in wanted:
+                summary = _clip(narrative, 120) or place
+                amended = version > 1
+                entries.append(TimelineEntry(_moment(started), uid, "contact", summary, amended))
+            entries.extend(observations.get(contact_id, ()))
+        return entries
+
+    # --- search ---------------------------------------------------------------------
+
+    def search(self, text: str, limit: int = 50) -> list[SearchHit]:
+        """Full-text search over current records, best matches first."""
+        query = fts_query(text)
+        if query is None:
+            return []
+        rows = self._db.query(
+            "SELECT s.rowid, s.source, snippet(search_text, 0, ?, ?, '…', 12) "
+            "FROM search_text s WHERE search_text MATCH ? ORDER BY rank LIMIT ?",
+            (MATCH_START, MATCH_END, query, limit),
+        )
+        contact_ids = {rowid // ROWS_PER_CONTACT for rowid, _s, _t in rows if rowid >= 0}
+        person_rowids = {-rowid for rowid, _s, _t in rows if rowid < 0}
+        contacts = _by_first(
+            self._db.query(
+                "SELECT id, uid, started_at FROM contacts WHERE id IN "  # noqa: S608
+                f"({', '.join('?' * len(contact_ids))})",
+                tuple(contact_ids),
+            )
+        )
+        people = _by_first(
+            self._db.query(
+                "SELECT rowid, id FROM young_people WHERE rowid IN "  # noqa: S608
+                f"({', '.join('?' * len(person_rowids))})",
+                tuple(person_rowids),
+            )
+        )
+        hits = []
+        for rowid, source, snippet in rows:
+            if rowid >= 0:
+                uid, started = contacts[rowid // ROWS_PER_CONTACT]
+                hits.append(SearchHit(uid, "", source, snippet, _moment(started)))
+            else:
+                (person_id,) = people[-rowid]
+                hits.append(SearchHit("", person_id, source, snippet, None))
+        return hits
+
+    # --- bulk -----------------------------------------------------------------------
+
+    def import_records(
+        self, people: Iterable[YoungPerson], contacts: Iterable[Contact], *, batch: int = 500
+    ) -> int:
+        """File many records (synthetic caseloads, imports) in batched transactions."""
+        with self._db.transaction():
+            for person in people:
+                self._insert_person(self._clean_person(person))
+        filed = 0
+        pending: list[Contact] = []
+        for contact in contacts:
+            pending.append(contact)
+            if len(pending) == batch:
+                filed += self._import_batch(pending)
+                pending = []
+        return filed + self._import_batch(pending)
+
+    def _import_batch(self, contacts: Sequence[Contact]) -> int:
+        if not contacts:
+            return 0
+        with self._db.transaction():
+            for contact in contacts:
+                self._insert_contact(
+                    SealedContact(self._new_id(), 1, self._clean_contact(contact), self._now())
+                )
+        return len(contacts)
+
+
+_CONTACT_COLUMNS = (
+    "id, uid, version, started_at, ended_at, kind, place, others_present, narrative, "
+    "instinct, sealed_at, amend_reason"
+)
+
+
+def _by_first(rows: list[tuple[Any, ...]]) -> dict[Any, tuple[Any, ...]]:
+    return {row[0]: row[1:] for row in rows}
+
+
+def _iso_date(value: date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _parse_date(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def _person_from_row(row: tuple[Any, ...]) -> YoungPerson:
+    (pid, known_as, aliases, ref, dob, est, recorded, gender, school, status, notes) = row
+    return YoungPerson(
+        id=pid,
+        known_as=known_as,
+        aliases=tuple(json.loads(aliases)),
+        agency_ref=ref,
+        date_of_birth=_parse_date(dob),
+        estimated_age=est,
+        age_recorded_on=_parse_date(recorded),
+        gender=gender,
+        school=school,
+        status=PersonStatus(status),
+        notes=notes,
+    )
+
+
+def _observation_from_row(
+    kind: str, provenance: str, seen_at: str | None, details: str
+) -> Observation:
+    observation_kind = ObservationKind(kind)
+    return Observation(
+        details=codec.details_from_json(observation_kind, json.loads(details)),
+        provenance=Provenance(provenance),
+        seen_at=_moment(seen_at) if seen_at else None,
+    )
