@@ -327,7 +327,8 @@ def test_ages_come_from_the_date_of_birth_or_grow_from_an_estimate(store: Record
     assert exact.age_on(date(2026, 3, 15)) == 14
     assert store.person(estimated.id).age_recorded_on == NOW.date()
     assert estimated.age_on(date(2027, 6, 1)) == 14
-    assert estimated.age_is_estimated and not exact.age_is_estimated
+    assert estimated.age_is_estimated
+    assert not exact.age_is_estimated
 
 
 def test_people_are_listed_open_first_then_by_name(store: RecordStore) -> None:
@@ -357,8 +358,10 @@ def test_timeline_lists_contacts_and_observations_newest_first_and_filters(
 
     entries = store.timeline(tam.id)
     assert [e.kind for e in entries].count("contact") == 2
-    assert entries[0].kind == "contact" and entries[0].at == late.started_at
-    assert entries[-1].kind == "vehicle" and "AB12 CDE" in entries[-1].summary
+    assert entries[0].kind == "contact"
+    assert entries[0].at == late.started_at
+    assert entries[-1].kind == "vehicle"
+    assert "AB12 CDE" in entries[-1].summary
     vehicles = store.timeline(tam.id, kinds=["vehicle"])
     assert [e.summary.split(" · ")[0] for e in vehicles] == ["AB12 C?E", "AB12 CDE"]
     assert store.timeline(tam.id, kinds=["contact"])[0].summary.startswith("Saw Tam")
