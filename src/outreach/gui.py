@@ -17,6 +17,7 @@ from outreach.app.guards import DesktopLockWatcher, IdleWatcher, SleepWatcher
 from outreach.app.instance import InstanceLock
 from outreach.app.jobs import BackgroundRunner
 from outreach.app.messages import error_text, keyring_absent_notice, translate
+from outreach.app.records import RecordsService
 from outreach.app.session import Session
 from outreach.app.settings import SettingsService
 from outreach.config.paths import APP_NAME, AppPaths
@@ -41,6 +42,7 @@ class Shell:
     session: Session
     drafts: DraftService
     settings: SettingsService
+    records: RecordsService
     idle: IdleWatcher
     sleep: SleepWatcher
     clipboard: ClipboardGuard
@@ -60,6 +62,7 @@ def build_shell(
     session = Session(vault, BackgroundRunner(parent=app))
     drafts = DraftService(session, NOTES_FORM)
     settings = SettingsService(session, policy)
+    records = RecordsService(session)
 
     idle = IdleWatcher(policy.idle_lock_minutes)
     app.installEventFilter(idle)
@@ -107,13 +110,14 @@ def build_shell(
         session,
         drafts,
         settings,
+        records,
         keyring_note=keyring_note,
         keyring_status=keyring_status,
         setup_blocked_reason=blocked,
         unlock_hint=hint,
         demo=demo,
     )
-    return Shell(session, drafts, settings, idle, sleep, clipboard, window)
+    return Shell(session, drafts, settings, records, idle, sleep, clipboard, window)
 
 
 def _install_translations(app: QApplication) -> None:

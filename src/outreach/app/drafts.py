@@ -33,6 +33,10 @@ class DraftService(QObject):
         session.aboutToLock.connect(self.flush)
         session.locked.connect(self._discard)
 
+    @property
+    def form_key(self) -> str:
+        return self._form_key
+
     def load(self) -> str:
         opened = self._session.open_vault
         if opened is None:

@@ -243,3 +243,32 @@ def policy_key_label(name: str) -> str:
         "recovery_public_key": translate("Messages", "Agency recovery"),
     }
     return labels.get(name, name)
+
+
+def problem_text(code: str, limit: int = 0) -> str:
+    """A record's check that failed (see records/validation.py), as one calm sentence."""
+    if code == "future":
+        return translate("Messages", "This is in the future. Check the date and time.")
+    if code == "end_before_start":
+        return translate("Messages", "This ends before it starts. Check both times.")
+    if code == "too_long":
+        return translate(
+            "Messages", "This is longer than %1 characters. Shorten it or split it up."
+        ).replace("%1", str(limit))
+    if code == "implausible_age":
+        return translate(
+            "Messages", "That gives an age we don't expect (limit %1). Check it."
+        ).replace("%1", str(limit))
+    if code == "required":
+        return translate("Messages", "This can't be left empty.")
+    if code == "unknown_person":
+        return translate(
+            "Messages", "A young person on this contact is no longer in the vault. Remove them."
+        )
+    if code == "too_many":
+        return translate("Messages", "Too many items on one contact (limit %1).").replace(
+            "%1", str(limit)
+        )
+    if code == "already_sealed":
+        return translate("Messages", "This contact has already been filed.")
+    return translate("Messages", "Check this field.")

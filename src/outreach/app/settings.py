@@ -7,6 +7,7 @@ from PySide6.QtCore import QObject, Signal
 from outreach.app.session import Session
 from outreach.config.policy import Policy
 from outreach.records.settings import EffectiveSetting, WorkerSettings
+from outreach.vault.errors import VaultError
 
 
 class SettingsService(QObject):
@@ -24,13 +25,16 @@ class SettingsService(QObject):
 
     def idle_lock(self) -> EffectiveSetting:
         opened = self._session.open_vault
-        if opened is None:
-            return EffectiveSetting(
-                "idle_lock_minutes",
-                self._policy.idle_lock_minutes,
-                self._policy.is_managed("idle_lock_minutes"),
-            )
-        return WorkerSettings(opened.db, self._policy).idle_lock_minutes()
+        if opened is not None:
+            try:
+                return WorkerSettings(opened.db, self._policy).idle_lock_minutes()
+            except VaultError:
+                pass  # a damaged page: the policy's value still keeps the worker safe
+        return EffectiveSetting(
+            "idle_lock_minutes",
+            self._policy.idle_lock_minutes,
+            self._policy.is_managed("idle_lock_minutes"),
+        )
 
     def set_idle_lock_minutes(self, minutes: int) -> None:
         opened = self._session.open_vault

@@ -47,6 +47,15 @@ class DraftStore:
         content, updated_at = rows[0]
         return Draft(form_key, content, datetime.fromisoformat(updated_at))
 
+    def with_prefix(self, prefix: str) -> list[Draft]:
+        """Drafts whose key starts with prefix, newest first (unfinished contacts)."""
+        rows = self._db.query(
+            "SELECT form_key, content, updated_at FROM drafts "
+            "WHERE substr(form_key, 1, ?) = ? ORDER BY updated_at DESC",
+            (len(prefix), prefix),
+        )
+        return [Draft(key, content, datetime.fromisoformat(at)) for key, content, at in rows]
+
     def discard(self, form_key: str) -> None:
         with self._db.transaction():
             self._db.execute("DELETE FROM drafts WHERE form_key = ?", (form_key,))

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QDialog, QMainWindow, QMessageBox, QStackedWidget,
 
 from outreach.app.drafts import DraftService
 from outreach.app.messages import error_text, policy_key_label
+from outreach.app.records import RecordsService
 from outreach.app.session import Session, State
 from outreach.app.settings import SettingsService
 from outreach.ui.dialogs import ChangePassphraseDialog, SettingsDialog
@@ -30,6 +31,7 @@ class MainWindow(QMainWindow):
         session: Session,
         drafts: DraftService,
         settings: SettingsService,
+        records: RecordsService,
         *,
         keyring_note: str,
         keyring_status: str,
@@ -52,7 +54,9 @@ class MainWindow(QMainWindow):
             blocked_reason=setup_blocked_reason,
         )
         self.unlock_page = UnlockPage(throttle_wait=session.vault.throttle_wait, hint=unlock_hint)
-        self.workspace = WorkspacePage(drafts)
+        self.workspace = WorkspacePage(
+            drafts, records, session, prepare_dialog=self.keep_lock_shortcuts
+        )
         self.notice_page = NoticePage()
         self.pages = QStackedWidget()
         for page in (self.setup_page, self.unlock_page, self.workspace, self.notice_page):
@@ -68,6 +72,28 @@ class MainWindow(QMainWindow):
         menu = self.menuBar().addMenu(self.tr("&Outreach"))
         for name in ("lock", "hide_now", "settings", "backup", "quit"):
             menu.addAction(self.actions_by_name[name])
+        workspace = self.workspace
+        self._add_action("new_contact", lambda: workspace.new_contact(), unlocked_only=True)
+        self._add_action("new_person", lambda: workspace.edit_person(""), unlocked_only=True)
+        self._add_action("search", workspace.show_search, unlocked_only=True)
+        tab_pages: tuple[tuple[str, QWidget], ...] = (
+            ("people", workspace.people),
+            ("contacts", workspace.contacts),
+            ("record", workspace.record),
+            ("notes", workspace.notes_page),
+        )
+        for name, tab in tab_pages:
+            self._add_action(
+                name, lambda p=tab: workspace.tabs.setCurrentWidget(p), unlocked_only=True
+            )
+        records_menu = self.menuBar().addMenu(self.tr("&Records"))
+        for name in ("new_contact", "new_person", "search"):
+            records_menu.addAction(self.actions_by_name[name])
+        go_menu = self.menuBar().addMenu(self.tr("&Go"))
+        for name in ("people", "contacts", "record", "notes"):
+            go_menu.addAction(self.actions_by_name[name])
+        workspace.status_message.connect(lambda text: self.statusBar().showMessage(text, 5000))
+        records.failed.connect(lambda message: self._warn(self.tr("Not saved"), message))
 
         session.stateChanged.connect(self._show_state)
         session.failed.connect(self._failed)

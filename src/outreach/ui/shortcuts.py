@@ -23,6 +23,17 @@ SHORTCUTS: tuple[Shortcut, ...] = (
     Shortcut("settings_alt", "Ctrl+,", "Settings"),
     Shortcut("quit", QKeySequence.StandardKey.Quit, "Quit"),
     Shortcut("backup", "Ctrl+Shift+B", "Make a backup"),
+    Shortcut("new_contact", QKeySequence.StandardKey.New, "New contact"),
+    Shortcut("new_person", "Ctrl+Shift+N", "New young person"),
+    Shortcut("search", QKeySequence.StandardKey.Find, "Search"),
+    Shortcut("search_alt", "Ctrl+K", "Search"),
+    Shortcut("people", "Ctrl+1", "People"),
+    Shortcut("contacts", "Ctrl+2", "Contacts"),
+    Shortcut("record", "Ctrl+3", "Contact being recorded"),
+    Shortcut("notes", "Ctrl+5", "Notes"),
+    # Bound by the contact editor itself, listed here so that nothing else takes them.
+    Shortcut("file_contact", "Ctrl+Return", "File contact"),
+    Shortcut("file_contact_alt", "Ctrl+Enter", "File contact"),
 )
 
 

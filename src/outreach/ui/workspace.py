@@ -1,32 +1,48 @@
-"""The unlocked home: what the worker jots down now, kept encrypted as they type."""
+"""The unlocked home: young people, contacts, the contact being recorded, search, notes.
+
+One contact is open in the editor at a time; starting another keeps the first as an
+unfinished draft (listed under Contacts), so nothing typed is ever dropped. After a lock
+the newest unfinished contact opens again where the worker left it.
+"""
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Callable
 from datetime import datetime
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QPlainTextEdit, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QStackedWidget,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from outreach.app.drafts import DraftService
+from outreach.app.records import ContactDraft, RecordsService
+from outreach.app.session import Session
+from outreach.records.model import Contact
+from outreach.ui.contact_editor import ContactEditor
+from outreach.ui.contacts_page import ContactsPage
+from outreach.ui.fields import local_now
+from outreach.ui.people_page import PeoplePage
+from outreach.ui.person_dialog import PersonDialog
+from outreach.ui.search_page import SearchPage
 from outreach.ui.text import mark_content, wipe
 
 
-class WorkspacePage(QWidget):
+class NotesPage(QWidget):
+    """A scratchpad for what the worker jots down now, kept encrypted as they type."""
+
     def __init__(self, drafts: DraftService, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setObjectName("workspacePage")
         self._drafts = drafts
         self._loading = False
         layout = QVBoxLayout(self)
-
-        self.read_only_banner = QLabel()
-        self.read_only_banner.setObjectName("error")
-        self.read_only_banner.setWordWrap(True)
-        self.read_only_banner.setTextFormat(Qt.TextFormat.PlainText)
-        self.read_only_banner.setVisible(False)
-
-        title = QLabel(self.tr("Notes"))
-        title.setObjectName("pageTitle")
         explain = QLabel(
             self.tr("Jot down what you saw while it is fresh. It is saved, encrypted, as you type.")
         )
@@ -36,25 +52,19 @@ class WorkspacePage(QWidget):
         self.status = QLabel()
         self.status.setObjectName("status")
         self.status.setTextFormat(Qt.TextFormat.PlainText)
-
-        for widget in (self.read_only_banner, title, explain, self.notes, self.status):
+        for widget in (explain, self.notes, self.status):
             layout.addWidget(widget)
-
         self.notes.textChanged.connect(self._edited)
         drafts.saved.connect(self._saved)
         drafts.saveFailed.connect(self._failed)
 
-    def show_vault(self, *, read_only_reason: str = "") -> None:
-        """Fill the page from the newly unlocked vault."""
+    def load(self, read_only: bool) -> None:
         self._loading = True
         self.notes.setPlainText(self._drafts.load())
         self.notes.document().clearUndoRedoStacks()
         self._loading = False
-        self.notes.setReadOnly(bool(read_only_reason))
-        self.read_only_banner.setText(read_only_reason)
-        self.read_only_banner.setVisible(bool(read_only_reason))
+        self.notes.setReadOnly(read_only)
         self.status.setText("")
-        self.notes.setFocus()
 
     def _edited(self) -> None:
         if self._loading:
@@ -74,3 +84,181 @@ class WorkspacePage(QWidget):
         wipe(self.notes)
         self._loading = False
         self.status.setText("")
+
+
+class WorkspacePage(QWidget):
+    status_message = Signal(str)
+
+    def __init__(
+        self,
+        drafts: DraftService,
+        records: RecordsService,
+        session: Session,
+        prepare_dialog: Callable[[QWidget], None] = lambda _dialog: None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("workspacePage")
+        self._records = records
+        self._session = session
+        self._prepare_dialog = prepare_dialog
+        self._read_only = False
+        self.editor: ContactEditor | None = None
+        layout = QVBoxLayout(self)
+
+        self.read_only_banner = QLabel()
+        self.read_only_banner.setObjectName("error")
+        self.read_only_banner.setWordWrap(True)
+        self.read_only_banner.setTextFormat(Qt.TextFormat.PlainText)
+        self.read_only_banner.setVisible(False)
+        layout.addWidget(self.read_only_banner)
+
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        layout.addWidget(self.tabs, 1)
+        self.people = PeoplePage(records)
+        self.contacts = ContactsPage(records)
+        self.record = QStackedWidget()
+        self.record_placeholder = QWidget()
+        placeholder_layout = QVBoxLayout(self.record_placeholder)
+        placeholder_layout.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.start_button = QPushButton(self.tr("Start a new contact (Ctrl+N)"))
+        placeholder_layout.addWidget(self.start_button)
+        self.record.addWidget(self.record_placeholder)
+        self.search = SearchPage(records)
+        self.notes_page = NotesPage(drafts)
+        self.notes = self.notes_page.notes
+        self.status = self.notes_page.status
+        self.tabs.addTab(self.people, self.tr("&People"))
+        self.tabs.addTab(self.contacts, self.tr("&Contacts"))
+        self.tabs.addTab(self.record, self.tr("&Record"))
+        self.tabs.addTab(self.search, self.tr("&Search"))
+        self.tabs.addTab(self.notes_page, self.tr("&Notes"))
+
+        self.start_button.clicked.connect(lambda: self.new_contact())
+        self.people.newPersonRequested.connect(lambda: self.edit_person(""))
+        self.people.editPersonRequested.connect(self.edit_person)
+        self.people.newContactRequested.connect(self.new_contact)
+        self.people.contactRequested.connect(self.open_contact)
+        self.contacts.resumeRequested.connect(self.resume)
+        self.contacts.amendRequested.connect(self.amend)
+        self.search.contactRequested.connect(self.open_contact)
+        self.search.personRequested.connect(self.open_person)
+        records.changed.connect(self._refresh_lists)
+
+    # --- the vault opens and closes ----------------------------------------------------
+
+    def show_vault(self, *, read_only_reason: str = "") -> None:
+        """Fill the page from the newly unlocked vault."""
+        self._read_only = bool(read_only_reason)
+        self.read_only_banner.setText(read_only_reason)
+        self.read_only_banner.setVisible(self._read_only)
+        self.notes_page.load(self._read_only)
+        self._refresh_lists()
+        unfinished = [] if self._read_only else self._records.unfinished()
+        if unfinished:
+            self._open_editor(unfinished[0])
+        else:
+            self.tabs.setCurrentWidget(self.people)
+            self.people.filter.setFocus()
+
+    def _refresh_lists(self) -> None:
+        self.people.refresh()
+        self.contacts.refresh()
+
+    def clear_content(self) -> None:
+        """After a lock: drafts were saved on aboutToLock; nothing stays on screen."""
+        self._close_editor()
+        self.people.clear_content()
+        self.contacts.clear_content()
+        self.search.clear_content()
+        self.notes_page.clear_content()
+
+    # --- recording ------------------------------------------------------------------
+
+    def new_contact(self, person_id: str = "") -> None:
+        if self._read_only or not self._records.available:
+            return
+        contact = Contact(started_at=local_now(), people=(person_id,) if person_id else ())
+        self._open_editor(ContactDraft(uuid.uuid4().hex, contact), fresh=True)
+
+    def resume(self, uid: str) -> None:
+        for draft in self._records.unfinished():
+            if draft.uid == uid:
+                self._open_editor(draft)
+                return
+
+    def amend(self, uid: str) -> None:
+        if self._read_only or not uid:
+            return
+        for draft in self._records.unfinished():
+            if draft.uid == uid:
+                self._open_editor(draft)
+                return
+        sealed = self._records.contact(uid)
+        if sealed is not None:
+            self._open_editor(ContactDraft(uid, sealed.contact, amends=True), fresh=True)
+
+    def _open_editor(self, draft: ContactDraft, *, fresh: bool = False) -> None:
+        self._close_editor()
+        editor = ContactEditor(self._records, self._session, draft, self._records.people())
+        if fresh:
+            editor.save_draft_now()  # a new contact is listed as unfinished at once
+        editor.filed.connect(self._filed)
+        editor.discarded.connect(self._discarded)
+        self.editor = editor
+        self.record.addWidget(editor)
+        self.record.setCurrentWidget(editor)
+        self.tabs.setCurrentWidget(self.record)
+        editor.started.setFocus()
+        self.contacts.refresh()
+
+    def _close_editor(self) -> None:
+        if self.editor is None:
+            return
+        self.editor.close_editor()
+        self.record.removeWidget(self.editor)
+        self.editor.deleteLater()
+        self.editor = None
+        self.record.setCurrentWidget(self.record_placeholder)
+
+    def _filed(self, uid: str) -> None:
+        self._close_editor()
+        self._refresh_lists()
+        self.open_contact(uid)
+        self.status_message.emit(self.tr("Contact filed."))
+
+    def _discarded(self) -> None:
+        self._close_editor()
+        self.contacts.refresh()
+        self.tabs.setCurrentWidget(self.contacts)
+
+    # --- looking things up ------------------------------------------------------------
+
+    def open_contact(self, uid: str) -> None:
+        self.tabs.setCurrentWidget(self.contacts)
+        self.contacts.show_contact(uid)
+
+    def open_person(self, person_id: str) -> None:
+        self.tabs.setCurrentWidget(self.people)
+        self.people.select(person_id)
+
+    def show_search(self) -> None:
+        self.tabs.setCurrentWidget(self.search)
+        self.search.focus_box()
+
+    def edit_person(self, person_id: str = "") -> PersonDialog | None:
+        if self._read_only or not self._records.available:
+            return None
+        person = self._records.person(person_id) if person_id else None
+        dialog = PersonDialog(self._records, self._session, person, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self._prepare_dialog(dialog)
+
+        def saved() -> None:
+            if dialog.saved_person is not None:
+                self.open_person(dialog.saved_person.id)
+
+        dialog.accepted.connect(saved)
+        dialog.open()
+        return dialog

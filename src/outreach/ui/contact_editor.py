@@ -1,0 +1,510 @@
+"""The contact editor: what happened, their own words, what was seen, and my instinct.
+
+Everything typed is kept as a draft in the vault within about a second (and at once
+before a lock), so a crash, a kill or an auto-lock loses nothing. Checks run as the
+worker types and show beside the field; filing refuses until they pass, and the draft
+stays until the contact is filed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QShortcut
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateTimeEdit,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMenu,
+    QPushButton,
+    QScrollArea,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from outreach.app.drafts import DraftService
+from outreach.app.messages import problem_text
+from outreach.app.records import ContactDraft, RecordsService
+from outreach.app.session import Session
+from outreach.records.model import (
+    Contact,
+    ContactKind,
+    Observation,
+    ObservationKind,
+    Quote,
+    YoungPerson,
+)
+from outreach.records.store import InvalidRecord, summary_of
+from outreach.records.validation import Problem, check_contact
+from outreach.ui.fields import (
+    ObservationForm,
+    OptionalMoment,
+    PlainLines,
+    from_qdatetime,
+    to_qdatetime,
+)
+from outreach.ui.labels import contact_kind_label, kind_label, person_label
+from outreach.ui.shortcuts import keys_for
+from outreach.ui.text import mark_content
+
+CHECK_DELAY_MS = 300
+
+
+def _error_label() -> QLabel:
+    label = QLabel()
+    label.setObjectName("error")
+    label.setWordWrap(True)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setVisible(False)
+    return label
+
+
+def _show(label: QLabel, text: str) -> None:
+    label.setText(text)
+    label.setVisible(bool(text))
+
+
+class QuoteRow(QWidget):
+    """One thing the young person said, exactly as they said it, and who said it."""
+
+    changed = Signal()
+    removeRequested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("quoteRow")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.text = mark_content(PlainLines(2))
+        self.text.setAccessibleName(self.tr("Their words, exactly as said"))
+        self.text.setPlaceholderText(self.tr("Their words, exactly as said"))
+        row = QHBoxLayout()
+        self.said_by = mark_content(QLineEdit())
+        self.said_by.setAccessibleName(self.tr("Said by"))
+        self.said_by.setPlaceholderText(self.tr("Said by (leave empty for the young person)"))
+        remove = QPushButton(self.tr("Remove"))
+        remove.setAccessibleName(self.tr("Remove these words"))
+        row.addWidget(self.said_by, 1)
+        row.addWidget(remove)
+        self.error = _error_label()
+        layout.addWidget(self.text)
+        layout.addLayout(row)
+        layout.addWidget(self.error)
+        self.text.textChanged.connect(self.changed)
+        self.said_by.textChanged.connect(self.changed)
+        remove.clicked.connect(self.removeRequested)
+
+    def value(self) -> Quote:
+        return Quote(self.text.toPlainText(), self.said_by.text().strip())
+
+    def set_value(self, quote: Quote) -> None:
+        self.text.setPlainText(quote.text)
+        self.said_by.setText(quote.said_by)
+
+
+class ContactEditor(QWidget):
+    filed = Signal(str)  # the contact's uid
+    discarded = Signal()
+
+    def __init__(
+        self,
+        records: RecordsService,
+        session: Session,
+        draft: ContactDraft,
+        people: Sequence[YoungPerson],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("contactEditor")
+        self._records = records
+        self._uid = draft.uid
+        self._amends = draft.amends
+        self._people = {p.id: p for p in people}
+        self._drafts = DraftService(session, draft.form_key, self)
+        self._loading = True
+        self._check_timer = QTimer(self)
+        self._check_timer.setSingleShot(True)
+        self._check_timer.setInterval(CHECK_DELAY_MS)
+        self._check_timer.timeout.connect(self.check)
+
+        outer = QVBoxLayout(self)
+        title = QLabel(self.tr("Amend contact") if draft.amends else self.tr("New contact"))
+        title.setObjectName("pageTitle")
+        outer.addWidget(title)
+
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        body = QWidget()
+        scroll.setWidget(body)
+        outer.addWidget(scroll, 1)
+        form = QFormLayout(body)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        self.errors: dict[str, QLabel] = {}
+
+        def add(name: str, label: str, widget: QWidget) -> None:
+            box = QWidget()
+            box_layout = QVBoxLayout(box)
+            box_layout.setContentsMargins(0, 0, 0, 0)
+            box_layout.addWidget(widget)
+            self.errors[name] = _error_label()
+            box_layout.addWidget(self.errors[name])
+            box.setFocusProxy(widget)
+            form.addRow(label, box)
+
+        self.amend_reason = mark_content(QLineEdit())
+        self.amend_reason.setAccessibleName(self.tr("Reason for the amendment"))
+        if draft.amends:
+            add("amend_reason", self.tr("Why it is being amended"), self.amend_reason)
+
+        self.started = QDateTimeEdit()
+        self.started.setCalendarPopup(True)
+        self.started.setAccessibleName(self.tr("When it started"))
+        add("started_at", self.tr("&When"), self.started)
+        self.ended = OptionalMoment(True, self.tr("When it ended"))
+        add("ended_at", self.tr("Ended"), self.ended)
+
+        self.kind = QComboBox()
+        self.kind.setAccessibleName(self.tr("Kind of contact"))
+        for kind in ContactKind:
+            self.kind.addItem(contact_kind_label(kind.value), kind.value)
+        add("kind", self.tr("Kind"), self.kind)
+
+        self.place = mark_content(QLineEdit())
+        self.place.setAccessibleName(self.tr("Where"))
+        add("place", self.tr("Whe&re"), self.place)
+
+        people_box = QWidget()
+        people_layout = QVBoxLayout(people_box)
+        people_layout.setContentsMargins(0, 0, 0, 0)
+        self.people_list = QListWidget()
+        self.people_list.setAccessibleName(self.tr("Young people in this contact"))
+        self.people_list.setMaximumHeight(self.fontMetrics().lineSpacing() * 5)
+        picker_row = QHBoxLayout()
+        self.person_picker = QComboBox()
+        self.person_picker.setAccessibleName(self.tr("Add a young person"))
+        self.add_person_button = QPushButton(self.tr("Add"))
+        self.add_person_button.setAccessibleName(self.tr("Add this young person"))
+        self.remove_person_button = QPushButton(self.tr("Remove"))
+        self.remove_person_button.setAccessibleName(self.tr("Remove the selected young person"))
+        picker_row.addWidget(self.person_picker, 1)
+        picker_row.addWidget(self.add_person_button)
+        picker_row.addWidget(self.remove_person_button)
+        people_layout.addWidget(self.people_list)
+        people_layout.addLayout(picker_row)
+        people_box.setFocusProxy(self.person_picker)
+        add("people", self.tr("Young people"), people_box)
+        self._fill_picker()
+
+        self.others_present = mark_content(QLineEdit())
+        self.others_present.setAccessibleName(self.tr("Others present"))
+        add("others_present", self.tr("Others present"), self.others_present)
+
+        self.narrative = mark_content(PlainLines(8))
+        self.narrative.setAccessibleName(self.tr("What happened and what I saw"))
+        add("narrative", self.tr("What happened and what I saw"), self.narrative)
+
+        quotes_box = QWidget()
+        self.quotes_layout = QVBoxLayout(quotes_box)
+        self.quotes_layout.setContentsMargins(0, 0, 0, 0)
+        self.add_quote_button = QPushButton(self.tr("Add their words"))
+        self.quotes_layout.addWidget(self.add_quote_button)
+        self.quote_rows: list[QuoteRow] = []
+        quotes_label = QLabel(self.tr("Their own words"))
+        quotes_label.setToolTip(self.tr("Kept exactly as typed, apart from your interpretation."))
+        form.addRow(quotes_label, quotes_box)
+
+        obs_box = QWidget()
+        obs_layout = QHBoxLayout(obs_box)
+        obs_layout.setContentsMargins(0, 0, 0, 0)
+        left = QVBoxLayout()
+        self.observation_list = QListWidget()
+        self.observation_list.setAccessibleName(self.tr("Observations"))
+        self.add_observation_button = QPushButton(self.tr("Add observation"))
+        self.add_menu = QMenu(self)
+        for observed in ObservationKind:
+            action = self.add_menu.addAction(kind_label(observed.value))
+            action.setData(observed.value)
+            action.triggered.connect(lambda _checked=False, k=observed: self.add_observation(k))
+        self.add_observation_button.setMenu(self.add_menu)
+        self.remove_observation_button = QPushButton(self.tr("Remove observation"))
+        left.addWidget(self.observation_list, 1)
+        left.addWidget(self.add_observation_button)
+        left.addWidget(self.remove_observation_button)
+        self.observation_stack = QStackedWidget()
+        self.observation_forms: list[ObservationForm] = []
+        obs_layout.addLayout(left, 1)
+        obs_layout.addWidget(self.observation_stack, 3)
+        form.addRow(QLabel(self.tr("What I observed")))
+        form.addRow(obs_box)
+
+        self.instinct = mark_content(PlainLines(2))
+        self.instinct.setAccessibleName(self.tr("My instinct: how worried am I, and why"))
+        self.instinct.setPlaceholderText(self.tr("How worried am I, and why, in a sentence"))
+        add("instinct", self.tr("My instinct"), self.instinct)
+
+        self.problems = _error_label()
+        self.status = QLabel()
+        self.status.setObjectName("status")
+        self.status.setTextFormat(Qt.TextFormat.PlainText)
+        buttons = QHBoxLayout()
+        self.file_button = QPushButton(self.tr("File contact"))
+        self.file_button.setToolTip(self.tr("Ctrl+Enter"))
+        self.discard_button = QPushButton(self.tr("Discard draft"))
+        buttons.addWidget(self.status, 1)
+        buttons.addWidget(self.discard_button)
+        buttons.addWidget(self.file_button)
+        outer.addWidget(self.problems)
+        outer.addLayout(buttons)
+        for keys in keys_for("file_contact"):
+            shortcut = QShortcut(keys, self)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(self.file)
+
+        self._load(draft)
+        for signal in (
+            self.amend_reason.textChanged,
+            self.started.dateTimeChanged,
+            self.ended.changed,
+            self.kind.currentIndexChanged,
+            self.place.textChanged,
+            self.others_present.textChanged,
+            self.narrative.textChanged,
+            self.instinct.textChanged,
+        ):
+            signal.connect(self._edited)
+        self.add_person_button.clicked.connect(self._add_selected_person)
+        self.remove_person_button.clicked.connect(self._remove_selected_person)
+        self.add_quote_button.clicked.connect(lambda: self.add_quote(Quote("")).text.setFocus())
+        self.remove_observation_button.clicked.connect(self._remove_current_observation)
+        self.observation_list.currentRowChanged.connect(self.observation_stack.setCurrentIndex)
+        self.file_button.clicked.connect(self.file)
+        self.discard_button.clicked.connect(self.discard)
+        self._drafts.saved.connect(self._saved)
+        self._drafts.saveFailed.connect(
+            lambda message: self.status.setText(self.tr("Not saved: %1").replace("%1", message))
+        )
+        self._loading = False
+        self.check()
+
+    # --- filling and reading ----------------------------------------------------------
+
+    @property
+    def uid(self) -> str:
+        return self._uid
+
+    @property
+    def form_key(self) -> str:
+        return ContactDraft(self._uid, self.value()).form_key
+
+    def _fill_picker(self) -> None:
+        self.person_picker.clear()
+        for person in self._people.values():
+            self.person_picker.addItem(person_label(person), person.id)
+
+    def _load(self, draft: ContactDraft) -> None:
+        contact = draft.contact
+        self.amend_reason.setText(draft.reason)
+        self.started.setDateTime(to_qdatetime(contact.started_at))
+        self.ended.set_value(contact.ended_at)
+        self.kind.setCurrentIndex(self.kind.findData(contact.kind.value))
+        self.place.setText(contact.place)
+        for person_id in contact.people:
+            self._add_person(person_id)
+        self.others_present.setText(contact.others_present)
+        self.narrative.setPlainText(contact.narrative)
+        for quote in contact.quotes:
+            self.add_quote(quote)
+        for observation in contact.observations:
+            self.add_observation(observation.kind, observation, focus=False)
+        self.instinct.setPlainText(contact.instinct)
+        for widget in (self.narrative, self.instinct):
+            widget.document().clearUndoRedoStacks()
+
+    def value(self) -> Contact:
+        ended = self.ended.value()
+        return Contact(
+            started_at=from_qdatetime(self.started.dateTime()),
+            ended_at=ended if isinstance(ended, datetime) else None,
+            kind=ContactKind(self.kind.currentData()),
+            place=self.place.text(),
+            people=tuple(
+                self.people_list.item(i).data(Qt.ItemDataRole.UserRole)
+                for i in range(self.people_list.count())
+            ),
+            others_present=self.others_present.text(),
+            narrative=self.narrative.toPlainText(),
+            quotes=tuple(row.value() for row in self.quote_rows),
+            instinct=self.instinct.toPlainText(),
+            observations=tuple(form.value() for form in self.observation_forms),
+        )
+
+    def draft(self) -> ContactDraft:
+        return ContactDraft(
+            self._uid, self.value(), amends=self._amends, reason=self.amend_reason.text()
+        )
+
+    # --- people, quotes, observations -------------------------------------------------
+
+    def _add_person(self, person_id: str) -> None:
+        for i in range(self.people_list.count()):
+            if self.people_list.item(i).data(Qt.ItemDataRole.UserRole) == person_id:
+                return
+        person = self._people.get(person_id)
+        text = person_label(person) if person else "?"
+        item = QListWidgetItem(text)
+        item.setData(Qt.ItemDataRole.UserRole, person_id)
+        self.people_list.addItem(item)
+
+    def add_person(self, person_id: str) -> None:
+        self._add_person(person_id)
+        self._edited()
+
+    def _add_selected_person(self) -> None:
+        person_id = self.person_picker.currentData()
+        if person_id:
+            self.add_person(person_id)
+
+    def _remove_selected_person(self) -> None:
+        row = self.people_list.currentRow()
+        if row >= 0:
+            self.people_list.takeItem(row)
+            self._edited()
+
+    def add_quote(self, quote: Quote) -> QuoteRow:
+        row = QuoteRow()
+        row.set_value(quote)
+        row.changed.connect(self._edited)
+        row.removeRequested.connect(lambda: self._remove_quote(row))
+        self.quotes_layout.insertWidget(len(self.quote_rows), row)
+        self.quote_rows.append(row)
+        self._edited()
+        return row
+
+    def _remove_quote(self, row: QuoteRow) -> None:
+        self.quote_rows.remove(row)
+        row.deleteLater()
+        self._edited()
+
+    def add_observation(
+        self, kind: ObservationKind, observation: Observation | None = None, *, focus: bool = True
+    ) -> ObservationForm:
+        form = ObservationForm(kind)
+        if observation is not None:
+            form.set_value(observation)
+        form.changed.connect(self._edited)
+        self.observation_forms.append(form)
+        self.observation_stack.addWidget(form)
+        self.observation_list.addItem(QListWidgetItem(kind_label(kind.value)))
+        self.observation_list.setCurrentRow(len(self.observation_forms) - 1)
+        if focus:
+            form.provenance.setFocus()
+        self._edited()
+        return form
+
+    def _remove_current_observation(self) -> None:
+        row = self.observation_list.currentRow()
+        if row < 0:
+            return
+        form = self.observation_forms.pop(row)
+        self.observation_stack.removeWidget(form)
+        form.deleteLater()
+        self.observation_list.takeItem(row)
+        self._edited()
+
+    # --- saving, checking, filing -----------------------------------------------------
+
+    def _edited(self) -> None:
+        if self._loading:
+            return
+        self.status.setText(self.tr("Saving…"))
+        self._drafts.edit(self.draft().dumps())
+        self._check_timer.start()
+        self._refresh_observation_titles()
+
+    def _refresh_observation_titles(self) -> None:
+        for row, form in enumerate(self.observation_forms):
+            item = self.observation_list.item(row)
+            summary = summary_of(form.value().details, 40)
+            title = kind_label(form.kind.value)
+            item.setText(f"{title}: {summary}" if summary else title)
+
+    def _saved(self, when: datetime) -> None:
+        local = when.astimezone().strftime("%H:%M:%S")
+        self.status.setText(self.tr("Draft saved at %1").replace("%1", local))
+
+    def check(self) -> list[Problem]:
+        problems = check_contact(self.value())
+        if self._amends and not self.amend_reason.text().strip():
+            problems.append(Problem("amend_reason", "required"))
+        self.show_problems(problems)
+        return problems
+
+    def show_problems(self, problems: Sequence[Problem]) -> None:
+        by_field: dict[str, str] = {}
+        for problem in problems:
+            by_field.setdefault(problem.field, problem_text(problem.code, problem.limit))
+        for name, label in self.errors.items():
+            _show(label, by_field.get(name, ""))
+        for index, row in enumerate(self.quote_rows):
+            _show(row.error, by_field.get(f"quotes.{index}.text", ""))
+        for index, form in enumerate(self.observation_forms):
+            prefix = f"observations.{index}."
+            form.show_problems(
+                {k.removeprefix(prefix): v for k, v in by_field.items() if k.startswith(prefix)}
+            )
+        _show(
+            self.problems,
+            self.tr("Some things need checking before this can be filed.") if problems else "",
+        )
+
+    def file(self) -> None:
+        self._check_timer.stop()
+        if self.check():
+            self._focus_first_problem()
+            return
+        draft = self.draft()
+        self._drafts.flush()
+        try:
+            if self._amends:
+                sealed = self._records.amend(
+                    self._uid, draft.contact, draft.reason, draft_key=draft.form_key
+                )
+            else:
+                sealed = self._records.seal(draft.contact, self._uid, draft.form_key)
+        except InvalidRecord as exc:
+            self.show_problems(exc.problems)
+            return
+        if sealed is not None:
+            self._drafts.deleteLater()
+            self.filed.emit(self._uid)
+
+    def _focus_first_problem(self) -> None:
+        for label in self.errors.values():
+            box = label.parentWidget()
+            if label.isVisible() and box is not None:
+                box.setFocus()
+                return
+
+    def discard(self) -> None:
+        self._drafts.flush()
+        self._records.discard_draft(self.draft().form_key)
+        self._drafts.deleteLater()
+        self.discarded.emit()
+
+    def save_draft_now(self) -> None:
+        self._drafts.edit(self.draft().dumps())
+        self._drafts.flush()
+
+    def close_editor(self) -> None:
+        """Before the editor goes: what is pending is saved, and nothing more is checked."""
+        self._check_timer.stop()
+        self._drafts.flush()
+        self._loading = True  # wiping the widgets later is not an edit

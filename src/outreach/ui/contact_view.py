@@ -1,0 +1,174 @@
+"""A filed contact, read-only, with every version: the current one first, then earlier ones.
+
+Rendered as escaped HTML in a text browser: it reads well, selects and copies like text,
+scales with the font and is read by screen readers. Their own words are set apart from
+the worker's account, and never changed.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
+
+from PySide6.QtCore import QCoreApplication, Signal
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QTextBrowser, QVBoxLayout, QWidget
+
+from outreach.records.model import (
+    BodyMark,
+    FieldKind,
+    SealedContact,
+    YoungPerson,
+    field_specs,
+)
+from outreach.ui.labels import (
+    choice_label,
+    contact_kind_label,
+    field_label,
+    flag_labels,
+    kind_label,
+    person_label,
+    provenance_label,
+)
+from outreach.ui.text import mark_content
+
+translate = QCoreApplication.translate
+
+
+def when_text(moment: datetime | date | None) -> str:
+    if moment is None:
+        return ""
+    if isinstance(moment, datetime):
+        return moment.astimezone().strftime("%a %d %b %Y %H:%M")
+    return moment.strftime("%a %d %b %Y")
+
+
+def _value_text(kind: FieldKind, value: object) -> str:
+    if kind is FieldKind.CHOICE:
+        return choice_label(str(value))
+    if kind is FieldKind.FLAG:
+        _not_known, yes, no = flag_labels()
+        return yes if value else no
+    if kind in (FieldKind.DATE, FieldKind.DATETIME):
+        return when_text(value)  # type: ignore[arg-type]
+    if kind is FieldKind.LINES:
+        return ", ".join(value)  # type: ignore[arg-type]
+    if kind is FieldKind.HANDLES:
+        return ", ".join(f"{h.platform}: {h.handle}" for h in value)  # type: ignore[attr-defined]
+    if kind is FieldKind.MARKS:
+        parts = []
+        marks: tuple[BodyMark, ...] = value  # type: ignore[assignment]
+        for n, mark in enumerate(marks, 1):
+            details = ", ".join(p for p in (mark.site, mark.size, mark.shape, mark.colour) if p)
+            if mark.skin_broken:
+                details += ", " + translate("ContactView", "skin broken")
+            parts.append(f"{n}. {details}")
+        return "; ".join(parts)
+    return str(value)
+
+
+def contact_html(
+    versions: Sequence[SealedContact], person: Callable[[str], YoungPerson | None]
+) -> str:
+    e = html.escape
+    out: list[str] = []
+    for index, sealed in enumerate(reversed(versions)):
+        c = sealed.contact
+        if index == 0:
+            heading = translate("ContactView", "Contact")
+        else:
+            heading = translate("ContactView", "Earlier version %1").replace(
+                "%1", str(sealed.version)
+            )
+        out.append(f"<h2>{e(heading)}</h2>")
+        span = when_text(c.started_at)
+        if c.ended_at:
+            span += " \u2013 " + when_text(c.ended_at)
+        out.append(f"<p><b>{e(span)}</b> · {e(contact_kind_label(c.kind.value))}")
+        if c.place:
+            out.append(f" · {e(c.place)}")
+        out.append("</p>")
+        if sealed.amend_reason:
+            out.append(
+                "<p><i>"
+                + e(translate("ContactView", "Amended: %1").replace("%1", sealed.amend_reason))
+                + "</i></p>"
+            )
+        names = [person_label(p) for p in (person(pid) for pid in c.people) if p is not None]
+        if names:
+            out.append(f"<p>{e(translate('ContactView', 'With'))}: {e(', '.join(names))}</p>")
+        if c.others_present:
+            label = translate("ContactView", "Others present")
+            out.append(f"<p>{e(label)}: {e(c.others_present)}</p>")
+        if c.narrative:
+            out.append(f"<h3>{e(translate('ContactView', 'What happened and what I saw'))}</h3>")
+            out.append(f"<p style='white-space: pre-wrap'>{e(c.narrative)}</p>")
+        if c.quotes:
+            out.append(f"<h3>{e(translate('ContactView', 'Their own words'))}</h3>")
+            for quote in c.quotes:
+                said_by = quote.said_by or translate("ContactView", "the young person")
+                out.append(
+                    "<blockquote style='white-space: pre-wrap'>“"
+                    + e(quote.text)
+                    + "”<br/>— "
+                    + e(said_by)
+                    + "</blockquote>"
+                )
+        if c.observations:
+            out.append(f"<h3>{e(translate('ContactView', 'What I observed'))}</h3>")
+        for observation in c.observations:
+            title = kind_label(observation.kind.value)
+            meta = provenance_label(observation.provenance.value)
+            if observation.seen_at:
+                meta += " · " + when_text(observation.seen_at)
+            out.append(f"<h4>{e(title)}</h4><p><i>{e(meta)}</i></p><ul>")
+            for spec in field_specs(observation.kind):
+                value = getattr(observation.details, spec.name)
+                if value in ("", None, ()):
+                    continue
+                text = _value_text(spec.kind, value)
+                out.append(f"<li>{e(field_label(spec.name))}: {e(text)}</li>")
+            out.append("</ul>")
+        if c.instinct:
+            out.append(f"<h3>{e(translate('ContactView', 'My instinct'))}</h3>")
+            out.append(f"<p style='white-space: pre-wrap'>{e(c.instinct)}</p>")
+        if index == 0 and len(versions) > 1:
+            out.append("<hr/>")
+    return "".join(out)
+
+
+class ContactView(QWidget):
+    amendRequested = Signal(str)
+
+    def __init__(
+        self, person: Callable[[str], YoungPerson | None], parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self._person = person
+        self._uid = ""
+        layout = QVBoxLayout(self)
+        self.browser = mark_content(QTextBrowser())
+        self.browser.setAccessibleName(self.tr("Contact"))
+        self.browser.setOpenLinks(False)
+        row = QHBoxLayout()
+        self.amend_button = QPushButton(self.tr("Amend…"))
+        self.amend_button.setEnabled(False)
+        row.addStretch(1)
+        row.addWidget(self.amend_button)
+        layout.addWidget(self.browser, 1)
+        layout.addLayout(row)
+        self.amend_button.clicked.connect(lambda: self.amendRequested.emit(self._uid))
+
+    @property
+    def uid(self) -> str:
+        return self._uid
+
+    def show_versions(self, versions: Sequence[SealedContact]) -> None:
+        self._uid = versions[-1].uid if versions else ""
+        self.browser.setHtml(contact_html(versions, self._person))
+        self.amend_button.setEnabled(bool(versions))
+
+    def clear(self) -> None:
+        self._uid = ""
+        self.browser.clear()
+        self.amend_button.setEnabled(False)

@@ -1,0 +1,285 @@
+"""Young people: a list searched as you type, and the chosen person's timeline.
+
+Lists show the name a young person is known by and their age, nothing more. Both lists
+are Qt models, so thousands of rows scroll smoothly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+    Signal,
+)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from outreach.records.model import ObservationKind, YoungPerson
+from outreach.records.store import TimelineEntry
+from outreach.ui.contact_view import when_text
+from outreach.ui.labels import age_label, kind_label, person_label, provenance_label
+from outreach.ui.text import mark_content
+
+ID_ROLE = Qt.ItemDataRole.UserRole
+SEARCH_ROLE = Qt.ItemDataRole.UserRole + 1
+Index = QModelIndex | QPersistentModelIndex
+
+
+class PeopleModel(QAbstractListModel):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._people: list[YoungPerson] = []
+        self._today = date.today()
+
+    def set_people(self, people: Sequence[YoungPerson]) -> None:
+        self.beginResetModel()
+        self._people = list(people)
+        self._today = date.today()
+        self.endResetModel()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._people)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        person = self._people[index.row()]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+            return person_label(person, self._today)
+        if role == ID_ROLE:
+            return person.id
+        if role == SEARCH_ROLE:
+            return " ".join((person.known_as, *person.aliases, person.agency_ref))
+        return None
+
+    def row_of(self, person_id: str) -> int:
+        for row, person in enumerate(self._people):
+            if person.id == person_id:
+                return row
+        return -1
+
+
+class TimelineModel(QAbstractTableModel):
+    COLUMNS = ("when", "what", "summary", "how_known")
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._entries: list[TimelineEntry] = []
+
+    def set_entries(self, entries: Sequence[TimelineEntry]) -> None:
+        self.beginResetModel()
+        self._entries = list(entries)
+        self.endResetModel()
+
+    def entry(self, row: int) -> TimelineEntry:
+        return self._entries[row]
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._entries)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
+            return None
+        return (self.tr("When"), self.tr("What"), self.tr("Summary"), self.tr("How known"))[section]
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or role not in (
+            Qt.ItemDataRole.DisplayRole,
+            Qt.ItemDataRole.ToolTipRole,
+        ):
+            return None
+        entry = self._entries[index.row()]
+        column = self.COLUMNS[index.column()]
+        if column == "when":
+            return when_text(entry.at)
+        if column == "what":
+            text = kind_label(entry.kind)
+            return text + (" " + self.tr("(amended)") if entry.amended else "")
+        if column == "summary":
+            return entry.summary
+        return provenance_label(entry.provenance.value) if entry.provenance else ""
+
+
+class PeoplePage(QWidget):
+    newPersonRequested = Signal()
+    editPersonRequested = Signal(str)
+    newContactRequested = Signal(str)  # with this young person
+    contactRequested = Signal(str)  # open a contact by uid
+
+    def __init__(self, records: Any, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._records = records
+        self._current = ""
+        splitter = QSplitter()
+        layout = QVBoxLayout(self)
+        layout.addWidget(splitter)
+
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        self.filter = mark_content(QLineEdit())
+        self.filter.setPlaceholderText(self.tr("Find a young person"))
+        self.filter.setAccessibleName(self.tr("Find a young person"))
+        self.filter.setClearButtonEnabled(True)
+        self.model = PeopleModel(self)
+        self.proxy = QSortFilterProxyModel(self)
+        self.proxy.setSourceModel(self.model)
+        self.proxy.setFilterRole(SEARCH_ROLE)
+        self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.list = QListView()
+        self.list.setModel(self.proxy)
+        self.list.setAccessibleName(self.tr("Young people"))
+        self.list.setUniformItemSizes(True)
+        self.new_button = QPushButton(self.tr("New young person"))
+        left_layout.addWidget(self.filter)
+        left_layout.addWidget(self.list, 1)
+        left_layout.addWidget(self.new_button)
+        splitter.addWidget(left)
+
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        header = QHBoxLayout()
+        self.name = QLabel()
+        self.name.setObjectName("pageTitle")
+        self.name.setTextFormat(Qt.TextFormat.PlainText)
+        self.age = QLabel()
+        self.age.setObjectName("age")
+        self.age.setTextFormat(Qt.TextFormat.PlainText)
+        header.addWidget(self.name)
+        header.addWidget(self.age)
+        header.addStretch(1)
+        self.details = QLabel()
+        self.details.setTextFormat(Qt.TextFormat.PlainText)
+        self.details.setWordWrap(True)
+        buttons = QHBoxLayout()
+        self.edit_button = QPushButton(self.tr("Edit details"))
+        self.contact_button = QPushButton(self.tr("New contact with them"))
+        self.kind_filter = QComboBox()
+        self.kind_filter.setAccessibleName(self.tr("Show in the timeline"))
+        self.kind_filter.addItem(self.tr("Everything"), None)
+        self.kind_filter.addItem(kind_label("contact"), "contact")
+        for kind in ObservationKind:
+            self.kind_filter.addItem(kind_label(kind.value), kind.value)
+        buttons.addWidget(self.edit_button)
+        buttons.addWidget(self.contact_button)
+        buttons.addStretch(1)
+        buttons.addWidget(QLabel(self.tr("Show")))
+        buttons.addWidget(self.kind_filter)
+        self.timeline_model = TimelineModel(self)
+        self.timeline = QTableView()
+        self.timeline.setModel(self.timeline_model)
+        self.timeline.setAccessibleName(self.tr("Timeline"))
+        self.timeline.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.timeline.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.timeline.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.timeline.verticalHeader().setVisible(False)
+        self.timeline.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        right_layout.addLayout(header)
+        right_layout.addWidget(self.details)
+        right_layout.addLayout(buttons)
+        right_layout.addWidget(self.timeline, 1)
+        splitter.addWidget(right)
+        splitter.setStretchFactor(1, 3)
+        self._show_person(None)
+
+        self.filter.textChanged.connect(self.proxy.setFilterFixedString)
+        self.filter.returnPressed.connect(self._choose_first)
+        self.list.selectionModel().currentChanged.connect(self._chosen)
+        self.list.activated.connect(lambda _index: self.timeline.setFocus())
+        self.new_button.clicked.connect(self.newPersonRequested)
+        self.edit_button.clicked.connect(lambda: self.editPersonRequested.emit(self._current))
+        self.contact_button.clicked.connect(lambda: self.newContactRequested.emit(self._current))
+        self.kind_filter.currentIndexChanged.connect(self._refresh_timeline)
+        self.timeline.activated.connect(self._open_entry)
+
+    @property
+    def current_person(self) -> str:
+        return self._current
+
+    def refresh(self) -> None:
+        self.model.set_people(self._records.people())
+        if self._current:
+            self.select(self._current)
+
+    def select(self, person_id: str) -> None:
+        row = self.model.row_of(person_id)
+        if row < 0:
+            self._show_person(None)
+            return
+        index = self.proxy.mapFromSource(self.model.index(row))
+        if index.isValid():
+            self.list.setCurrentIndex(index)
+        self._show_person(self._records.person(person_id))
+
+    def _choose_first(self) -> None:
+        if self.proxy.rowCount():
+            self.list.setCurrentIndex(self.proxy.index(0, 0))
+            self.list.setFocus()
+
+    def _chosen(self, index: QModelIndex) -> None:
+        person_id = index.data(ID_ROLE) if index.isValid() else None
+        self._show_person(self._records.person(person_id) if person_id else None)
+
+    def _show_person(self, person: YoungPerson | None) -> None:
+        self._current = person.id if person else ""
+        for widget in (self.edit_button, self.contact_button, self.kind_filter):
+            widget.setEnabled(person is not None)
+        if person is None:
+            self.name.setText(self.tr("No young person chosen"))
+            self.age.setText("")
+            self.details.setText("")
+            self.timeline_model.set_entries([])
+            return
+        self.name.setText(person.known_as)
+        self.age.setText(self.tr("Age %1").replace("%1", age_label(person, date.today())))
+        parts = [
+            self.tr("Also known as %1").replace("%1", ", ".join(person.aliases))
+            if person.aliases
+            else "",
+            self.tr("Ref. %1").replace("%1", person.agency_ref) if person.agency_ref else "",
+            person.school,
+            self.tr("Closed") if person.status.value == "closed" else "",
+        ]
+        self.details.setText(" · ".join(p for p in parts if p))
+        self._refresh_timeline()
+
+    def _refresh_timeline(self) -> None:
+        if not self._current:
+            return
+        kind = self.kind_filter.currentData()
+        self.timeline_model.set_entries(
+            self._records.timeline(self._current, None if kind is None else [kind])
+        )
+
+    def _open_entry(self, index: QModelIndex) -> None:
+        if index.isValid():
+            self.contactRequested.emit(self.timeline_model.entry(index.row()).contact_uid)
+
+    def clear_content(self) -> None:
+        self.model.set_people([])
+        self.timeline_model.set_entries([])
+        self._show_person(None)

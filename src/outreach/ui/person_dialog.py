@@ -1,0 +1,225 @@
+"""Adding or editing a young person. What is typed is kept as a draft until saved."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from outreach.app.drafts import DraftService
+from outreach.app.messages import problem_text
+from outreach.app.records import RecordsService
+from outreach.app.session import Session
+from outreach.records.model import PersonStatus, YoungPerson
+from outreach.records.store import InvalidRecord
+from outreach.records.validation import Problem, check_person
+from outreach.ui.fields import OptionalMoment, PlainLines
+from outreach.ui.text import mark_content
+
+
+def _error_label() -> QLabel:
+    label = QLabel()
+    label.setObjectName("error")
+    label.setWordWrap(True)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setVisible(False)
+    return label
+
+
+class PersonDialog(QDialog):
+    def __init__(
+        self,
+        records: RecordsService,
+        session: Session,
+        person: YoungPerson | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._records = records
+        self._original = person
+        self.saved_person: YoungPerson | None = None
+        self.setWindowTitle(self.tr("Edit young person") if person else self.tr("New young person"))
+        self._drafts = DraftService(session, f"person:{person.id if person else 'new'}", self)
+        layout = QVBoxLayout(self)
+        form = QFormLayout()
+        layout.addLayout(form)
+        self.errors: dict[str, QLabel] = {}
+
+        def add(name: str, label: str, widget: QWidget) -> None:
+            box = QWidget()
+            box_layout = QVBoxLayout(box)
+            box_layout.setContentsMargins(0, 0, 0, 0)
+            box_layout.addWidget(widget)
+            self.errors[name] = _error_label()
+            box_layout.addWidget(self.errors[name])
+            box.setFocusProxy(widget)
+            widget.setAccessibleName(label.replace("&", ""))
+            form.addRow(label, box)
+
+        self.known_as = mark_content(QLineEdit())
+        add("known_as", self.tr("&Known as"), self.known_as)
+        self.aliases = mark_content(PlainLines(2))
+        add("aliases", self.tr("Other names (one per line)"), self.aliases)
+        self.agency_ref = mark_content(QLineEdit())
+        add("agency_ref", self.tr("Agency reference"), self.agency_ref)
+        self.date_of_birth = OptionalMoment(False, self.tr("Date of birth"))
+        add("date_of_birth", self.tr("Date of birth"), self.date_of_birth)
+        self.estimated_age = QSpinBox()
+        self.estimated_age.setRange(0, 40)
+        self.estimated_age.setSpecialValueText(self.tr("Not known"))
+        add("estimated_age", self.tr("Or estimated age"), self.estimated_age)
+        self.gender = mark_content(QLineEdit())
+        add("gender", self.tr("Gender"), self.gender)
+        self.school = mark_content(QLineEdit())
+        add("school", self.tr("School"), self.school)
+        self.status = QComboBox()
+        self.status.addItem(self.tr("Open"), PersonStatus.OPEN.value)
+        self.status.addItem(self.tr("Closed"), PersonStatus.CLOSED.value)
+        add("status", self.tr("Status"), self.status)
+        self.notes = mark_content(PlainLines(3))
+        add("notes", self.tr("Notes"), self.notes)
+
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        layout.addWidget(self.buttons)
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self._cancel)
+
+        self._loading = True
+        self._fill(person or YoungPerson(""))
+        draft = self._drafts.load()
+        if draft:
+            self._fill_from_draft(draft)
+        self._loading = False
+        for signal in (
+            self.known_as.textChanged,
+            self.aliases.textChanged,
+            self.agency_ref.textChanged,
+            self.date_of_birth.changed,
+            self.estimated_age.valueChanged,
+            self.gender.textChanged,
+            self.school.textChanged,
+            self.status.currentIndexChanged,
+            self.notes.textChanged,
+        ):
+            signal.connect(self._edited)
+
+    def _fill(self, person: YoungPerson) -> None:
+        self.known_as.setText(person.known_as)
+        self.aliases.setPlainText("\n".join(person.aliases))
+        self.agency_ref.setText(person.agency_ref)
+        self.date_of_birth.set_value(person.date_of_birth)
+        today = date.today()
+        estimate = person.age_on(today) if person.age_is_estimated else None
+        self.estimated_age.setValue(estimate or 0)
+        self.gender.setText(person.gender)
+        self.school.setText(person.school)
+        self.status.setCurrentIndex(self.status.findData(person.status.value))
+        self.notes.setPlainText(person.notes)
+
+    def _fill_from_draft(self, content: str) -> None:
+        try:
+            raw = json.loads(content)
+            dob = raw.get("date_of_birth")
+            self._fill(
+                YoungPerson(
+                    known_as=str(raw["known_as"]),
+                    aliases=tuple(str(a) for a in raw.get("aliases", [])),
+                    agency_ref=str(raw.get("agency_ref", "")),
+                    date_of_birth=date.fromisoformat(dob) if dob else None,
+                    estimated_age=raw.get("estimated_age"),
+                    gender=str(raw.get("gender", "")),
+                    school=str(raw.get("school", "")),
+                    status=PersonStatus(raw.get("status", "open")),
+                    notes=str(raw.get("notes", "")),
+                )
+            )
+        except (ValueError, KeyError, TypeError):
+            return
+
+    def value(self) -> YoungPerson:
+        dob = self.date_of_birth.value()
+        estimate = self.estimated_age.value() or None
+        base = self._original or YoungPerson("")
+        keep_recorded = base.age_recorded_on if base.age_on(date.today()) == estimate else None
+        return YoungPerson(
+            id=base.id,
+            known_as=self.known_as.text(),
+            aliases=tuple(a for a in self.aliases.toPlainText().splitlines() if a.strip()),
+            agency_ref=self.agency_ref.text(),
+            date_of_birth=dob if isinstance(dob, date) else None,
+            estimated_age=None if dob else estimate,
+            age_recorded_on=None if dob else keep_recorded,
+            gender=self.gender.text(),
+            school=self.school.text(),
+            status=PersonStatus(self.status.currentData()),
+            notes=self.notes.toPlainText(),
+        )
+
+    def _edited(self) -> None:
+        if self._loading:
+            return
+        person = self.value()
+        self._drafts.edit(
+            json.dumps(
+                {
+                    "known_as": person.known_as,
+                    "aliases": list(person.aliases),
+                    "agency_ref": person.agency_ref,
+                    "date_of_birth": person.date_of_birth.isoformat()
+                    if person.date_of_birth
+                    else None,
+                    "estimated_age": person.estimated_age,
+                    "gender": person.gender,
+                    "school": person.school,
+                    "status": person.status.value,
+                    "notes": person.notes,
+                },
+                ensure_ascii=False,
+            )
+        )
+        self.show_problems(check_person(person, today=date.today()))
+
+    def show_problems(self, problems: list[Problem] | tuple[Problem, ...]) -> None:
+        by_field: dict[str, str] = {}
+        for problem in problems:
+            by_field.setdefault(problem.field, problem_text(problem.code, problem.limit))
+        for name, label in self.errors.items():
+            label.setText(by_field.get(name, ""))
+            label.setVisible(name in by_field)
+
+    def save(self) -> None:
+        person = self.value()
+        try:
+            if self._original is None:
+                saved = self._records.add_person(person)
+            else:
+                saved = self._records.update_person(person)
+        except InvalidRecord as exc:
+            self.show_problems(exc.problems)
+            return
+        if saved is None:
+            return  # the failure is reported by the service
+        self.saved_person = saved
+        self._drafts.flush()
+        self._records.discard_draft(self._drafts.form_key)
+        self.accept()
+
+    def _cancel(self) -> None:
+        # Cancelling is deliberate: the draft goes with it.
+        self._drafts.flush()
+        self._records.discard_draft(self._drafts.form_key)
+        self.reject()
