@@ -7,7 +7,7 @@ import sys
 from dataclasses import dataclass
 from importlib import resources
 
-from PySide6.QtCore import QLocale, QTranslator
+from PySide6.QtCore import QLocale, Qt, QTranslator
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from outreach import __version__
@@ -129,8 +129,23 @@ def _install_translations(app: QApplication) -> None:
         app.installTranslator(translator)
 
 
-def _stylesheet() -> str:
-    return (resources.files("outreach.resources") / "styles" / "app.qss").read_text("utf-8")
+# Our own colours for each scheme; everything else is the system palette's.
+_SCHEME_COLOURS = {
+    False: {"error": "#9b1c1c", "notice": "#f3f1e8", "accent": "#2f5f8a"},
+    True: {"error": "#ff8a80", "notice": "#3a3a33", "accent": "#9cc3e6"},
+}
+
+
+def stylesheet(dark: bool) -> str:
+    sheet = (resources.files("outreach.resources") / "styles" / "app.qss").read_text("utf-8")
+    for token, colour in _SCHEME_COLOURS[dark].items():
+        sheet = sheet.replace(f"@{token}@", colour)
+    return sheet
+
+
+def _apply_scheme(app: QApplication) -> None:
+    dark = app.styleHints().colorScheme() == Qt.ColorScheme.Dark
+    app.setStyleSheet(stylesheet(dark))
 
 
 def make_application(argv: list[str]) -> QApplication:
@@ -140,7 +155,9 @@ def make_application(argv: list[str]) -> QApplication:
     app.setApplicationVersion(__version__)
     app.setDesktopFileName("outreach")
     _install_translations(app)
-    app.setStyleSheet(_stylesheet())
+    _apply_scheme(app)
+    # Light and dark follow the OS, also when it changes while the app is open.
+    app.styleHints().colorSchemeChanged.connect(lambda _scheme: _apply_scheme(app))
     return app
 
 
