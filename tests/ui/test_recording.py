@@ -349,3 +349,48 @@ def test_an_unreadable_draft_is_skipped_not_lost(qtbot, make_shell, make_vault) 
         assert DraftStore(checker.db).load("contact:broken") is not None
     finally:
         checker.close()
+
+
+def test_a_contact_with_every_observation_kind_and_body_map_marks(
+    qtbot, make_shell, make_vault
+) -> None:
+    shell, (tam,) = _open_shell(
+        qtbot, make_shell, make_vault, [YoungPerson("Tam", estimated_age=14)]
+    )
+    shell.window.workspace.new_contact(tam)
+    editor = shell.window.workspace.editor
+    qtbot.keyClicks(editor.narrative, "Long night; several things seen.")
+    typed = {
+        ObservationKind.VEHICLE: ("registration", "ab12 cde"),
+        ObservationKind.PLACE: ("name", "Riverside Car Park"),
+        ObservationKind.GIFT: ("from_whom", "Bazza"),
+        ObservationKind.INJURY: ("explanation_in_own_words", "I fell over"),
+        ObservationKind.PERSON: ("phone_numbers", "07700 900123"),
+        ObservationKind.MISSING: ("where_found", "Eastgate"),
+        ObservationKind.EDUCATION_ABSENCE: ("school", "Hillview"),
+        ObservationKind.PHONE: ("apps", "snapchat"),
+        ObservationKind.SUBSTANCE: ("what", "cannabis"),
+    }
+    for kind, (field, text) in typed.items():
+        form = editor.add_observation(kind)
+        qtbot.keyClicks(form.inputs[field].input, text)
+    injury = editor.observation_forms[3]
+    injury.provenance.setCurrentIndex(injury.provenance.findData("told_by_young_person"))
+    body_map = injury.inputs["marks"].input.map
+    point = body_map.point_for("front", 0.76, 0.44).toPoint()
+    qtbot.mouseClick(body_map, Qt.MouseButton.LeftButton, pos=point)
+    qtbot.keyClicks(injury.inputs["marks"].input.editor.colour, "yellow")
+    assert editor.observation_list.item(0).text() == "Vehicle: ab12 cde"
+
+    uid = _file(qtbot, shell, editor)
+
+    stored = shell.records.contact(uid).contact
+    assert [o.kind for o in stored.observations] == list(typed)
+    for observation, (field, text) in zip(stored.observations, typed.values(), strict=True):
+        value = getattr(observation.details, field)
+        assert (value if isinstance(value, str) else "\n".join(value)) == text
+    (mark,) = stored.observations[3].details.marks
+    assert (mark.side, mark.site, mark.colour) == ("front", "left forearm", "yellow")
+    assert stored.observations[3].provenance.value == "told_by_young_person"
+    shown = shell.window.workspace.contacts.view.browser.toPlainText()
+    assert "1. left forearm, yellow" in shown

@@ -37,6 +37,7 @@ from outreach.records.model import (
     Provenance,
     field_specs,
 )
+from outreach.ui.bodymap import BodyMapPanel
 from outreach.ui.labels import choice_label, field_label, flag_labels, provenance_label
 from outreach.ui.text import mark_content
 
@@ -159,8 +160,6 @@ class FieldInput(QWidget):
             widget.setValue(-1)
             widget.valueChanged.connect(self.changed)
         else:  # MARKS
-            from outreach.ui.body_map import BodyMapPanel
-
             widget = BodyMapPanel()
             widget.map.marksChanged.connect(self.changed)
         widget.setAccessibleName(label)
