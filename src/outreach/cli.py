@@ -36,6 +36,9 @@ def _parser() -> argparse.ArgumentParser:
         "--demo", action="store_true", help="open a demo vault with made-up data only"
     )
     commands = parser.add_subparsers(dest="command")
+    commands.add_parser(
+        "demo", help="open a throwaway demo vault holding a made-up caseload (same as --demo)"
+    )
     commands.add_parser("self-test", help="check this installation; prints one JSON object")
     recover = commands.add_parser(
         "recover", help="restore access with the agency recovery key and set a new passphrase"
@@ -58,6 +61,8 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
     disable_core_dumps()
     environ = dict(os.environ if env is None else env)
     args = _parser().parse_args(argv)
+    if args.command == "demo":
+        args.demo, args.command = True, None
     if args.command == "qt-probe":
         return _qt_probe()
     if args.command == "recovery-keygen":

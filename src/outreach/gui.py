@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import sys
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from importlib import resources
 
 from PySide6.QtCore import QLocale, Qt, QTranslator
@@ -23,9 +24,11 @@ from outreach.app.settings import SettingsService
 from outreach.config.paths import APP_NAME, AppPaths
 from outreach.config.policy import Policy
 from outreach.logs import install_exception_hook, log
+from outreach.records.store import RecordStore
 from outreach.ui.dialogs import show_calm_error
 from outreach.ui.main_window import MainWindow
 from outreach.vault import crypto
+from outreach.vault.database import Database
 from outreach.vault.device import DeviceSecretStore
 from outreach.vault.errors import KeyringRequired, VaultError
 from outreach.vault.vault import Vault
@@ -193,6 +196,19 @@ def _ensure_demo_vault(paths: AppPaths, policy: Policy, device: DeviceSecretStor
     vault = Vault(paths, policy, device)
     try:
         if vault.state() == "new":
-            vault.create(DEMO_PASSPHRASE).close()
+            opened = vault.create(DEMO_PASSPHRASE)
+            try:
+                seed_demo(opened.db)
+            finally:
+                opened.close()
     except VaultError:
         pass  # the session finds the same problem and shows it on its own page
+
+
+def seed_demo(db: Database) -> None:
+    """A made-up caseload dated up to today, with vehicles, places and people that recur
+    across several young people so that there are patterns to find."""
+    from outreach.records import caseload  # only the demo needs it
+
+    made_up = caseload.generate(now=datetime.now(UTC))
+    RecordStore(db).import_records(made_up.people, made_up.contacts)

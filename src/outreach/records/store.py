@@ -50,6 +50,7 @@ from outreach.vault.database import Database
 
 ROWS_PER_CONTACT = 1024
 MAX_ITEMS_PER_CONTACT = ROWS_PER_CONTACT - 8  # quotes plus observations
+PEOPLE_IN_SEARCH = 10
 
 
 class InvalidRecord(ValueError):
@@ -527,15 +528,24 @@ class RecordStore:
     # --- search ---------------------------------------------------------------------
 
     def search(self, text: str, limit: int = 50) -> list[SearchHit]:
-        """Full-text search over current records, best matches first."""
+        """Full-text search over current records: matching young people, then contacts."""
         query = fts_query(text)
         if query is None:
             return []
-        rows = self._db.query(
-            "SELECT s.rowid, s.source, snippet(search_text, 0, ?, ?, '…', 12) "
-            "FROM search_text s WHERE search_text MATCH ? ORDER BY rank LIMIT ?",
-            (MATCH_START, MATCH_END, query, limit),
-        )
+        # People first, then contacts most recently filed first. Walking the index in
+        # rowid order stops after ``limit`` rows; ranking would score every match.
+        rows = [
+            *self._db.query(
+                "SELECT rowid, source, snippet(search_text, 0, ?, ?, '…', 12) FROM search_text "
+                "WHERE search_text MATCH ? AND rowid < 0 ORDER BY rowid LIMIT ?",
+                (MATCH_START, MATCH_END, query, PEOPLE_IN_SEARCH),
+            ),
+            *self._db.query(
+                "SELECT rowid, source, snippet(search_text, 0, ?, ?, '…', 12) FROM search_text "
+                "WHERE search_text MATCH ? AND rowid >= 0 ORDER BY rowid DESC LIMIT ?",
+                (MATCH_START, MATCH_END, query, limit),
+            ),
+        ]
         contact_ids = {rowid // ROWS_PER_CONTACT for rowid, _s, _t in rows if rowid >= 0}
         person_rowids = {-rowid for rowid, _s, _t in rows if rowid < 0}
         contacts = _by_first(

@@ -123,7 +123,8 @@ MIGRATIONS: tuple[Migration, ...] = (
             """CREATE VIRTUAL TABLE search_text USING fts5 (
                 body,
                 source UNINDEXED,
-                tokenize = 'unicode61 remove_diacritics 2'
+                tokenize = 'unicode61 remove_diacritics 2',
+                prefix = '2 3 4'
             )""",
         ),
     ),
