@@ -231,10 +231,13 @@ def test_search_finds_narrative_quotes_and_observation_fields_with_matches_marke
 def test_search_matches_prefixes_and_ignores_accents_and_syntax(store: RecordStore) -> None:
     store.seal(a_contact(narrative="Met Zoë outside the café"))
     assert store.search("zoe cafe")
-    assert store.search("Vaux")
+    assert store.search("Vaux")  # the last word may be half typed
+    assert store.search("Vaux ") == []  # ...unless a space says it is finished
+    assert store.search("Vaux hatch") == []  # only the last word is a prefix
     assert store.search('NEAR("x" -:') == []  # read as words, not FTS5 syntax
     assert store.search("   ") == []
-    assert fts_query('a "b" c*') == '"a"* "b"* "c"*'
+    assert fts_query('a "b" c*') == '"a" "b" "c"'
+    assert fts_query("a b", last_as_prefix=True) == '"a" "b"*'
 
 
 def test_search_follows_amendments(store: RecordStore) -> None:
@@ -388,3 +391,21 @@ def test_import_records_files_many_in_batches(store: RecordStore) -> None:
 
 def test_every_kind_has_a_details_class() -> None:
     assert set(DETAILS_BY_KIND) == set(ObservationKind)
+
+
+def test_timeline_pages_follow_on_and_add_up_to_the_whole(store: RecordStore) -> None:
+    tam = store.add_person(YoungPerson("Tam", estimated_age=14))
+    for hours in (5, 4, 4, 3, 2):  # two at the same moment: the row id breaks the tie
+        store.seal(a_contact((tam.id,), started_at=NOW - timedelta(hours=hours), ended_at=None))
+    whole = store.timeline(tam.id)
+    pages, cursor = [], None
+    while True:
+        page = store.timeline_page(tam.id, after=cursor, contacts=2)
+        pages.append(page.entries)
+        if page.next is None:
+            break
+        cursor = page.next
+    assert [len([e for e in p if e.kind == "contact"]) for p in pages] == [2, 2, 1]
+    assert [e for p in pages for e in p] == whole
+    starts = [e.at for e in whole if e.kind == "contact"]
+    assert starts == sorted(starts, reverse=True)

@@ -25,7 +25,9 @@ from outreach.records.store import (
     ContactListing,
     RecordStore,
     SearchHit,
+    TimelineCursor,
     TimelineEntry,
+    TimelinePage,
 )
 from outreach.vault.audit import record as audit_record
 from outreach.vault.errors import VaultError
@@ -79,6 +81,13 @@ class RecordsService(QObject):
 
     def timeline(self, person_id: str, kinds: Iterable[str] | None = None) -> list[TimelineEntry]:
         return self._run(lambda s: s.timeline(person_id, kinds), [])
+
+    def timeline_page(
+        self, person_id: str, kinds: Iterable[str] | None, *, after: TimelineCursor | None
+    ) -> TimelinePage:
+        return self._run(
+            lambda s: s.timeline_page(person_id, kinds, after=after), TimelinePage([], None)
+        )
 
     def contact(self, uid: str) -> SealedContact | None:
         return self._run(lambda s: s.contact(uid), None)

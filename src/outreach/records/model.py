@@ -8,6 +8,7 @@ the search index can find its text, without a second list of fields to keep in s
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -267,6 +268,7 @@ class FieldSpec:
     choices: tuple[str, ...]
 
 
+@functools.cache
 def field_specs(kind: ObservationKind) -> tuple[FieldSpec, ...]:
     """The fields of one observation kind, in the order a form shows them."""
     return tuple(

@@ -75,6 +75,17 @@ class TimelineEntry:
     provenance: Provenance | None = None
 
 
+# Where a timeline page ended: the last contact's start stamp and row id.
+TimelineCursor = tuple[str, int]
+TIMELINE_PAGE = 200
+
+
+@dataclass(frozen=True)
+class TimelinePage:
+    entries: list[TimelineEntry]
+    next: TimelineCursor | None  # pass as ``after`` for the next page; None at the end
+
+
 @dataclass(frozen=True)
 class ContactListing:
     uid: str
@@ -125,15 +136,19 @@ def _clip(text: str, limit: int) -> str:
     return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
 
 
-def fts_query(text: str) -> str | None:
-    """Words typed into a search box as an FTS5 query: every word, each as a prefix.
+def fts_query(text: str, *, last_as_prefix: bool = False) -> str | None:
+    """Words typed into a search box as an FTS5 query: every word must be there.
 
     Quoting each token means nothing typed is read as FTS5 syntax (AND, NEAR, "-", ":").
+    With ``last_as_prefix`` the last word may be the start of a longer one, as while typing.
     """
     words = re.findall(r"\w+", text)
     if not words:
         return None
-    return " ".join('"' + word + '"*' for word in words)
+    quoted = ['"' + word + '"' for word in words]
+    if last_as_prefix:
+        quoted[-1] += "*"
+    return " ".join(quoted)
 
 
 class RecordStore:
@@ -343,7 +358,7 @@ class RecordStore:
         )
         self._db.executemany(
             "INSERT INTO observations (contact_id, position, kind, provenance, seen_at, "
-            "details) VALUES (?, ?, ?, ?, ?, ?)",
+            "details, summary) VALUES (?, ?, ?, ?, ?, ?, ?)",
             [
                 (
                     contact_id,
@@ -352,6 +367,7 @@ class RecordStore:
                     o.provenance.value,
                     _stamp(o.seen_at) if o.seen_at else None,
                     json.dumps(codec.details_to_json(o.details), ensure_ascii=False),
+                    summary_of(o.details),
                 )
                 for n, o in enumerate(c.observations)
             ],
@@ -473,79 +489,99 @@ class RecordStore:
         ]
 
     def timeline(self, person_id: str, kinds: Iterable[str] | None = None) -> list[TimelineEntry]:
-        """A young person's contacts and what was observed in them, newest first.
+        """A young person's whole timeline, newest first (see ``timeline_page``)."""
+        entries: list[TimelineEntry] = []
+        cursor: TimelineCursor | None = None
+        while True:
+            page = self.timeline_page(person_id, kinds, after=cursor)
+            entries.extend(page.entries)
+            if page.next is None:
+                return entries
+            cursor = page.next
 
-        ``kinds`` keeps only those entries: "contact" and observation kind values.
+    def timeline_page(
+        self,
+        person_id: str,
+        kinds: Iterable[str] | None = None,
+        *,
+        after: TimelineCursor | None = None,
+        contacts: int = TIMELINE_PAGE,
+    ) -> TimelinePage:
+        """Up to ``contacts`` of a young person's contacts, newest first, each followed by
+        what was observed in it; ``next`` continues after them.
+
+        ``kinds`` keeps only those entries: "contact" and observation kind values. Pages
+        let a view show the newest rows at once however long the history is.
         """
         wanted = set(kinds) if kinds is not None else None
-        contacts = self._db.query(
-            "SELECT c.id, c.uid, c.version, c.started_at, c.kind, c.place, c.narrative "
+        params: list[Any] = [person_id]
+        older = ""
+        if after is not None:
+            older = " AND (c.started_at < ? OR (c.started_at = ? AND c.id < ?))"
+            params += [after[0], after[0], after[1]]
+        rows = self._db.query(
+            "SELECT c.id, c.uid, c.version, c.started_at, c.place, c.narrative "
             "FROM contact_people cp JOIN contacts c ON c.id = cp.contact_id "
-            "WHERE cp.person_id = ? AND c.is_current = 1 ORDER BY c.started_at DESC",
-            (person_id,),
+            "WHERE cp.person_id = ? AND c.is_current = 1" + older + " "
+            "ORDER BY c.started_at DESC, c.id DESC LIMIT ?",
+            (*params, contacts + 1),
         )
-        entries: list[TimelineEntry] = []
-        observations: dict[int, list[TimelineEntry]] = {}
-        if wanted is None or wanted - {"contact"}:
-            for (
-                contact_id,
-                uid,
-                version,
-                started,
-                kind,
-                provenance,
-                seen,
-                details,
-            ) in self._db.query(
-                "SELECT o.contact_id, c.uid, c.version, c.started_at, o.kind, "
-                "o.provenance, o.seen_at, o.details "
-                "FROM contact_people cp JOIN contacts c ON c.id = cp.contact_id "
-                "JOIN observations o ON o.contact_id = c.id "
-                "WHERE cp.person_id = ? AND c.is_current = 1 ORDER BY o.position",
-                (person_id,),
+        more = len(rows) > contacts
+        rows = rows[:contacts]
+        observed: dict[int, list[tuple[str, str, str | None, str]]] = {}
+        if rows and (wanted is None or wanted - {"contact"}):
+            ids = [row[0] for row in rows]
+            # Summaries were made when each contact was filed: no details are parsed here.
+            for contact_id, kind, provenance, seen, summary in self._db.query(
+                "SELECT contact_id, kind, provenance, seen_at, summary FROM observations "  # noqa: S608
+                f"WHERE contact_id IN ({', '.join('?' * len(ids))}) "
+                "ORDER BY contact_id, position",
+                ids,
             ):
-                if wanted is not None and kind not in wanted:
-                    continue
-                observation = _observation_from_row(kind, provenance, seen, details)
-                observations.setdefault(contact_id, []).append(
-                    TimelineEntry(
-                        _moment(seen or started),
-                        uid,
-                        kind,
-                        summary_of(observation.details),
-                        version > 1,
-                        observation.provenance,
-                    )
-                )
-        for contact_id, uid, version, started, _kind, place, narrative in contacts:
+                if wanted is None or kind in wanted:
+                    observed.setdefault(contact_id, []).append((kind, provenance, seen, summary))
+        entries: list[TimelineEntry] = []
+        for contact_id, uid, version, started, place, narrative in rows:
+            at, amended = _moment(started), version > 1
             if wanted is None or "contact" in wanted:
                 summary = _clip(narrative, 120) or place
-                amended = version > 1
-                entries.append(TimelineEntry(_moment(started), uid, "contact", summary, amended))
-            entries.extend(observations.get(contact_id, ()))
-        return entries
+                entries.append(TimelineEntry(at, uid, "contact", summary, amended))
+            entries.extend(
+                TimelineEntry(
+                    _moment(seen) if seen else at,
+                    uid,
+                    kind,
+                    summary,
+                    amended,
+                    Provenance(provenance),
+                )
+                for kind, provenance, seen, summary in observed.get(contact_id, ())
+            )
+        last = rows[-1] if rows else None
+        return TimelinePage(entries, (last[3], last[0]) if more and last else None)
 
     # --- search ---------------------------------------------------------------------
 
     def search(self, text: str, limit: int = 50) -> list[SearchHit]:
         """Full-text search over current records: matching young people, then contacts."""
-        query = fts_query(text)
-        if query is None:
+        exact = fts_query(text)
+        prefixed = fts_query(text, last_as_prefix=True)
+        if exact is None or prefixed is None:
             return []
-        # People first, then contacts most recently filed first. Walking the index in
-        # rowid order stops after ``limit`` rows; ranking would score every match.
-        rows = [
-            *self._db.query(
-                "SELECT rowid, source, snippet(search_text, 0, ?, ?, '…', 12) FROM search_text "
-                "WHERE search_text MATCH ? AND rowid < 0 ORDER BY rowid LIMIT ?",
-                (MATCH_START, MATCH_END, query, PEOPLE_IN_SEARCH),
-            ),
-            *self._db.query(
-                "SELECT rowid, source, snippet(search_text, 0, ?, ?, '…', 12) FROM search_text "
-                "WHERE search_text MATCH ? AND rowid >= 0 ORDER BY rowid DESC LIMIT ?",
-                (MATCH_START, MATCH_END, query, limit),
-            ),
-        ]
+        # The last word may be half typed, but its prefix is asked for only when the exact
+        # word did not fill the list: a prefix of five letters or more has no prefix index,
+        # and expanding a common one ("older"*) reads every match where the word stops early.
+        may_be_partial = not text[-1:].isspace()
+        rows: list[tuple[Any, ...]] = []
+        for of_people in (True, False):
+            wanted = PEOPLE_IN_SEARCH if of_people else limit
+            found = self._matches(exact, wanted, people=of_people)
+            if len(found) < wanted and may_be_partial:
+                seen = {row[0] for row in found}
+                more = self._matches(prefixed, wanted, people=of_people)
+                found += [row for row in more if row[0] not in seen]
+                found.sort(key=lambda row: row[0], reverse=not of_people)
+            rows += found[:wanted]
         contact_ids = {rowid // ROWS_PER_CONTACT for rowid, _s, _t in rows if rowid >= 0}
         person_rowids = {-rowid for rowid, _s, _t in rows if rowid < 0}
         contacts = _by_first(
@@ -571,6 +607,16 @@ class RecordStore:
                 (person_id,) = people[-rowid]
                 hits.append(SearchHit("", person_id, source, snippet, None))
         return hits
+
+    def _matches(self, query: str, limit: int, *, people: bool) -> list[tuple[Any, ...]]:
+        """People, or contacts most recently filed first. Walking the index in rowid order
+        stops after ``limit`` rows; ranking would score every match."""
+        where = "rowid < 0 ORDER BY rowid" if people else "rowid >= 0 ORDER BY rowid DESC"
+        return self._db.query(
+            "SELECT rowid, source, snippet(search_text, 0, ?, ?, '…', 12) FROM search_text "  # noqa: S608
+            "WHERE search_text MATCH ? AND " + where + " LIMIT ?",
+            (MATCH_START, MATCH_END, query, limit),
+        )
 
     # --- bulk -----------------------------------------------------------------------
 

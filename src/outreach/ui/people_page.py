@@ -6,7 +6,7 @@ are Qt models, so thousands of rows scroll smoothly.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from outreach.records.model import ObservationKind, YoungPerson
-from outreach.records.store import TimelineEntry
+from outreach.records.store import TimelineCursor, TimelineEntry, TimelinePage
 from outreach.ui.contact_view import when_text
 from outreach.ui.labels import age_label, kind_label, person_label, provenance_label
 from outreach.ui.text import mark_content
@@ -80,15 +80,51 @@ class PeopleModel(QAbstractListModel):
 
 
 class TimelineModel(QAbstractTableModel):
+    """A timeline read a page at a time: the newest rows show at once, older ones load as
+    the view scrolls to them (Qt's canFetchMore / fetchMore)."""
+
     COLUMNS = ("when", "what", "summary", "how_known")
+    BATCH = 100  # rows added per fetch, at least
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._entries: list[TimelineEntry] = []
+        self._loader: Callable[[TimelineCursor | None], TimelinePage] | None = None
+        self._next: TimelineCursor | None = None
+        self._more = False
+
+    def start(self, loader: Callable[[TimelineCursor | None], TimelinePage] | None) -> None:
+        self.beginResetModel()
+        self._entries, self._loader, self._next = [], loader, None
+        self._more = loader is not None
+        self._entries = self._load()
+        self.endResetModel()
+
+    def _load(self) -> list[TimelineEntry]:
+        added: list[TimelineEntry] = []
+        while self._more and self._loader is not None and len(added) < self.BATCH:
+            page = self._loader(self._next)
+            added.extend(page.entries)
+            self._next = page.next
+            self._more = page.next is not None
+        return added
+
+    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
+        return not parent.isValid() and self._more
+
+    def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008
+        if parent.isValid():
+            return
+        added = self._load()
+        if added:
+            first = len(self._entries)
+            self.beginInsertRows(QModelIndex(), first, first + len(added) - 1)
+            self._entries.extend(added)
+            self.endInsertRows()
 
     def set_entries(self, entries: Sequence[TimelineEntry]) -> None:
         self.beginResetModel()
-        self._entries = list(entries)
+        self._entries, self._loader, self._next, self._more = list(entries), None, None, False
         self.endResetModel()
 
     def entry(self, row: int) -> TimelineEntry:
@@ -271,8 +307,9 @@ class PeoplePage(QWidget):
         if not self._current:
             return
         kind = self.kind_filter.currentData()
-        self.timeline_model.set_entries(
-            self._records.timeline(self._current, None if kind is None else [kind])
+        person, kinds = self._current, None if kind is None else [kind]
+        self.timeline_model.start(
+            lambda after: self._records.timeline_page(person, kinds, after=after)
         )
 
     def _open_entry(self, index: QModelIndex) -> None:

@@ -115,7 +115,8 @@ MIGRATIONS: tuple[Migration, ...] = (
                 kind TEXT NOT NULL,
                 provenance TEXT NOT NULL,
                 seen_at TEXT,
-                details TEXT NOT NULL
+                details TEXT NOT NULL,
+                summary TEXT NOT NULL
             ) STRICT""",
             "CREATE INDEX observations_contact ON observations (contact_id)",
             # Rows of the current versions only. The rowid encodes its owner (see
