@@ -409,3 +409,11 @@ def test_timeline_pages_follow_on_and_add_up_to_the_whole(store: RecordStore) ->
     assert [e for p in pages for e in p] == whole
     starts = [e.at for e in whole if e.kind == "contact"]
     assert starts == sorted(starts, reverse=True)
+
+
+def test_known_places_come_from_contacts_and_place_observations(store: RecordStore) -> None:
+    store.seal(a_contact(place="bus station", started_at=NOW - timedelta(days=2), ended_at=None))
+    store.seal(a_contact(place="Bus Station"))  # one spelling each, the newest
+    places = store.known_places()
+    assert places.count("Golden Spoon Takeaway") == 1
+    assert [p.lower() for p in places].count("bus station") == 1

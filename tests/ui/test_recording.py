@@ -141,6 +141,11 @@ def test_record_file_and_search_a_contact(qtbot, make_shell, make_vault) -> None
     assert "<b" in search.results.toHtml()
     assert "hatchback" in search.results.toPlainText()
 
+    offered = _new_contact(qtbot, shell).place.completer().model()
+    assert "Golden Spoon Takeaway" in [
+        offered.index(row, 0).data() for row in range(offered.rowCount())
+    ]
+
 
 def test_drafts_are_kept_as_you_type_and_come_back_after_a_lock(
     qtbot, make_shell, make_vault

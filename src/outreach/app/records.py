@@ -95,6 +95,9 @@ class RecordsService(QObject):
     def versions(self, uid: str) -> list[SealedContact]:
         return self._run(lambda s: s.versions(uid), [])
 
+    def known_places(self) -> list[str]:
+        return self._run(lambda s: s.known_places(), [])
+
     def recent_contacts(self) -> list[ContactListing]:
         return self._run(lambda s: s.recent_contacts(), [])
 

@@ -454,6 +454,23 @@ class RecordStore:
         )
         return SealedContact(uid, version, contact, _moment(sealed_at), reason)
 
+    def known_places(self, limit: int = 500) -> list[str]:
+        """Places already written down, most recently used first, to offer as the worker
+        types where a contact happened."""
+        rows = self._db.query(
+            "SELECT name FROM ("
+            " SELECT place AS name, started_at AS at FROM contacts"
+            " WHERE is_current = 1 AND place != ''"
+            " UNION ALL"
+            " SELECT json_extract(o.details, '$.name'), c.started_at FROM observations o"
+            " JOIN contacts c ON c.id = o.contact_id"
+            " WHERE c.is_current = 1 AND o.kind = 'place'"
+            ") WHERE name IS NOT NULL AND name != '' "
+            "GROUP BY name COLLATE NOCASE ORDER BY max(at) DESC LIMIT ?",
+            (limit,),
+        )
+        return [name for (name,) in rows]
+
     def recent_contacts(self, limit: int = 200) -> list[ContactListing]:
         return self._listings("WHERE c.is_current = 1 ORDER BY c.started_at DESC LIMIT ?", (limit,))
 

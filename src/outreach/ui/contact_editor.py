@@ -15,6 +15,7 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
+    QCompleter,
     QDateTimeEdit,
     QFormLayout,
     QHBoxLayout,
@@ -179,6 +180,11 @@ class ContactEditor(QWidget):
 
         self.place = mark_content(QLineEdit())
         self.place.setAccessibleName(self.tr("Where"))
+        # Places already written down are offered as the worker types: one spelling each.
+        places = QCompleter(records.known_places(), self.place)
+        places.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        places.setFilterMode(Qt.MatchFlag.MatchContains)
+        self.place.setCompleter(places)
         add("place", self.tr("Whe&re"), self.place)
 
         people_box = QWidget()
