@@ -1,0 +1,29 @@
+"""Normalisers shared by the app, the agency hub and other tools (no Qt, no vault).
+
+See each module for the exact rules: ``plates`` (vehicle registrations), ``phones``
+(phone numbers, E.164), ``names`` (names, nicknames, online handles, places).
+"""
+
+from outreach.links.names import (
+    match_name,
+    match_place,
+    normalise_handle,
+    normalise_name,
+    normalise_place,
+)
+from outreach.links.phones import normalise_phone
+from outreach.links.plates import Match, is_partial, match_plate, normalise_plate, plate_key
+
+__all__ = [
+    "Match",
+    "is_partial",
+    "match_name",
+    "match_place",
+    "match_plate",
+    "normalise_handle",
+    "normalise_name",
+    "normalise_phone",
+    "normalise_place",
+    "normalise_plate",
+    "plate_key",
+]
