@@ -200,6 +200,8 @@ def test_audit_log_records_create_seal_and_amend_without_content(
     sealed = store.seal(a_contact((tam.id,)))
     store.amend(sealed.uid, a_contact((tam.id,), narrative="x"), "typo")
     logged = [(e.action, e.detail) for e in audit.entries(opened.db)][-3:]
+    assert {e.actor for e in audit.entries(opened.db)[-3:]} == {audit.current_actor()}
+    assert audit.current_actor()
     assert logged == [
         ("person_created", tam.id),
         ("contact_sealed", sealed.uid),

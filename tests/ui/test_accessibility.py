@@ -70,3 +70,21 @@ def test_every_window_action_has_a_shortcut_and_none_clash(qtbot, make_shell) ->
     table = [QKeySequence(s.keys).toString() for s in SHORTCUTS]
     bound = [keys for keys in table if keys]
     assert len(bound) == len(set(bound))
+
+
+def test_every_page_fits_a_full_hd_screen_at_200_percent(qtbot, make_shell, make_vault) -> None:
+    # 1920 x 1080 at 200% leaves 960 x 540 logical pixels for the whole window.
+    opened = make_vault().create(PASSPHRASE)
+    opened.close()
+    shell = make_shell()
+    window = shell.window
+    setup_hint = window.minimumSizeHint()
+    unlock(qtbot, shell)
+    workspace = window.workspace
+    workspace.new_contact()
+    for kind in ObservationKind:
+        workspace.editor.add_observation(kind)
+    dialog = workspace.edit_person("")
+    for hint in (setup_hint, window.minimumSizeHint(), dialog.minimumSizeHint()):
+        assert hint.width() <= 960, hint
+        assert hint.height() <= 540, hint

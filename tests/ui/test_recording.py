@@ -18,7 +18,6 @@ from outreach.records.drafts import DraftStore
 from outreach.records.model import (
     Contact,
     ObservationKind,
-    Quote,
     YoungPerson,
 )
 from outreach.records.store import RecordStore
@@ -27,6 +26,7 @@ from tests.conftest import PASSPHRASE
 from tests.ui.conftest import unlock
 
 ROOT = Path(__file__).resolve().parents[2]
+CTRL_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
 
 
 def _open_shell(qtbot, make_shell, make_vault, people=()):
@@ -113,7 +113,9 @@ def test_record_file_and_search_a_contact(qtbot, make_shell, make_vault) -> None
     editor.add_person_button.click()
     qtbot.keyClicks(editor.place, "Golden Spoon Takeaway")
     qtbot.keyClicks(editor.narrative, "Saw Tam get out of a silver hatchback.")
-    quote = editor.add_quote(Quote(""))
+    qtbot.keyClick(editor.narrative, Qt.Key.Key_W, CTRL_SHIFT)  # add their words
+    quote = editor.quote_rows[-1]
+    assert quote.text.hasFocus()
     qtbot.keyClicks(quote.text, "he's just my mate")
     vehicle = editor.add_observation(ObservationKind.VEHICLE)
     qtbot.keyClicks(vehicle.inputs["registration"].input, "AB12 C?E")
@@ -238,7 +240,8 @@ def test_amending_keeps_the_original_and_shows_both(qtbot, make_shell, make_vaul
     uid = _file(qtbot, shell, editor)
 
     contacts = shell.window.workspace.contacts
-    contacts.view.amend_button.click()
+    contacts.view.browser.setFocus()
+    qtbot.keyClick(contacts.view.browser, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
     amending = shell.window.workspace.editor
     assert amending is not None
     assert amending.uid == uid

@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QCompleter,
@@ -53,7 +52,7 @@ from outreach.ui.fields import (
     to_qdatetime,
 )
 from outreach.ui.labels import contact_kind_label, kind_label, person_label
-from outreach.ui.shortcuts import keys_for
+from outreach.ui.shortcuts import bind
 from outreach.ui.text import mark_content
 
 CHECK_DELAY_MS = 300
@@ -220,7 +219,7 @@ class ContactEditor(QWidget):
         quotes_box = QWidget()
         self.quotes_layout = QVBoxLayout(quotes_box)
         self.quotes_layout.setContentsMargins(0, 0, 0, 0)
-        self.add_quote_button = QPushButton(self.tr("Add their words"))
+        self.add_quote_button = QPushButton(self.tr("Add their words (Ctrl+Shift+W)"))
         self.quotes_layout.addWidget(self.add_quote_button)
         self.quote_rows: list[QuoteRow] = []
         quotes_label = QLabel(self.tr("Their own words"))
@@ -233,7 +232,7 @@ class ContactEditor(QWidget):
         left = QVBoxLayout()
         self.observation_list = QListWidget()
         self.observation_list.setAccessibleName(self.tr("Observations"))
-        self.add_observation_button = QPushButton(self.tr("Add observation"))
+        self.add_observation_button = QPushButton(self.tr("Add observation (Ctrl+Shift+O)"))
         self.add_menu = QMenu(self)
         for observed in ObservationKind:
             action = self.add_menu.addAction(kind_label(observed.value))
@@ -269,10 +268,10 @@ class ContactEditor(QWidget):
         buttons.addWidget(self.file_button)
         outer.addWidget(self.problems)
         outer.addLayout(buttons)
-        for keys in keys_for("file_contact"):
-            shortcut = QShortcut(keys, self)
-            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            shortcut.activated.connect(self.file)
+        bind(self, "file_contact", self.file)
+        bind(self, "add_observation", self._show_add_menu)
+        bind(self, "add_quote", lambda: self.add_quote(Quote("")).text.setFocus())
+        bind(self, "add_young_person", self.person_picker.setFocus)
 
         self._load(draft)
         for signal in (
@@ -414,6 +413,10 @@ class ContactEditor(QWidget):
             form.provenance.setFocus()
         self._edited()
         return form
+
+    def _show_add_menu(self) -> None:
+        self.add_observation_button.setFocus()
+        self.add_observation_button.showMenu()
 
     def _remove_current_observation(self) -> None:
         row = self.observation_list.currentRow()

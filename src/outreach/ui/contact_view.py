@@ -30,6 +30,7 @@ from outreach.ui.labels import (
     person_label,
     provenance_label,
 )
+from outreach.ui.shortcuts import bind
 from outreach.ui.text import mark_content
 
 translate = QCoreApplication.translate
@@ -151,13 +152,18 @@ class ContactView(QWidget):
         self.browser.setAccessibleName(self.tr("Contact"))
         self.browser.setOpenLinks(False)
         row = QHBoxLayout()
-        self.amend_button = QPushButton(self.tr("Amend…"))
+        self.amend_button = QPushButton(self.tr("Amend… (Ctrl+E)"))
         self.amend_button.setEnabled(False)
         row.addStretch(1)
         row.addWidget(self.amend_button)
         layout.addWidget(self.browser, 1)
         layout.addLayout(row)
-        self.amend_button.clicked.connect(lambda: self.amendRequested.emit(self._uid))
+        self.amend_button.clicked.connect(self._amend)
+        bind(self, "amend", self._amend)
+
+    def _amend(self) -> None:
+        if self._uid:
+            self.amendRequested.emit(self._uid)
 
     @property
     def uid(self) -> str:

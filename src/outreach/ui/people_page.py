@@ -38,6 +38,7 @@ from outreach.records.model import ObservationKind, YoungPerson
 from outreach.records.store import TimelineCursor, TimelineEntry, TimelinePage
 from outreach.ui.contact_view import when_text
 from outreach.ui.labels import age_label, kind_label, person_label, provenance_label
+from outreach.ui.shortcuts import bind
 from outreach.ui.text import mark_content
 
 ID_ROLE = Qt.ItemDataRole.UserRole
@@ -201,6 +202,7 @@ class PeoplePage(QWidget):
         header = QHBoxLayout()
         self.name = QLabel()
         self.name.setObjectName("pageTitle")
+        self.name.setWordWrap(True)
         self.name.setTextFormat(Qt.TextFormat.PlainText)
         self.age = QLabel()
         self.age.setObjectName("age")
@@ -212,7 +214,7 @@ class PeoplePage(QWidget):
         self.details.setTextFormat(Qt.TextFormat.PlainText)
         self.details.setWordWrap(True)
         buttons = QHBoxLayout()
-        self.edit_button = QPushButton(self.tr("Edit details"))
+        self.edit_button = QPushButton(self.tr("Edit details (Ctrl+Shift+E)"))
         self.contact_button = QPushButton(self.tr("New contact with them"))
         self.kind_filter = QComboBox()
         self.kind_filter.setAccessibleName(self.tr("Show in the timeline"))
@@ -220,11 +222,19 @@ class PeoplePage(QWidget):
         self.kind_filter.addItem(kind_label("contact"), "contact")
         for kind in ObservationKind:
             self.kind_filter.addItem(kind_label(kind.value), kind.value)
+        # Short enough for a narrow window at 200% scaling: the filter has its own row.
+        self.kind_filter.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.kind_filter.setMinimumContentsLength(14)
         buttons.addWidget(self.edit_button)
         buttons.addWidget(self.contact_button)
         buttons.addStretch(1)
-        buttons.addWidget(QLabel(self.tr("Show")))
-        buttons.addWidget(self.kind_filter)
+        filter_row = QHBoxLayout()
+        show = QLabel(self.tr("Show"))
+        show.setBuddy(self.kind_filter)
+        filter_row.addWidget(show)
+        filter_row.addWidget(self.kind_filter, 1)
         self.timeline_model = TimelineModel(self)
         self.timeline = QTableView()
         self.timeline.setModel(self.timeline_model)
@@ -237,6 +247,7 @@ class PeoplePage(QWidget):
         right_layout.addLayout(header)
         right_layout.addWidget(self.details)
         right_layout.addLayout(buttons)
+        right_layout.addLayout(filter_row)
         right_layout.addWidget(self.timeline, 1)
         splitter.addWidget(right)
         splitter.setStretchFactor(1, 3)
@@ -247,10 +258,15 @@ class PeoplePage(QWidget):
         self.list.selectionModel().currentChanged.connect(self._chosen)
         self.list.activated.connect(lambda _index: self.timeline.setFocus())
         self.new_button.clicked.connect(self.newPersonRequested)
-        self.edit_button.clicked.connect(lambda: self.editPersonRequested.emit(self._current))
+        self.edit_button.clicked.connect(self._edit)
+        bind(self, "edit_person", self._edit)
         self.contact_button.clicked.connect(lambda: self.newContactRequested.emit(self._current))
         self.kind_filter.currentIndexChanged.connect(self._refresh_timeline)
         self.timeline.activated.connect(self._open_entry)
+
+    def _edit(self) -> None:
+        if self._current:
+            self.editPersonRequested.emit(self._current)
 
     @property
     def current_person(self) -> str:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtCore import QCoreApplication
-from PySide6.QtGui import QKeySequence
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QWidget
 
 
 @dataclass(frozen=True)
@@ -31,9 +33,14 @@ SHORTCUTS: tuple[Shortcut, ...] = (
     Shortcut("contacts", "Ctrl+2", "Contacts"),
     Shortcut("record", "Ctrl+3", "Contact being recorded"),
     Shortcut("notes", "Ctrl+5", "Notes"),
-    # Bound by the contact editor itself, listed here so that nothing else takes them.
+    # Bound by a page to itself (see bind), listed here so that nothing else takes them.
     Shortcut("file_contact", "Ctrl+Return", "File contact"),
     Shortcut("file_contact_alt", "Ctrl+Enter", "File contact"),
+    Shortcut("add_observation", "Ctrl+Shift+O", "Add observation"),
+    Shortcut("add_quote", "Ctrl+Shift+W", "Add their words"),
+    Shortcut("add_young_person", "Ctrl+Shift+Y", "Add a young person to the contact"),
+    Shortcut("amend", "Ctrl+E", "Amend contact"),
+    Shortcut("edit_person", "Ctrl+Shift+E", "Edit young person"),
 )
 
 
@@ -43,6 +50,14 @@ def keys_for(action: str) -> list[QKeySequence]:
         if shortcut.action == action or shortcut.action.startswith(action + "_alt"):
             found.append(QKeySequence(shortcut.keys))
     return found
+
+
+def bind(widget: QWidget, action: str, slot: Callable[[], object]) -> None:
+    """Give a page its own shortcut: it works while focus is anywhere inside the page."""
+    for keys in keys_for(action):
+        shortcut = QShortcut(keys, widget)
+        shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        shortcut.activated.connect(slot)
 
 
 def label_for(action: str) -> str:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import getpass
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from outreach.vault.database import Database
+
+ACTOR_SINCE = 3  # the schema version that added audit_log.actor
 
 ACTIONS = frozenset(
     {
@@ -34,6 +37,15 @@ class AuditEntry:
     at: datetime
     action: str
     detail: str
+    actor: str = ""
+
+
+def current_actor() -> str:
+    """The computer account the app runs under: who did it, in a vault one worker uses."""
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError, ImportError):
+        return ""
 
 
 def utc_now() -> datetime:
@@ -45,12 +57,24 @@ def record(
 ) -> None:
     if action not in ACTIONS:
         raise ValueError("unknown audit action")
-    db.execute(
-        "INSERT INTO audit_log (at, action, detail) VALUES (?, ?, ?)",
-        (now().isoformat(), action, detail),
-    )
+    if db.user_version >= ACTOR_SINCE:
+        db.execute(
+            "INSERT INTO audit_log (at, action, detail, actor) VALUES (?, ?, ?, ?)",
+            (now().isoformat(), action, detail, current_actor()),
+        )
+    else:  # during the first migrations, before the column exists
+        db.execute(
+            "INSERT INTO audit_log (at, action, detail) VALUES (?, ?, ?)",
+            (now().isoformat(), action, detail),
+        )
 
 
 def entries(db: Database) -> list[AuditEntry]:
-    rows = db.query("SELECT at, action, detail FROM audit_log ORDER BY id")
-    return [AuditEntry(datetime.fromisoformat(at), action, detail) for at, action, detail in rows]
+    if db.user_version < ACTOR_SINCE:
+        rows = db.query("SELECT at, action, detail, '' FROM audit_log ORDER BY id")
+    else:
+        rows = db.query("SELECT at, action, detail, actor FROM audit_log ORDER BY id")
+    return [
+        AuditEntry(datetime.fromisoformat(at), action, detail, actor)
+        for at, action, detail, actor in rows
+    ]

@@ -59,6 +59,8 @@ MIGRATIONS: tuple[Migration, ...] = (
         3,
         "young people, sealed contacts with their versions, quotes, observations, search",
         (
+            # Who did it: the computer account the app ran under (one worker per vault).
+            "ALTER TABLE audit_log ADD COLUMN actor TEXT NOT NULL DEFAULT ''",
             """CREATE TABLE young_people (
                 id TEXT PRIMARY KEY,
                 known_as TEXT NOT NULL,
