@@ -256,3 +256,4 @@ def test_places_are_a_name_and_an_area() -> None:
     assert match_place("Golden Spoon", "Northfield", "golden spoon", "NORTHFIELD") == "same"
     assert match_place("Golden Spoon", "Northfield", "Golden Spon", "") == "possible"
     assert match_place("Golden Spoon", "Northfield", "Golden Spoon", "Eastgate") == "none"
+    assert match_place("The Lantern Hotel", "", "lantern hotel", "") == "same"

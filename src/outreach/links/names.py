@@ -16,7 +16,8 @@
     without a leading ``@`` or spaces; None when the handle is empty.
 
 ``normalise_place(name, area) -> str`` and ``match_place(name_a, area_a, name_b, area_b)``
-    A place is its name plus its area. "same" when both match exactly once normalised;
+    A place is its name plus its area; a leading "the" is dropped from the name ("The
+    Lantern Hotel" is "lantern hotel"). "same" when both match exactly once normalised;
     "possible" when the names are close (as ``match_name``) and the areas agree or one is
     missing; otherwise "none".
 """
@@ -101,12 +102,17 @@ def normalise_handle(platform: str, handle: str) -> tuple[str, str] | None:
     return _PLATFORMS.get(where, where), cleaned
 
 
+def place_name(name: str) -> str:
+    """A place's name as compared: normalised, without a leading "the"."""
+    return normalise_name(name).removeprefix("the ").strip()
+
+
 def normalise_place(name: str, area: str = "") -> str:
-    return f"{normalise_name(name)}|{normalise_name(area)}"
+    return f"{place_name(name)}|{normalise_name(area)}"
 
 
 def match_place(name_a: str, area_a: str, name_b: str, area_b: str) -> Match:
-    names = match_name(name_a, name_b)
+    names = match_name(place_name(name_a), place_name(name_b))
     first_area, second_area = normalise_name(area_a), normalise_name(area_b)
     if names == "none":
         return "none"

@@ -20,18 +20,24 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
+from outreach.links.index import ConnectionIndex, Mention
 from outreach.records import codec
 from outreach.records.model import (
     Contact,
     ContactKind,
     Details,
     FieldKind,
+    MissingDetails,
     Observation,
     ObservationKind,
+    PersonDetails,
     PersonStatus,
+    PhoneDetails,
+    PlaceDetails,
     Provenance,
     Quote,
     SealedContact,
+    VehicleDetails,
     YoungPerson,
     field_specs,
     text_of,
@@ -113,6 +119,30 @@ def _stamp(moment: datetime) -> str:
 
 def _moment(text: str) -> datetime:
     return datetime.fromisoformat(text)
+
+
+def mentions_of(contact: Contact) -> list[Mention]:
+    """What in a contact can link it to others: registrations, numbers, handles, names
+    and places from the observations' structured fields (not free narrative)."""
+    found: list[Mention] = []
+    for observation in contact.observations:
+        d = observation.details
+        if isinstance(d, VehicleDetails):
+            found.append(Mention("vehicle", d.registration))
+        elif isinstance(d, PlaceDetails):
+            found.append(Mention("place", d.name, d.area))
+        elif isinstance(d, PersonDetails):
+            found += [Mention("person", name) for name in (d.name, *d.nicknames) if name]
+            found += [Mention("phone", number) for number in d.phone_numbers]
+            found += [Mention("handle", h.handle, h.platform) for h in d.handles]
+            found += [Mention("vehicle", plate) for plate in d.linked_vehicles]
+            found += [Mention("place", place) for place in d.linked_places]
+        elif isinstance(d, PhoneDetails):
+            found += [Mention("phone", number) for number in d.numbers]
+            found += [Mention("handle", h.handle, h.platform) for h in d.handles]
+        elif isinstance(d, MissingDetails) and d.where_found:
+            found.append(Mention("place", d.where_found))
+    return found
 
 
 def summary_of(details: Details, limit: int = 120) -> str:
@@ -299,6 +329,7 @@ class RecordStore:
             old_id, version = rows[0]
             self._db.execute("UPDATE contacts SET is_current = 0 WHERE id = ?", (old_id,))
             self._unindex_contact(old_id)
+            ConnectionIndex(self._db).remove(old_id)
             sealed = SealedContact(uid, version + 1, contact, self._now(), reason)
             self._insert_contact(sealed)
             if draft_key:
@@ -373,6 +404,7 @@ class RecordStore:
             ],
         )
         self._index_contact(contact_id, c)
+        ConnectionIndex(self._db).add(contact_id, mentions_of(c))
 
     def _index_contact(self, contact_id: int, contact: Contact) -> None:
         rows: list[tuple[str, str]] = [
@@ -453,6 +485,13 @@ class RecordStore:
             observations=observations,
         )
         return SealedContact(uid, version, contact, _moment(sealed_at), reason)
+
+    def current_id(self, uid: str) -> int:
+        """The row id of a contact's current version (what the connection index knows)."""
+        found = self._db.scalar("SELECT id FROM contacts WHERE uid = ? AND is_current = 1", (uid,))
+        if found is None:
+            raise RecordNotFound(uid)
+        return int(found)
 
     def known_places(self, limit: int = 500) -> list[str]:
         """Places already written down, most recently used first, to offer as the worker

@@ -131,6 +131,38 @@ MIGRATIONS: tuple[Migration, ...] = (
             )""",
         ),
     ),
+    Migration(
+        4,
+        "the connection index: entities, where they were seen, possible matches",
+        (
+            """CREATE TABLE entities (
+                id INTEGER PRIMARY KEY,
+                kind TEXT NOT NULL,
+                key TEXT NOT NULL,
+                fuzzy TEXT NOT NULL,
+                label TEXT NOT NULL,
+                partial INTEGER NOT NULL DEFAULT 0,
+                UNIQUE (kind, key)
+            ) STRICT""",
+            "CREATE INDEX entities_fuzzy ON entities (kind, fuzzy)",
+            "CREATE INDEX entities_partial ON entities (kind, partial)",
+            """CREATE TABLE sightings (
+                entity_id INTEGER NOT NULL REFERENCES entities (id),
+                contact_id INTEGER NOT NULL REFERENCES contacts (id),
+                PRIMARY KEY (entity_id, contact_id)
+            ) STRICT, WITHOUT ROWID""",
+            "CREATE INDEX sightings_contact ON sightings (contact_id, entity_id)",
+            """CREATE TABLE entity_links (
+                a INTEGER NOT NULL REFERENCES entities (id),
+                b INTEGER NOT NULL REFERENCES entities (id),
+                decision TEXT NOT NULL CHECK (decision IN ('possible', 'confirmed', 'rejected')),
+                decided_at TEXT,
+                PRIMARY KEY (a, b),
+                CHECK (a < b)
+            ) STRICT, WITHOUT ROWID""",
+            "CREATE INDEX entity_links_b ON entity_links (b, a)",
+        ),
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

@@ -1,0 +1,416 @@
+"""The connection index: the same car, phone, handle, person or place across contacts.
+
+Kept inside the vault and updated in the same transaction as each filed or amended
+contact, never rebuilt:
+
+- ``entities``: one row per canonical vehicle, phone, handle, person name or place
+  (``kind``, ``key``), with a ``fuzzy`` key to find candidates for a possible match by
+  equality (``plate_key`` for registrations, the first letter for names) and the label as
+  first written. Entities are never deleted, so a worker's decision about two of them
+  outlives the sightings that raised it.
+- ``sightings``: which current contact versions mention which entity.
+- ``entity_links``: pairs of entities that may be one (``possible``), with the worker's
+  decision (``confirmed`` or ``rejected``). A pair is looked at once, when the newer of the
+  two is first written down; a rejected pair is never offered again.
+
+Queries read only these tables and the contacts' own (``contacts``, ``contact_people``).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from outreach.links.names import (
+    match_name,
+    match_place,
+    normalise_handle,
+    normalise_name,
+    place_name,
+)
+from outreach.links.phones import normalise_phone
+from outreach.links.plates import Match, is_partial, match_plate, normalise_plate, plate_key
+from outreach.vault.database import Database
+
+KINDS = ("vehicle", "person", "phone", "handle", "place")
+
+
+@dataclass(frozen=True)
+class Mention:
+    """One thing written in a contact that may link it to others."""
+
+    kind: str  # one of KINDS
+    text: str  # as written: a registration, a number, a handle, a name, a place name
+    extra: str = ""  # the platform of a handle, the area of a place
+
+
+@dataclass(frozen=True)
+class Entity:
+    id: int
+    kind: str
+    key: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Seen:
+    """A young person seen around an entity: how often and when last."""
+
+    person_id: str
+    times: int
+    last: datetime
+
+
+@dataclass(frozen=True)
+class Connection:
+    """An entity in this contact (or this young person's contacts) that is also elsewhere."""
+
+    entity: Entity  # as written here
+    other: Entity  # where it was also seen: the same entity, or one that may be it
+    match: str  # "same", "confirmed" (a possible match the worker confirmed), "possible"
+    young_people: tuple[Seen, ...]  # other young people seen around it, most often first
+    unnamed: int  # sightings with no young person recorded
+    last: datetime
+
+
+@dataclass(frozen=True)
+class RankedEntity:
+    entity: Entity
+    young_people: int
+    sightings: int
+    last: datetime
+    possible: int = 0  # undecided possible matches
+
+
+@dataclass
+class Graph:
+    """Young people and entities as nodes; an edge where one was seen around the other."""
+
+    people: dict[str, int] = field(default_factory=dict)  # person id -> contacts
+    entities: dict[int, Entity] = field(default_factory=dict)
+    edges: list[tuple[str, int, int]] = field(default_factory=list)  # person, entity, times
+
+
+def entity_key(mention: Mention) -> tuple[str, str, str, bool] | None:
+    """(key, fuzzy, label, partial) for a mention, or None when it cannot be one."""
+    label = " ".join(mention.text.split())
+    if mention.kind == "vehicle":
+        plate = normalise_plate(mention.text)
+        if plate is None:
+            return None
+        return plate, plate_key(plate), label, is_partial(plate)
+    if mention.kind == "phone":
+        number = normalise_phone(mention.text)
+        return None if number is None else (number, number, label, False)
+    if mention.kind == "handle":
+        handle = normalise_handle(mention.extra, mention.text)
+        if handle is None:
+            return None
+        platform, name = handle
+        return f"{platform}:{name}", name, f"{label} ({mention.extra})".strip(), False
+    if mention.kind == "person":
+        name = normalise_name(mention.text)
+        return None if len(name) < 2 else (name, name[:1], label, False)
+    if mention.kind == "place":
+        name, area = place_name(mention.text), normalise_name(mention.extra)
+        if len(name) < 2:
+            return None
+        shown = f"{label}, {mention.extra.strip()}" if mention.extra.strip() else label
+        return f"{name}|{area}", name[:1], shown, False
+    raise ValueError(f"unknown kind {mention.kind}")
+
+
+def _could_be(kind: str, a: Entity, b: Entity) -> bool:
+    if kind == "vehicle":
+        return match_plate(a.key, b.key) != "none"
+    if kind == "person":
+        return match_name(a.key, b.key) != "none"
+    if kind == "place":
+        a_name, _, a_area = a.key.partition("|")
+        b_name, _, b_area = b.key.partition("|")
+        return match_place(a_name, a_area, b_name, b_area) != "none"
+    return False  # phones and handles match only when equal
+
+
+class ConnectionIndex:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    # --- keeping it up to date (inside the caller's transaction) -----------------------
+
+    def add(self, contact_id: int, mentions: Iterable[Mention]) -> None:
+        entity_ids: set[int] = set()
+        for mention in mentions:
+            found = entity_key(mention)
+            if found is None:
+                continue
+            key, fuzzy, label, partial = found
+            existing = self._db.scalar(
+                "SELECT id FROM entities WHERE kind = ? AND key = ?", (mention.kind, key)
+            )
+            if existing is None:
+                existing = self._db.execute(
+                    "INSERT INTO entities (kind, key, fuzzy, label, partial) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    (mention.kind, key, fuzzy, label, int(partial)),
+                ).lastrowid
+                self._offer_possible(Entity(existing, mention.kind, key, label), fuzzy, partial)
+            entity_ids.add(int(existing))
+        self._db.executemany(
+            "INSERT OR IGNORE INTO sightings (entity_id, contact_id) VALUES (?, ?)",
+            [(entity_id, contact_id) for entity_id in sorted(entity_ids)],
+        )
+
+    def remove(self, contact_id: int) -> None:
+        self._db.execute("DELETE FROM sightings WHERE contact_id = ?", (contact_id,))
+
+    def _offer_possible(self, new: Entity, fuzzy: str, partial: bool) -> None:
+        if new.kind in ("phone", "handle"):
+            return
+        if new.kind == "vehicle":
+            # Same key after confusables, a partial that fits it, or it fits a partial.
+            rows = self._db.query(
+                "SELECT id, kind, key, label FROM entities WHERE kind = 'vehicle' AND id != ? "
+                "AND (fuzzy = ? OR (partial = 1 AND ? GLOB fuzzy) OR (? = 1 AND fuzzy GLOB ?))",
+                (new.id, fuzzy, fuzzy, int(partial), fuzzy),
+            )
+        else:
+            # Names: the same first letter, or the same last two letters.
+            rows = self._db.query(
+                "SELECT id, kind, key, label FROM entities WHERE kind = ? AND id != ? "
+                "AND (fuzzy = ? OR substr(key, instr(key || '|', '|') - 2, 2) = ?)",
+                (new.kind, new.id, fuzzy, new.key.split("|")[0][-2:]),
+            )
+        for row in rows:
+            other = Entity(*row)
+            if _could_be(new.kind, new, other):
+                a, b = sorted((new.id, other.id))
+                self._db.execute(
+                    "INSERT OR IGNORE INTO entity_links (a, b, decision) VALUES (?, ?, 'possible')",
+                    (a, b),
+                )
+
+    # --- the worker's decisions --------------------------------------------------------
+
+    def decide(self, first: int, second: int, decision: str, when: datetime) -> None:
+        """Confirm or reject a possible match (in the caller's transaction)."""
+        if decision not in ("confirmed", "rejected", "possible"):
+            raise ValueError("a decision is confirmed, rejected or possible")
+        a, b = sorted((first, second))
+        cursor = self._db.execute(
+            "UPDATE entity_links SET decision = ?, decided_at = ? WHERE a = ? AND b = ?",
+            (decision, when.isoformat(), a, b),
+        )
+        if cursor.rowcount != 1:
+            raise LookupError("no such possible match")
+
+    # --- reading ----------------------------------------------------------------------
+
+    def entity(self, entity_id: int) -> Entity:
+        rows = self._db.query(
+            "SELECT id, kind, key, label FROM entities WHERE id = ?", (entity_id,)
+        )
+        if not rows:
+            raise LookupError(entity_id)
+        return Entity(*rows[0])
+
+    def _entities(self, ids: Iterable[int]) -> dict[int, Entity]:
+        wanted = sorted(set(ids))
+        if not wanted:
+            return {}
+        rows = self._db.query(
+            "SELECT id, kind, key, label FROM entities WHERE id IN "  # noqa: S608
+            f"({', '.join('?' * len(wanted))})",
+            wanted,
+        )
+        return {row[0]: Entity(*row) for row in rows}
+
+    def _linked(self, ids: Sequence[int]) -> list[tuple[int, int, str]]:
+        """(entity, linked entity, decision) for every link not rejected."""
+        if not ids:
+            return []
+        marks = ", ".join("?" * len(ids))
+        rows = self._db.query(
+            "SELECT a, b, decision FROM entity_links WHERE decision != 'rejected' AND "  # noqa: S608
+            f"(a IN ({marks}) OR b IN ({marks}))",
+            [*ids, *ids],
+        )
+        found = []
+        chosen = set(ids)
+        for a, b, decision in rows:
+            if a in chosen:
+                found.append((a, b, decision))
+            if b in chosen:
+                found.append((b, a, decision))
+        return found
+
+    def for_contact(self, contact_id: int) -> list[Connection]:
+        """What in this contact was also seen in other contacts, and with whom."""
+        own = [e for (e,) in self._db.query(
+            "SELECT entity_id FROM sightings WHERE contact_id = ?", (contact_id,)
+        )]  # fmt: skip
+        own_people = {p for (p,) in self._db.query(
+            "SELECT person_id FROM contact_people WHERE contact_id = ?", (contact_id,)
+        )}  # fmt: skip
+        return self._connections(own, exclude_contacts={contact_id}, exclude_people=own_people)
+
+    def for_person(self, person_id: str) -> list[Connection]:
+        """What was seen around this young person that was also seen around others."""
+        contacts = {c for (c,) in self._db.query(
+            "SELECT cp.contact_id FROM contact_people cp JOIN contacts c ON c.id = cp.contact_id "
+            "WHERE cp.person_id = ? AND c.is_current = 1",
+            (person_id,),
+        )}  # fmt: skip
+        if not contacts:
+            return []
+        marks = ", ".join("?" * len(contacts))
+        own = [e for (e,) in self._db.query(
+            f"SELECT DISTINCT entity_id FROM sightings WHERE contact_id IN ({marks})",  # noqa: S608
+            sorted(contacts),
+        )]  # fmt: skip
+        return self._connections(own, exclude_contacts=contacts, exclude_people={person_id})
+
+    def _connections(
+        self, own: Sequence[int], *, exclude_contacts: set[int], exclude_people: set[str]
+    ) -> list[Connection]:
+        pairs: list[tuple[int, int, str]] = [(e, e, "same") for e in own]
+        for entity_id, other, decision in self._linked(own):
+            pairs.append((entity_id, other, "confirmed" if decision == "confirmed" else decision))
+        targets = sorted({other for _e, other, _d in pairs})
+        if not targets:
+            return []
+        marks = ", ".join("?" * len(targets))
+        rows = self._db.query(
+            "SELECT s.entity_id, s.contact_id, c.started_at, cp.person_id "  # noqa: S608
+            "FROM sightings s JOIN contacts c ON c.id = s.contact_id "
+            "LEFT JOIN contact_people cp ON cp.contact_id = s.contact_id "
+            f"WHERE s.entity_id IN ({marks})",
+            targets,
+        )
+        by_entity: dict[int, list[tuple[int, str, str | None]]] = defaultdict(list)
+        for entity_id, contact_id, started, person_id in rows:
+            if contact_id not in exclude_contacts:
+                by_entity[entity_id].append((contact_id, started, person_id))
+        entities = self._entities([e for e, _o, _d in pairs] + targets)
+        found = []
+        for entity_id, other, match in pairs:
+            sightings = by_entity.get(other)
+            if not sightings:
+                continue
+            times: dict[str, set[int]] = defaultdict(set)
+            last_seen: dict[str, str] = {}
+            unnamed = set()
+            for contact_id, started, person_id in sightings:
+                if person_id is None:
+                    unnamed.add(contact_id)
+                elif person_id not in exclude_people:
+                    times[person_id].add(contact_id)
+                    last_seen[person_id] = max(last_seen.get(person_id, ""), started)
+            if not times and not unnamed:
+                continue
+            seen = tuple(
+                sorted(
+                    (
+                        Seen(p, len(c), datetime.fromisoformat(last_seen[p]))
+                        for p, c in times.items()
+                    ),
+                    key=lambda s: (-s.times, -s.last.timestamp()),
+                )
+            )
+            found.append(
+                Connection(
+                    entities[entity_id],
+                    entities[other],
+                    match,
+                    seen,
+                    len(unnamed),
+                    datetime.fromisoformat(max(started for _c, started, _p in sightings)),
+                )
+            )
+        order = {"same": 0, "confirmed": 1, "possible": 2}
+        found.sort(key=lambda c: (-len(c.young_people), order[c.match], -c.last.timestamp()))
+        return found
+
+    def possible_matches(self, entity_id: int) -> list[tuple[Entity, str]]:
+        """Entities that may be this one, with the decision so far (rejected ones too)."""
+        rows = self._db.query(
+            "SELECT CASE WHEN a = ? THEN b ELSE a END, decision FROM entity_links "
+            "WHERE a = ? OR b = ?",
+            (entity_id, entity_id, entity_id),
+        )
+        entities = self._entities(other for other, _d in rows)
+        return [(entities[other], decision) for other, decision in rows]
+
+    def ranked(self, kind: str | None = None, limit: int = 500) -> list[RankedEntity]:
+        """Entities by how many young people they touch, then how recently seen."""
+        where = "" if kind is None else "WHERE e.kind = ?"
+        params: list[Any] = [] if kind is None else [kind]
+        rows = self._db.query(
+            "SELECT e.id, e.kind, e.key, e.label, count(DISTINCT cp.person_id), "  # noqa: S608
+            "count(DISTINCT s.contact_id), max(c.started_at), "
+            "(SELECT count(*) FROM entity_links l WHERE (l.a = e.id OR l.b = e.id) "
+            " AND l.decision = 'possible') "
+            "FROM entities e JOIN sightings s ON s.entity_id = e.id "
+            "JOIN contacts c ON c.id = s.contact_id "
+            "LEFT JOIN contact_people cp ON cp.contact_id = s.contact_id "
+            f"{where} GROUP BY e.id "
+            "ORDER BY count(DISTINCT cp.person_id) DESC, max(c.started_at) DESC LIMIT ?",
+            [*params, limit],
+        )
+        return [
+            RankedEntity(Entity(i, k, key, label), people, seen, datetime.fromisoformat(last), p)
+            for i, k, key, label, people, seen, last, p in rows
+        ]
+
+    def sightings_of(self, entity_id: int) -> list[tuple[str, datetime, tuple[str, ...]]]:
+        """(contact uid, when, young people) for each current contact mentioning it."""
+        rows = self._db.query(
+            "SELECT c.uid, c.started_at, group_concat(cp.person_id, ' ') "
+            "FROM sightings s JOIN contacts c ON c.id = s.contact_id "
+            "LEFT JOIN contact_people cp ON cp.contact_id = c.id "
+            "WHERE s.entity_id = ? GROUP BY c.id ORDER BY c.started_at DESC",
+            (entity_id,),
+        )
+        return [
+            (uid, datetime.fromisoformat(at), tuple(people.split()) if people else ())
+            for uid, at, people in rows
+        ]
+
+    def graph(self, kinds: Iterable[str] = KINDS, min_people: int = 2, limit: int = 500) -> Graph:
+        """Entities seen around at least ``min_people`` young people, and those young people.
+
+        At most ``limit`` entities, those touching the most young people first.
+        """
+        chosen = [k for k in kinds if k in KINDS]
+        if not chosen:
+            return Graph()
+        marks = ", ".join("?" * len(chosen))
+        rows = self._db.query(
+            "SELECT s.entity_id, cp.person_id, count(*) FROM sightings s "  # noqa: S608
+            "JOIN entities e ON e.id = s.entity_id "
+            "JOIN contact_people cp ON cp.contact_id = s.contact_id "
+            f"WHERE e.kind IN ({marks}) GROUP BY s.entity_id, cp.person_id",
+            chosen,
+        )
+        people_of: dict[int, list[tuple[str, int]]] = defaultdict(list)
+        for entity_id, person_id, times in rows:
+            people_of[entity_id].append((person_id, times))
+        kept = sorted(
+            (e for e, p in people_of.items() if len(p) >= min_people),
+            key=lambda e: -len(people_of[e]),
+        )[:limit]
+        graph = Graph(entities=self._entities(kept))
+        for entity_id in kept:
+            for person_id, times in people_of[entity_id]:
+                graph.edges.append((person_id, entity_id, times))
+                graph.people[person_id] = graph.people.get(person_id, 0) + times
+        return graph
+
+    def match_of(self, a: Entity, b: Entity) -> Match:
+        """How two entities compare by the normalisers' rules alone."""
+        if a.id == b.id:
+            return "same"
+        return "possible" if a.kind == b.kind and _could_be(a.kind, a, b) else "none"

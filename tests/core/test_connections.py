@@ -1,0 +1,227 @@
+"""The connection index in a real vault: links appear as contacts are filed and amended."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from outreach.links.index import ConnectionIndex
+from outreach.records.model import (
+    Contact,
+    MissingDetails,
+    Observation,
+    OnlineHandle,
+    PersonDetails,
+    PhoneDetails,
+    PlaceDetails,
+    VehicleDetails,
+    YoungPerson,
+)
+from outreach.records.store import RecordStore
+from outreach.vault.vault import OpenVault, Vault
+from tests.conftest import PASSPHRASE
+
+NOW = datetime(2026, 3, 14, 22, 30, tzinfo=UTC)
+
+
+@pytest.fixture
+def opened(make_vault: Callable[..., Vault]) -> Iterator[OpenVault]:
+    vault = make_vault().create(PASSPHRASE)
+    yield vault
+    vault.close()
+
+
+@pytest.fixture
+def store(opened: OpenVault) -> RecordStore:
+    return RecordStore(opened.db, now=lambda: NOW)
+
+
+@pytest.fixture
+def index(opened: OpenVault) -> ConnectionIndex:
+    return ConnectionIndex(opened.db)
+
+
+def seen(store: RecordStore, people: tuple[str, ...], *details, hours_ago: int = 2) -> str:
+    contact = Contact(
+        started_at=NOW - timedelta(hours=hours_ago),
+        people=people,
+        observations=tuple(Observation(d) for d in details),
+    )
+    return store.seal(contact).uid
+
+
+def two_people(store: RecordStore) -> tuple[str, str, str]:
+    return tuple(  # type: ignore[return-value]
+        store.add_person(YoungPerson(name, estimated_age=14)).id for name in ("Zib", "Tov", "Kes")
+    )
+
+
+def test_the_same_registration_written_differently_links_two_young_people(
+    store: RecordStore, index: ConnectionIndex
+) -> None:
+    zib, tov, _kes = two_people(store)
+    first = seen(store, (zib,), VehicleDetails(registration="AB12 CDE"), hours_ago=30)
+    second = seen(store, (tov,), VehicleDetails(registration="ab-12-cde"))
+
+    (link,) = index.for_contact(store.current_id(second))
+    assert link.match == "same"
+    assert link.entity.key == "AB12CDE"
+    assert [s.person_id for s in link.young_people] == [zib]
+    assert link.young_people[0].times == 1
+    (back,) = index.for_contact(store.current_id(first))
+    assert [s.person_id for s in back.young_people] == [tov]
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [("AB12 C?E", "possible"), ("A812 CDE", "possible"), ("AB1*", "possible"), ("XY12 CDE", None)],
+)
+def test_partial_and_misread_registrations_are_possible_links(
+    store: RecordStore, index: ConnectionIndex, written: str, expected: str | None
+) -> None:
+    zib, tov, _kes = two_people(store)
+    seen(store, (zib,), VehicleDetails(registration="AB12 CDE"), hours_ago=30)
+    second = seen(store, (tov,), VehicleDetails(registration=written))
+    links = index.for_contact(store.current_id(second))
+    assert [link.match for link in links] == ([expected] if expected else [])
+
+
+def test_a_rejected_match_stays_rejected_and_a_confirmed_one_says_so(
+    store: RecordStore, index: ConnectionIndex, opened: OpenVault
+) -> None:
+    zib, tov, kes = two_people(store)
+    seen(store, (zib,), VehicleDetails(registration="AB12 CDE"), hours_ago=30)
+    second = seen(store, (tov,), VehicleDetails(registration="A812 CDE"))
+    (link,) = index.for_contact(store.current_id(second))
+    with opened.db.transaction():
+        index.decide(link.entity.id, link.other.id, "rejected", NOW)
+    assert index.for_contact(store.current_id(second)) == []
+    # A third sighting of the misread plate does not bring the rejected match back.
+    third = seen(store, (kes,), VehicleDetails(registration="A812CDE"), hours_ago=1)
+    assert [link.match for link in index.for_contact(store.current_id(third))] == ["same"]
+
+    with opened.db.transaction():
+        index.decide(link.entity.id, link.other.id, "confirmed", NOW)
+    matches = {link.match for link in index.for_contact(store.current_id(second))}
+    assert matches == {"same", "confirmed"}
+
+
+def test_an_amendment_moves_the_links_with_it(store: RecordStore, index: ConnectionIndex) -> None:
+    zib, tov, _kes = two_people(store)
+    seen(store, (zib,), VehicleDetails(registration="AB12 CDE"), hours_ago=30)
+    uid = seen(store, (tov,), VehicleDetails(registration="AB12 CDE"))
+    assert index.for_contact(store.current_id(uid))
+
+    store.amend(
+        uid,
+        Contact(
+            NOW - timedelta(hours=2),
+            people=(tov,),
+            observations=(Observation(VehicleDetails(registration="XY70 ZZZ")),),
+        ),
+        "wrong registration written down",
+    )
+    assert index.for_contact(store.current_id(uid)) == []
+    assert index.for_person(zib) == []  # the old version no longer counts
+
+
+def test_an_observation_removed_by_amendment_leaves_the_index(
+    store: RecordStore, index: ConnectionIndex
+) -> None:
+    zib, tov, _kes = two_people(store)
+    seen(store, (zib,), PlaceDetails(name="Golden Spoon", area="Northfield"), hours_ago=30)
+    uid = seen(store, (tov,), PlaceDetails(name="golden spoon!", area="NORTHFIELD"))
+    assert [link.match for link in index.for_person(tov)] == ["same"]
+    store.amend(uid, Contact(NOW - timedelta(hours=2), people=(tov,)), "place removed")
+    assert index.for_person(tov) == []
+
+
+def test_phones_handles_people_and_places_link_across_young_people(
+    store: RecordStore, index: ConnectionIndex
+) -> None:
+    zib, tov, _kes = two_people(store)
+    seen(
+        store,
+        (zib,),
+        PersonDetails(
+            nicknames=("Big Dazzo",),
+            phone_numbers=("07700 900123",),
+            handles=(OnlineHandle("Snap", "@Dazzo_77"),),
+        ),
+        MissingDetails(where_found="Lantern Hotel"),
+        hours_ago=30,
+    )
+    second = seen(
+        store,
+        (tov,),
+        PersonDetails(nicknames=("big dazo",)),
+        PhoneDetails(numbers=("+44 7700 900123",), handles=(OnlineHandle("snapchat", "dazzo_77"),)),
+        PlaceDetails(name="The Lantern Hotel"),
+    )
+    links = {(link.entity.kind, link.match) for link in index.for_contact(store.current_id(second))}
+    assert links == {
+        ("person", "possible"),  # close spelling
+        ("phone", "same"),
+        ("handle", "same"),
+        ("place", "same"),  # "The Lantern Hotel" is "Lantern Hotel"
+    }
+
+
+def test_a_street_sighting_with_no_young_person_counts_as_unnamed(
+    store: RecordStore, index: ConnectionIndex
+) -> None:
+    zib, _tov, _kes = two_people(store)
+    seen(store, (), VehicleDetails(registration="AB12 CDE"), hours_ago=30)
+    uid = seen(store, (zib,), VehicleDetails(registration="AB12CDE"))
+    (link,) = index.for_contact(store.current_id(uid))
+    assert link.young_people == ()
+    assert link.unnamed == 1
+
+
+def test_ranked_puts_what_touches_most_young_people_first_and_filters_by_kind(
+    store: RecordStore, index: ConnectionIndex
+) -> None:
+    zib, tov, kes = two_people(store)
+    for hours, person in enumerate((zib, tov, kes), 1):
+        seen(store, (person,), VehicleDetails(registration="AB12 CDE"), hours_ago=hours)
+    seen(store, (zib,), VehicleDetails(registration="XY70 ZZZ"), PlaceDetails(name="Rec"))
+    ranked = index.ranked()
+    assert (ranked[0].entity.key, ranked[0].young_people, ranked[0].sightings) == (
+        "AB12CDE",
+        3,
+        3,
+    )
+    assert {r.entity.kind for r in index.ranked("place")} == {"place"}
+    uids = [uid for uid, _at, _people in index.sightings_of(ranked[0].entity.id)]
+    assert len(uids) == 3
+
+
+def test_the_graph_holds_entities_around_two_or_more_young_people(
+    store: RecordStore, index: ConnectionIndex
+) -> None:
+    zib, tov, kes = two_people(store)
+    seen(store, (zib, tov), VehicleDetails(registration="AB12 CDE"), hours_ago=5)
+    seen(store, (kes,), VehicleDetails(registration="AB12 CDE"), hours_ago=4)
+    seen(store, (kes,), PlaceDetails(name="Rec"), hours_ago=3)
+    graph = index.graph()
+    assert [e.key for e in graph.entities.values()] == ["AB12CDE"]
+    assert set(graph.people) == {zib, tov, kes}
+    assert len(graph.edges) == 3
+    assert index.graph(kinds=["place"]).entities == {}
+    assert len(index.graph(min_people=1).entities) == 2
+
+
+def test_the_index_grows_by_what_is_new_and_is_never_rebuilt(
+    store: RecordStore, opened: OpenVault
+) -> None:
+    zib, tov, _kes = two_people(store)
+    seen(store, (zib,), VehicleDetails(registration="AB12 CDE"), PlaceDetails(name="Rec"))
+    before = opened.db.scalar("SELECT count(*) FROM entities")
+    first_ids = opened.db.query("SELECT id, key FROM entities ORDER BY id")
+    seen(store, (tov,), VehicleDetails(registration="AB12 CDE"), PlaceDetails(name="Park"))
+    assert opened.db.scalar("SELECT count(*) FROM entities") == before + 1
+    assert (
+        opened.db.query("SELECT id, key FROM entities ORDER BY id")[: len(first_ids)] == first_ids
+    )
