@@ -88,3 +88,20 @@ def test_every_page_fits_a_full_hd_screen_at_200_percent(qtbot, make_shell, make
     for hint in (setup_hint, window.minimumSizeHint(), dialog.minimumSizeHint()):
         assert hint.width() <= 960, hint
         assert hint.height() <= 540, hint
+
+
+def test_the_page_shortcuts_switch_pages(qtbot, make_shell, make_vault) -> None:
+    make_vault().create(PASSPHRASE).close()
+    shell = make_shell()
+    unlock(qtbot, shell)
+    workspace = shell.window.workspace
+    for name, page in (
+        ("contacts", workspace.contacts),
+        ("record", workspace.record),
+        ("connections", workspace.connections),
+        ("notes", workspace.notes_page),
+        ("people", workspace.people),
+    ):
+        combo = shell.window.actions_by_name[name].shortcut()[0]
+        qtbot.keyClick(workspace.tabs, combo.key(), combo.keyboardModifiers())
+        assert workspace.tabs.currentWidget() is page, name

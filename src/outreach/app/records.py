@@ -17,6 +17,7 @@ from PySide6.QtCore import QObject, Signal
 
 from outreach.app.messages import error_text
 from outreach.app.session import Session
+from outreach.links.index import Connection, ConnectionIndex, Entity, Graph, RankedEntity
 from outreach.logs import log
 from outreach.records import codec
 from outreach.records.drafts import DraftStore
@@ -30,6 +31,7 @@ from outreach.records.store import (
     TimelinePage,
 )
 from outreach.vault.audit import record as audit_record
+from outreach.vault.audit import utc_now
 from outreach.vault.errors import VaultError
 
 T = TypeVar("T")
@@ -118,6 +120,41 @@ class RecordsService(QObject):
         self, uid: str, contact: Contact, reason: str, draft_key: str
     ) -> SealedContact | None:
         return self._write(lambda s: s.amend(uid, contact, reason, draft_key=draft_key))
+
+    # connections
+    def connections_for_contact(self, uid: str) -> list[Connection]:
+        return self._run(lambda s: ConnectionIndex(s.db).for_contact(s.current_id(uid)), [])
+
+    def connections_for_person(self, person_id: str) -> list[Connection]:
+        return self._run(lambda s: ConnectionIndex(s.db).for_person(person_id), [])
+
+    def ranked_entities(self, kind: str | None = None) -> list[RankedEntity]:
+        return self._run(lambda s: ConnectionIndex(s.db).ranked(kind), [])
+
+    def sightings_of(self, entity_id: int) -> list[tuple[str, datetime, tuple[str, ...]]]:
+        return self._run(lambda s: ConnectionIndex(s.db).sightings_of(entity_id), [])
+
+    def possible_matches(self, entity_id: int) -> list[tuple[Entity, str]]:
+        return self._run(lambda s: ConnectionIndex(s.db).possible_matches(entity_id), [])
+
+    def graph(self, kinds: Iterable[str], min_people: int) -> Graph:
+        return self._run(lambda s: ConnectionIndex(s.db).graph(kinds, min_people), Graph())
+
+    def decide_match(self, first: int, second: int, decision: str) -> None:
+        """Confirm or reject a possible match; the decision is kept and audited."""
+
+        def decide(store: RecordStore) -> bool:
+            when = utc_now()
+            with store.db.transaction():
+                ConnectionIndex(store.db).decide(first, second, decision, when)
+                audit_record(
+                    store.db,
+                    "match_decided",
+                    f"{min(first, second)}-{max(first, second)} {decision}",
+                )
+            return True
+
+        self._write(decide)
 
     # unfinished contacts
     def unfinished(self) -> list[ContactDraft]:

@@ -193,6 +193,10 @@ class RecordStore:
         self._now = now
         self._new_id = new_id
 
+    @property
+    def db(self) -> Database:
+        return self._db
+
     # --- young people ---------------------------------------------------------------
 
     def add_person(self, person: YoungPerson) -> YoungPerson:

@@ -14,6 +14,7 @@ from datetime import date, datetime
 from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QTextBrowser, QVBoxLayout, QWidget
 
+from outreach.links.index import Connection
 from outreach.records.model import (
     BodyMark,
     FieldKind,
@@ -21,6 +22,7 @@ from outreach.records.model import (
     YoungPerson,
     field_specs,
 )
+from outreach.ui.connections_html import connections_html
 from outreach.ui.labels import (
     choice_label,
     contact_kind_label,
@@ -142,10 +144,14 @@ class ContactView(QWidget):
     amendRequested = Signal(str)
 
     def __init__(
-        self, person: Callable[[str], YoungPerson | None], parent: QWidget | None = None
+        self,
+        person: Callable[[str], YoungPerson | None],
+        connections: Callable[[str], Sequence[Connection]] = lambda _uid: (),
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self._person = person
+        self._connections = connections
         self._uid = ""
         layout = QVBoxLayout(self)
         self.browser = mark_content(QTextBrowser())
@@ -171,7 +177,8 @@ class ContactView(QWidget):
 
     def show_versions(self, versions: Sequence[SealedContact]) -> None:
         self._uid = versions[-1].uid if versions else ""
-        self.browser.setHtml(contact_html(versions, self._person))
+        links = connections_html(self._connections(self._uid), self._person) if versions else ""
+        self.browser.setHtml(links + contact_html(versions, self._person))
         self.amend_button.setEnabled(bool(versions))
 
     def clear(self) -> None:

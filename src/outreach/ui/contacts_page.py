@@ -106,7 +106,7 @@ class ContactsPage(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
-        self.view = ContactView(records.person)
+        self.view = ContactView(records.person, records.connections_for_contact)
         splitter.addWidget(self.table)
         splitter.addWidget(self.view)
         splitter.setStretchFactor(1, 2)

@@ -80,17 +80,20 @@ class MainWindow(QMainWindow):
             ("people", workspace.people),
             ("contacts", workspace.contacts),
             ("record", workspace.record),
+            ("connections", workspace.connections),
             ("notes", workspace.notes_page),
         )
         for name, tab in tab_pages:
             self._add_action(
-                name, lambda p=tab: workspace.tabs.setCurrentWidget(p), unlocked_only=True
+                name,
+                lambda _checked=False, p=tab: workspace.tabs.setCurrentWidget(p),
+                unlocked_only=True,
             )
         records_menu = self.menuBar().addMenu(self.tr("&Records"))
         for name in ("new_contact", "new_person", "search"):
             records_menu.addAction(self.actions_by_name[name])
         go_menu = self.menuBar().addMenu(self.tr("&Go"))
-        for name in ("people", "contacts", "record", "notes"):
+        for name in ("people", "contacts", "record", "connections", "notes"):
             go_menu.addAction(self.actions_by_name[name])
         workspace.status_message.connect(lambda text: self.statusBar().showMessage(text, 5000))
         records.failed.connect(lambda message: self._warn(self.tr("Not saved"), message))

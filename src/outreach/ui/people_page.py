@@ -30,12 +30,15 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSplitter,
     QTableView,
+    QTabWidget,
+    QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
 
 from outreach.records.model import ObservationKind, YoungPerson
 from outreach.records.store import TimelineCursor, TimelineEntry, TimelinePage
+from outreach.ui.connections_html import connections_html
 from outreach.ui.contact_view import when_text
 from outreach.ui.labels import age_label, kind_label, person_label, provenance_label
 from outreach.ui.shortcuts import bind
@@ -247,8 +250,18 @@ class PeoplePage(QWidget):
         right_layout.addLayout(header)
         right_layout.addWidget(self.details)
         right_layout.addLayout(buttons)
-        right_layout.addLayout(filter_row)
-        right_layout.addWidget(self.timeline, 1)
+        self.views = QTabWidget()
+        timeline_box = QWidget()
+        timeline_layout = QVBoxLayout(timeline_box)
+        timeline_layout.setContentsMargins(0, 0, 0, 0)
+        timeline_layout.addLayout(filter_row)
+        timeline_layout.addWidget(self.timeline, 1)
+        self.also_seen = mark_content(QTextBrowser())
+        self.also_seen.setAccessibleName(self.tr("Also seen with"))
+        self.also_seen.setOpenLinks(False)
+        self.views.addTab(timeline_box, self.tr("Timeline"))
+        self.views.addTab(self.also_seen, self.tr("Also seen with"))
+        right_layout.addWidget(self.views, 1)
         splitter.addWidget(right)
         splitter.setStretchFactor(1, 3)
         self._show_person(None)
@@ -301,6 +314,7 @@ class PeoplePage(QWidget):
         for widget in (self.edit_button, self.contact_button, self.kind_filter):
             widget.setEnabled(person is not None)
         if person is None:
+            self.also_seen.clear()
             self.name.setText(self.tr("No young person chosen"))
             self.age.setText("")
             self.details.setText("")
@@ -318,6 +332,9 @@ class PeoplePage(QWidget):
         ]
         self.details.setText(" · ".join(p for p in parts if p))
         self._refresh_timeline()
+        links = self._records.connections_for_person(person.id)
+        self.also_seen.setHtml(connections_html(links, self._records.person))
+        self.views.setTabText(1, self.tr("Also seen with (%1)").replace("%1", str(len(links))))
 
     def _refresh_timeline(self) -> None:
         if not self._current:

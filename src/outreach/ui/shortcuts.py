@@ -32,6 +32,7 @@ SHORTCUTS: tuple[Shortcut, ...] = (
     Shortcut("people", "Ctrl+1", "People"),
     Shortcut("contacts", "Ctrl+2", "Contacts"),
     Shortcut("record", "Ctrl+3", "Contact being recorded"),
+    Shortcut("connections", "Ctrl+4", "Links between young people"),
     Shortcut("notes", "Ctrl+5", "Notes"),
     # Bound by a page to itself (see bind), listed here so that nothing else takes them.
     Shortcut("file_contact", "Ctrl+Return", "File contact"),

@@ -26,6 +26,7 @@ from outreach.app.drafts import DraftService
 from outreach.app.records import ContactDraft, RecordsService
 from outreach.app.session import Session
 from outreach.records.model import Contact
+from outreach.ui.connections_page import ConnectionsPage
 from outreach.ui.contact_editor import ContactEditor
 from outreach.ui.contacts_page import ContactsPage
 from outreach.ui.fields import local_now
@@ -126,12 +127,14 @@ class WorkspacePage(QWidget):
         placeholder_layout.addWidget(self.start_button)
         self.record.addWidget(self.record_placeholder)
         self.search = SearchPage(records)
+        self.connections = ConnectionsPage(records)
         self.notes_page = NotesPage(drafts)
         self.notes = self.notes_page.notes
         self.status = self.notes_page.status
         self.tabs.addTab(self.people, self.tr("&People"))
         self.tabs.addTab(self.contacts, self.tr("&Contacts"))
         self.tabs.addTab(self.record, self.tr("&Record"))
+        self.tabs.addTab(self.connections, self.tr("&Links"))
         self.tabs.addTab(self.search, self.tr("&Search"))
         self.tabs.addTab(self.notes_page, self.tr("&Notes"))
 
@@ -144,6 +147,9 @@ class WorkspacePage(QWidget):
         self.contacts.amendRequested.connect(self.amend)
         self.search.contactRequested.connect(self.open_contact)
         self.search.personRequested.connect(self.open_person)
+        self.connections.contactRequested.connect(self.open_contact)
+        self.connections.personRequested.connect(self.open_person)
+        self.tabs.currentChanged.connect(self._tab_shown)
         records.changed.connect(self._refresh_lists)
 
     # --- the vault opens and closes ----------------------------------------------------
@@ -165,6 +171,13 @@ class WorkspacePage(QWidget):
     def _refresh_lists(self) -> None:
         self.people.refresh()
         self.contacts.refresh()
+        if self.tabs.currentWidget() is self.connections:
+            self.connections.refresh()
+
+    def _tab_shown(self, _index: int) -> None:
+        # Ranking every entity reads the whole index: only when someone is looking.
+        if self.tabs.currentWidget() is self.connections and self._records.available:
+            self.connections.refresh()
 
     def clear_content(self) -> None:
         """After a lock: drafts were saved on aboutToLock; nothing stays on screen."""
@@ -172,6 +185,7 @@ class WorkspacePage(QWidget):
         self.people.clear_content()
         self.contacts.clear_content()
         self.search.clear_content()
+        self.connections.clear_content()
         self.notes_page.clear_content()
 
     # --- recording ------------------------------------------------------------------

@@ -28,6 +28,7 @@ ACTIONS = frozenset(
         "contact_amended",
         "draft_discarded",
         "export_made",
+        "match_decided",
     }
 )
 

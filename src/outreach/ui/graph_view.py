@@ -1,0 +1,155 @@
+"""The connections graph: young people in the middle, what links them around the outside.
+
+A bipartite radial layout, computed in one pass: young people on an inner ring, and each
+vehicle, person, phone, handle or place on an outer ring at the mean angle of the young
+people it was seen with, so that what links the same children sits together. It costs
+O(nodes + edges), which keeps 5,000 nodes well under a second, where a force-directed
+layout in Python would take many. The list beside it is the text alternative.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QKeyEvent, QMouseEvent, QPainter, QPen, QWheelEvent
+from PySide6.QtWidgets import (
+    QGraphicsEllipseItem,
+    QGraphicsItem,
+    QGraphicsScene,
+    QGraphicsSimpleTextItem,
+    QGraphicsView,
+    QWidget,
+)
+
+from outreach.links.index import Graph
+from outreach.ui.labels import kind_label
+
+NODE = 14.0
+KIND_COLOURS = {
+    "vehicle": "#c0504d",
+    "person": "#8064a2",
+    "phone": "#4bacc6",
+    "handle": "#f79646",
+    "place": "#9bbb59",
+}
+
+
+def radial_layout(graph: Graph) -> tuple[dict[str, QPointF], dict[int, QPointF]]:
+    people = sorted(graph.people, key=lambda p: -graph.people[p])
+    inner = max(120.0, len(people) * NODE * 2.2 / (2 * math.pi))
+    angle_of = {p: 2 * math.pi * i / max(1, len(people)) for i, p in enumerate(people)}
+    people_at = {p: QPointF(inner * math.cos(a), inner * math.sin(a)) for p, a in angle_of.items()}
+    around: dict[int, list[float]] = {}
+    for person, entity, _times in graph.edges:
+        around.setdefault(entity, []).append(angle_of[person])
+    wanted = []
+    for entity, angles in around.items():
+        x = sum(math.cos(a) for a in angles)
+        y = sum(math.sin(a) for a in angles)
+        wanted.append((math.atan2(y, x), entity))
+    wanted.sort()
+    outer = max(inner + 180.0, len(wanted) * NODE * 1.6 / (2 * math.pi))
+    # Spread evenly in the order of their wished-for angles: no two overlap.
+    entities_at = {}
+    for i, (_angle, entity) in enumerate(wanted):
+        a = wanted[0][0] + 2 * math.pi * i / max(1, len(wanted))
+        entities_at[entity] = QPointF(outer * math.cos(a), outer * math.sin(a))
+    return people_at, entities_at
+
+
+class GraphView(QGraphicsView):
+    personActivated = Signal(str)
+    entityActivated = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setScene(QGraphicsScene(self))
+        self.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setAccessibleName(self.tr("Connections graph"))
+        self.nodes: dict[tuple[str, str], QGraphicsItem] = {}
+
+    def show_graph(self, graph: Graph, person_name: Callable[[str], str]) -> None:
+        scene = self.scene()
+        scene.clear()
+        self.nodes = {}
+        people_at, entities_at = radial_layout(graph)
+        ink = self.palette().windowText().color()
+        edge_pen = QPen(QColor(ink.red(), ink.green(), ink.blue(), 90))
+        edge_pen.setCosmetic(True)
+        for person, linked, times in graph.edges:
+            edge_pen.setWidthF(min(6.0, 1.0 + times / 2))
+            a, b = people_at[person], entities_at[linked]
+            scene.addLine(a.x(), a.y(), b.x(), b.y(), edge_pen).setZValue(-1)
+        people_brush = QBrush(self.palette().highlight().color())
+        for person, at in people_at.items():
+            self._node(at, people_brush, person_name(person), ("person", person))
+        for entity_id, at in entities_at.items():
+            entity = graph.entities[entity_id]
+            brush = QBrush(QColor(KIND_COLOURS.get(entity.kind, "#888888")))
+            item = self._node(at, brush, entity.label, ("entity", str(entity_id)))
+            item.setToolTip(f"{kind_label(entity.kind)}: {entity.label}")
+        self.setAccessibleDescription(
+            self.tr("Young people: %1. Linking vehicles, people, phones, handles and places: %2.")
+            .replace("%1", str(len(people_at)))
+            .replace("%2", str(len(entities_at)))
+        )
+        scene.setSceneRect(scene.itemsBoundingRect().adjusted(-40, -40, 40, 40))
+        self.fit()
+
+    def _node(
+        self, at: QPointF, brush: QBrush, label: str, ident: tuple[str, str]
+    ) -> QGraphicsEllipseItem:
+        item = self.scene().addEllipse(
+            QRectF(at.x() - NODE / 2, at.y() - NODE / 2, NODE, NODE), QPen(Qt.PenStyle.NoPen), brush
+        )
+        item.setData(0, ident)
+        item.setToolTip(label)
+        text = QGraphicsSimpleTextItem(label, item)
+        text.setBrush(self.palette().windowText())
+        text.setPos(at.x() + NODE * 0.7, at.y() - NODE * 0.6)
+        text.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
+        self.nodes[ident] = item
+        return item
+
+    def fit(self) -> None:
+        if self.scene().items():
+            self.fitInView(self.scene().sceneRect(), Qt.AspectRatioMode.KeepAspectRatio)
+
+    def zoom(self, factor: float) -> None:
+        self.scale(factor, factor)
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        self.zoom(1.15 if event.angleDelta().y() > 0 else 1 / 1.15)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        key = event.key()
+        if key in (Qt.Key.Key_Plus, Qt.Key.Key_Equal):
+            self.zoom(1.25)
+        elif key == Qt.Key.Key_Minus:
+            self.zoom(0.8)
+        elif key == Qt.Key.Key_0:
+            self.fit()
+        else:
+            super().keyPressEvent(event)
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
+        self.activate_at(event.position().toPoint())
+
+    def activate_at(self, point: object) -> bool:
+        """Open what is under a point of the viewport: its young person or its links."""
+        item = self.itemAt(point)  # type: ignore[call-overload]
+        while item is not None and item.data(0) is None:
+            item = item.parentItem()
+        if item is None:
+            return False
+        kind, ident = item.data(0)
+        if kind == "person":
+            self.personActivated.emit(ident)
+        else:
+            self.entityActivated.emit(int(ident))
+        return True
