@@ -161,6 +161,9 @@ def bench_timeline(store: RecordStore, made: caseload.Caseload) -> dict[str, flo
         def timeline_page(self, person_id: str, kinds=None, *, after=None):
             return store.timeline_page(person_id, kinds, after=after)
 
+        def connections_for_person(self, person_id: str):
+            return []  # measured in bench_connections.py
+
     page = PeoplePage(Records())
     page.resize(1100, 700)
     page.show()

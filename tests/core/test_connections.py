@@ -225,3 +225,51 @@ def test_the_index_grows_by_what_is_new_and_is_never_rebuilt(
     assert (
         opened.db.query("SELECT id, key FROM entities ORDER BY id")[: len(first_ids)] == first_ids
     )
+
+
+def _recomputed(opened: OpenVault) -> tuple[set, set]:
+    """The aggregates worked out from scratch from the current sightings."""
+    people = set(opened.db.query(
+        "SELECT s.entity_id, coalesce(cp.person_id, ''), count(*), max(c.started_at) "
+        "FROM sightings s JOIN contacts c ON c.id = s.contact_id "
+        "LEFT JOIN contact_people cp ON cp.contact_id = s.contact_id "
+        "GROUP BY s.entity_id, coalesce(cp.person_id, '')"
+    ))  # fmt: skip
+    entities = set(opened.db.query(
+        "SELECT e.id, count(s.contact_id), coalesce(max(c.started_at), ''), "
+        "(SELECT count(*) FROM entity_people p WHERE p.entity_id = e.id AND p.person_id != '') "
+        "FROM entities e LEFT JOIN sightings s ON s.entity_id = e.id "
+        "LEFT JOIN contacts c ON c.id = s.contact_id GROUP BY e.id"
+    ))  # fmt: skip
+    return people, entities
+
+
+def test_the_kept_counts_equal_a_recount_after_filings_and_amendments(
+    store: RecordStore, opened: OpenVault
+) -> None:
+    import random
+
+    rng = random.Random(7)
+    ids = [store.add_person(YoungPerson(f"P{n}", estimated_age=14)).id for n in range(5)]
+    plates = ["AB12 CDE", "XY70 ZZZ", "AB12 C?E", "A812 CDE"]
+    uids = []
+    for step in range(60):
+        people = tuple(rng.sample(ids, rng.randint(0, 2)))
+        details = [
+            VehicleDetails(registration=rng.choice(plates)) for _ in range(rng.randint(0, 2))
+        ]
+        contact = Contact(
+            started_at=NOW - timedelta(hours=rng.randint(1, 500)),
+            people=people,
+            observations=tuple(Observation(d) for d in details),
+        )
+        if uids and rng.random() < 0.4:
+            store.amend(rng.choice(uids), contact, f"change {step}")
+        else:
+            uids.append(store.seal(contact).uid)
+    people_rows, entity_rows = _recomputed(opened)
+    assert (
+        set(opened.db.query("SELECT entity_id, person_id, times, last_at FROM entity_people"))
+        == people_rows
+    )
+    assert set(opened.db.query("SELECT id, seen, last_at, people FROM entities")) == entity_rows

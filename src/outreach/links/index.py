@@ -123,6 +123,11 @@ def entity_key(mention: Mention) -> tuple[str, str, str, bool] | None:
     raise ValueError(f"unknown kind {mention.kind}")
 
 
+def _tail(key: str) -> str:
+    """The last two characters of a name (a place's name, before its area)."""
+    return key.split("|")[0][-2:]
+
+
 def _could_be(kind: str, a: Entity, b: Entity) -> bool:
     if kind == "vehicle":
         return match_plate(a.key, b.key) != "none"
@@ -141,7 +146,14 @@ class ConnectionIndex:
 
     # --- keeping it up to date (inside the caller's transaction) -----------------------
 
-    def add(self, contact_id: int, mentions: Iterable[Mention]) -> None:
+    def add(
+        self,
+        contact_id: int,
+        mentions: Iterable[Mention],
+        people: Sequence[str] = (),
+        at: str = "",
+    ) -> None:
+        """Index a contact version: its mentions, its young people, its start stamp."""
         entity_ids: set[int] = set()
         for mention in mentions:
             found = entity_key(mention)
@@ -153,45 +165,108 @@ class ConnectionIndex:
             )
             if existing is None:
                 existing = self._db.execute(
-                    "INSERT INTO entities (kind, key, fuzzy, label, partial) "
-                    "VALUES (?, ?, ?, ?, ?)",
-                    (mention.kind, key, fuzzy, label, int(partial)),
+                    "INSERT INTO entities (kind, key, fuzzy, label, partial, tail) "
+                    "VALUES (?, ?, ?, ?, ?, ?)",
+                    (mention.kind, key, fuzzy, label, int(partial), _tail(key)),
                 ).lastrowid
                 self._offer_possible(Entity(existing, mention.kind, key, label), fuzzy, partial)
             entity_ids.add(int(existing))
+        ordered = sorted(entity_ids)
         self._db.executemany(
             "INSERT OR IGNORE INTO sightings (entity_id, contact_id) VALUES (?, ?)",
-            [(entity_id, contact_id) for entity_id in sorted(entity_ids)],
+            [(entity_id, contact_id) for entity_id in ordered],
+        )
+        self._db.executemany(
+            "INSERT INTO entity_people (entity_id, person_id, times, last_at) "
+            "VALUES (?, ?, 1, ?) ON CONFLICT (entity_id, person_id) DO UPDATE SET "
+            "times = times + 1, last_at = max(last_at, excluded.last_at)",
+            [(e, person, at) for e in ordered for person in (tuple(people) or ("",))],
+        )
+        self._db.executemany(
+            "UPDATE entities SET seen = seen + 1, last_at = max(last_at, ?), "
+            "people = (SELECT count(*) FROM entity_people "
+            "          WHERE entity_id = entities.id AND person_id != '') WHERE id = ?",
+            [(at, e) for e in ordered],
         )
 
     def remove(self, contact_id: int) -> None:
+        """Take a contact version out (it was amended); its entities' counts are redone."""
+        entity_ids = [e for (e,) in self._db.query(
+            "SELECT entity_id FROM sightings WHERE contact_id = ?", (contact_id,)
+        )]  # fmt: skip
+        people = [p for (p,) in self._db.query(
+            "SELECT person_id FROM contact_people WHERE contact_id = ?", (contact_id,)
+        )] or [""]  # fmt: skip
         self._db.execute("DELETE FROM sightings WHERE contact_id = ?", (contact_id,))
+        for entity_id in entity_ids:
+            for person in people:
+                self._recount(entity_id, person)
+            self._db.execute(
+                "UPDATE entities SET "
+                "seen = (SELECT count(*) FROM sightings WHERE entity_id = entities.id), "
+                "last_at = coalesce((SELECT max(c.started_at) FROM sightings s "
+                "  JOIN contacts c ON c.id = s.contact_id WHERE s.entity_id = entities.id), ''), "
+                "people = (SELECT count(*) FROM entity_people "
+                "  WHERE entity_id = entities.id AND person_id != '') WHERE id = ?",
+                (entity_id,),
+            )
 
-    def _offer_possible(self, new: Entity, fuzzy: str, partial: bool) -> None:
-        if new.kind in ("phone", "handle"):
-            return
-        if new.kind == "vehicle":
-            # Same key after confusables, a partial that fits it, or it fits a partial.
-            rows = self._db.query(
-                "SELECT id, kind, key, label FROM entities WHERE kind = 'vehicle' AND id != ? "
-                "AND (fuzzy = ? OR (partial = 1 AND ? GLOB fuzzy) OR (? = 1 AND fuzzy GLOB ?))",
-                (new.id, fuzzy, fuzzy, int(partial), fuzzy),
+    def _recount(self, entity_id: int, person: str) -> None:
+        with_person = (
+            "EXISTS (SELECT 1 FROM contact_people cp WHERE cp.contact_id = s.contact_id "
+            "AND cp.person_id = ?)"
+            if person
+            else "NOT EXISTS (SELECT 1 FROM contact_people cp WHERE cp.contact_id = s.contact_id)"
+        )
+        params: list[Any] = [entity_id, person] if person else [entity_id]
+        times, last = self._db.query(
+            "SELECT count(*), max(c.started_at) FROM sightings s "  # noqa: S608
+            "JOIN contacts c ON c.id = s.contact_id WHERE s.entity_id = ? AND " + with_person,
+            params,
+        )[0]
+        if times:
+            self._db.execute(
+                "UPDATE entity_people SET times = ?, last_at = ? "
+                "WHERE entity_id = ? AND person_id = ?",
+                (times, last, entity_id, person),
             )
         else:
-            # Names: the same first letter, or the same last two letters.
-            rows = self._db.query(
-                "SELECT id, kind, key, label FROM entities WHERE kind = ? AND id != ? "
-                "AND (fuzzy = ? OR substr(key, instr(key || '|', '|') - 2, 2) = ?)",
-                (new.kind, new.id, fuzzy, new.key.split("|")[0][-2:]),
+            self._db.execute(
+                "DELETE FROM entity_people WHERE entity_id = ? AND person_id = ?",
+                (entity_id, person),
             )
-        for row in rows:
-            other = Entity(*row)
-            if _could_be(new.kind, new, other):
-                a, b = sorted((new.id, other.id))
-                self._db.execute(
-                    "INSERT OR IGNORE INTO entity_links (a, b, decision) VALUES (?, ?, 'possible')",
-                    (a, b),
-                )
+
+    def _offer_possible(self, new: Entity, fuzzy: str, partial: bool) -> None:
+        """Look once, when an entity is new, for others that may be it: each query below
+        is answered from an index, so the cost does not grow with the vault."""
+        if new.kind in ("phone", "handle"):
+            return
+        columns = "SELECT id, kind, key, label FROM entities WHERE kind = ? AND id != ? AND "
+        if new.kind == "vehicle":
+            queries = [
+                ("fuzzy = ?", [fuzzy]),  # the same once confusable characters are one
+                ("partial = 1 AND ? GLOB fuzzy", [fuzzy]),  # a partial this one fits
+            ]
+            if partial:
+                queries.append(("fuzzy GLOB ?", [fuzzy]))  # what this partial fits
+        else:
+            # Names: the same first letter, or the same last two letters (a typo at the
+            # start), then the spelling rules decide.
+            queries = [("fuzzy = ?", [fuzzy]), ("tail = ?", [_tail(new.key)])]
+        seen: set[int] = set()
+        for where, params in queries:
+            for row in self._db.query(columns + where, [new.kind, new.id, *params]):
+                other = Entity(*row)
+                if other.id in seen:
+                    continue
+                seen.add(other.id)
+                if _could_be(new.kind, new, other):
+                    a, b = sorted((new.id, other.id))
+                    self._db.execute(
+                        "INSERT OR IGNORE INTO entity_links (a, b, decision) "
+                        "VALUES (?, ?, 'possible')",
+                        (a, b),
+                    )
 
     # --- the worker's decisions --------------------------------------------------------
 
@@ -255,79 +330,57 @@ class ConnectionIndex:
         own_people = {p for (p,) in self._db.query(
             "SELECT person_id FROM contact_people WHERE contact_id = ?", (contact_id,)
         )}  # fmt: skip
-        return self._connections(own, exclude_contacts={contact_id}, exclude_people=own_people)
+        # This contact's own sighting is in the counts: with no young person, it is one of
+        # the unnamed ones, to take away; with young people, they are left out anyway.
+        return self._connections(own, exclude_people=own_people, own_unnamed=not own_people)
 
     def for_person(self, person_id: str) -> list[Connection]:
         """What was seen around this young person that was also seen around others."""
-        contacts = {c for (c,) in self._db.query(
-            "SELECT cp.contact_id FROM contact_people cp JOIN contacts c ON c.id = cp.contact_id "
-            "WHERE cp.person_id = ? AND c.is_current = 1",
-            (person_id,),
-        )}  # fmt: skip
-        if not contacts:
-            return []
-        marks = ", ".join("?" * len(contacts))
         own = [e for (e,) in self._db.query(
-            f"SELECT DISTINCT entity_id FROM sightings WHERE contact_id IN ({marks})",  # noqa: S608
-            sorted(contacts),
+            "SELECT entity_id FROM entity_people WHERE person_id = ?", (person_id,)
         )]  # fmt: skip
-        return self._connections(own, exclude_contacts=contacts, exclude_people={person_id})
+        return self._connections(own, exclude_people={person_id}, own_unnamed=False)
 
     def _connections(
-        self, own: Sequence[int], *, exclude_contacts: set[int], exclude_people: set[str]
+        self, own: Sequence[int], *, exclude_people: set[str], own_unnamed: bool
     ) -> list[Connection]:
         pairs: list[tuple[int, int, str]] = [(e, e, "same") for e in own]
-        for entity_id, other, decision in self._linked(own):
-            pairs.append((entity_id, other, "confirmed" if decision == "confirmed" else decision))
+        pairs += self._linked(own)
         targets = sorted({other for _e, other, _d in pairs})
         if not targets:
             return []
         marks = ", ".join("?" * len(targets))
         rows = self._db.query(
-            "SELECT s.entity_id, s.contact_id, c.started_at, cp.person_id "  # noqa: S608
-            "FROM sightings s JOIN contacts c ON c.id = s.contact_id "
-            "LEFT JOIN contact_people cp ON cp.contact_id = s.contact_id "
-            f"WHERE s.entity_id IN ({marks})",
+            "SELECT entity_id, person_id, times, last_at FROM entity_people "  # noqa: S608
+            f"WHERE entity_id IN ({marks})",
             targets,
         )
-        by_entity: dict[int, list[tuple[int, str, str | None]]] = defaultdict(list)
-        for entity_id, contact_id, started, person_id in rows:
-            if contact_id not in exclude_contacts:
-                by_entity[entity_id].append((contact_id, started, person_id))
+        by_entity: dict[int, list[tuple[str, int, str]]] = defaultdict(list)
+        for entity_id, person_id, times, last in rows:
+            by_entity[entity_id].append((person_id, times, last))
         entities = self._entities([e for e, _o, _d in pairs] + targets)
         found = []
         for entity_id, other, match in pairs:
-            sightings = by_entity.get(other)
-            if not sightings:
-                continue
-            times: dict[str, set[int]] = defaultdict(set)
-            last_seen: dict[str, str] = {}
-            unnamed = set()
-            for contact_id, started, person_id in sightings:
-                if person_id is None:
-                    unnamed.add(contact_id)
+            seen, unnamed, last = [], 0, ""
+            for person_id, times, at in by_entity.get(other, ()):
+                if person_id == "":
+                    unnamed = times - (1 if own_unnamed and other == entity_id else 0)
+                    if unnamed > 0:
+                        last = max(last, at)
                 elif person_id not in exclude_people:
-                    times[person_id].add(contact_id)
-                    last_seen[person_id] = max(last_seen.get(person_id, ""), started)
-            if not times and not unnamed:
+                    seen.append(Seen(person_id, times, datetime.fromisoformat(at)))
+                    last = max(last, at)
+            if not seen and unnamed <= 0:
                 continue
-            seen = tuple(
-                sorted(
-                    (
-                        Seen(p, len(c), datetime.fromisoformat(last_seen[p]))
-                        for p, c in times.items()
-                    ),
-                    key=lambda s: (-s.times, -s.last.timestamp()),
-                )
-            )
+            seen.sort(key=lambda s: (-s.times, -s.last.timestamp()))
             found.append(
                 Connection(
                     entities[entity_id],
                     entities[other],
                     match,
-                    seen,
-                    len(unnamed),
-                    datetime.fromisoformat(max(started for _c, started, _p in sightings)),
+                    tuple(seen),
+                    max(0, unnamed),
+                    datetime.fromisoformat(last),
                 )
             )
         order = {"same": 0, "confirmed": 1, "possible": 2}
@@ -346,18 +399,13 @@ class ConnectionIndex:
 
     def ranked(self, kind: str | None = None, limit: int = 500) -> list[RankedEntity]:
         """Entities by how many young people they touch, then how recently seen."""
-        where = "" if kind is None else "WHERE e.kind = ?"
+        where = "seen > 0" if kind is None else "kind = ? AND seen > 0"
         params: list[Any] = [] if kind is None else [kind]
         rows = self._db.query(
-            "SELECT e.id, e.kind, e.key, e.label, count(DISTINCT cp.person_id), "  # noqa: S608
-            "count(DISTINCT s.contact_id), max(c.started_at), "
+            "SELECT id, kind, key, label, people, seen, last_at, "  # noqa: S608
             "(SELECT count(*) FROM entity_links l WHERE (l.a = e.id OR l.b = e.id) "
             " AND l.decision = 'possible') "
-            "FROM entities e JOIN sightings s ON s.entity_id = e.id "
-            "JOIN contacts c ON c.id = s.contact_id "
-            "LEFT JOIN contact_people cp ON cp.contact_id = s.contact_id "
-            f"{where} GROUP BY e.id "
-            "ORDER BY count(DISTINCT cp.person_id) DESC, max(c.started_at) DESC LIMIT ?",
+            f"FROM entities e WHERE {where} ORDER BY people DESC, last_at DESC LIMIT ?",
             [*params, limit],
         )
         return [
@@ -388,25 +436,23 @@ class ConnectionIndex:
         if not chosen:
             return Graph()
         marks = ", ".join("?" * len(chosen))
-        rows = self._db.query(
-            "SELECT s.entity_id, cp.person_id, count(*) FROM sightings s "  # noqa: S608
-            "JOIN entities e ON e.id = s.entity_id "
-            "JOIN contact_people cp ON cp.contact_id = s.contact_id "
-            f"WHERE e.kind IN ({marks}) GROUP BY s.entity_id, cp.person_id",
-            chosen,
+        kept = self._db.query(
+            "SELECT id, kind, key, label FROM entities "  # noqa: S608
+            f"WHERE kind IN ({marks}) AND people >= ? AND seen > 0 "
+            "ORDER BY people DESC, last_at DESC LIMIT ?",
+            [*chosen, max(1, min_people), limit],
         )
-        people_of: dict[int, list[tuple[str, int]]] = defaultdict(list)
-        for entity_id, person_id, times in rows:
-            people_of[entity_id].append((person_id, times))
-        kept = sorted(
-            (e for e, p in people_of.items() if len(p) >= min_people),
-            key=lambda e: -len(people_of[e]),
-        )[:limit]
-        graph = Graph(entities=self._entities(kept))
-        for entity_id in kept:
-            for person_id, times in people_of[entity_id]:
-                graph.edges.append((person_id, entity_id, times))
-                graph.people[person_id] = graph.people.get(person_id, 0) + times
+        graph = Graph(entities={row[0]: Entity(*row) for row in kept})
+        if not kept:
+            return graph
+        ids = list(graph.entities)
+        for entity_id, person_id, times in self._db.query(
+            "SELECT entity_id, person_id, times FROM entity_people "  # noqa: S608
+            f"WHERE person_id != '' AND entity_id IN ({', '.join('?' * len(ids))})",
+            ids,
+        ):
+            graph.edges.append((person_id, entity_id, times))
+            graph.people[person_id] = graph.people.get(person_id, 0) + times
         return graph
 
     def match_of(self, a: Entity, b: Entity) -> Match:

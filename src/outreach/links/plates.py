@@ -74,8 +74,18 @@ def _cleaned(text: str) -> str:
     return _SEPARATORS.sub("", text)
 
 
+# A registration with no "*" fits a format exactly when this matches ("?" fits any slot).
+_FIXED = re.compile(
+    "|".join(
+        "".join("[A-Z?]" if kind == "L" else "[0-9?]" for kind in template)
+        for template in TEMPLATES
+    )
+)
+
+
+@functools.lru_cache(maxsize=4096)
 def _fits(pattern: str, template: str) -> bool:
-    """Whether the (possibly partial) pattern can be some registration of the template."""
+    """Whether a pattern with "*" can be some registration of the template."""
 
     @functools.cache
     def go(i: int, j: int) -> bool:
@@ -93,6 +103,7 @@ def _fits(pattern: str, template: str) -> bool:
     return go(0, 0)
 
 
+@functools.lru_cache(maxsize=8192)
 def normalise_plate(text: str) -> str | None:
     plate = re.sub(r"\*+", "*", _cleaned(text))
     if not plate or not re.fullmatch(r"[A-Z0-9?*]+", plate):
@@ -100,9 +111,9 @@ def normalise_plate(text: str) -> str | None:
     known = sum(ch.isalnum() for ch in plate)
     if len(plate.replace("*", "")) > MAX_LENGTH or known < 2:
         return None
-    if not any(_fits(plate, template) for template in TEMPLATES):
-        return None
-    return plate
+    if "*" not in plate:
+        return plate if _FIXED.fullmatch(plate) else None
+    return plate if any(_fits(plate, template) for template in TEMPLATES) else None
 
 
 def is_partial(plate: str) -> bool:

@@ -408,7 +408,7 @@ class RecordStore:
             ],
         )
         self._index_contact(contact_id, c)
-        ConnectionIndex(self._db).add(contact_id, mentions_of(c))
+        ConnectionIndex(self._db).add(contact_id, mentions_of(c), c.people, _stamp(c.started_at))
 
     def _index_contact(self, contact_id: int, contact: Contact) -> None:
         rows: list[tuple[str, str]] = [

@@ -142,9 +142,16 @@ MIGRATIONS: tuple[Migration, ...] = (
                 fuzzy TEXT NOT NULL,
                 label TEXT NOT NULL,
                 partial INTEGER NOT NULL DEFAULT 0,
+                tail TEXT NOT NULL DEFAULT '',
+                seen INTEGER NOT NULL DEFAULT 0,
+                people INTEGER NOT NULL DEFAULT 0,
+                last_at TEXT NOT NULL DEFAULT '',
                 UNIQUE (kind, key)
             ) STRICT""",
+            "CREATE INDEX entities_ranked ON entities (people, last_at)",
+            "CREATE INDEX entities_kind_ranked ON entities (kind, people, last_at)",
             "CREATE INDEX entities_fuzzy ON entities (kind, fuzzy)",
+            "CREATE INDEX entities_tail ON entities (kind, tail)",
             "CREATE INDEX entities_partial ON entities (kind, partial)",
             """CREATE TABLE sightings (
                 entity_id INTEGER NOT NULL REFERENCES entities (id),
@@ -152,6 +159,16 @@ MIGRATIONS: tuple[Migration, ...] = (
                 PRIMARY KEY (entity_id, contact_id)
             ) STRICT, WITHOUT ROWID""",
             "CREATE INDEX sightings_contact ON sightings (contact_id, entity_id)",
+            # Kept as contacts are filed: who was seen around each entity, how often and
+            # when last ('' for sightings with no young person), so that "Also seen with"
+            # reads one row per young person however often a car was seen.
+            """CREATE TABLE entity_people (
+                entity_id INTEGER NOT NULL REFERENCES entities (id),
+                person_id TEXT NOT NULL,
+                times INTEGER NOT NULL,
+                last_at TEXT NOT NULL,
+                PRIMARY KEY (entity_id, person_id)
+            ) STRICT, WITHOUT ROWID""",
             """CREATE TABLE entity_links (
                 a INTEGER NOT NULL REFERENCES entities (id),
                 b INTEGER NOT NULL REFERENCES entities (id),
