@@ -13,10 +13,20 @@ import math
 from collections.abc import Callable
 
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QKeyEvent, QMouseEvent, QPainter, QPen, QWheelEvent
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPainterPath,
+    QPen,
+    QWheelEvent,
+)
 from PySide6.QtWidgets import (
     QGraphicsEllipseItem,
     QGraphicsItem,
+    QGraphicsPathItem,
     QGraphicsScene,
     QGraphicsSimpleTextItem,
     QGraphicsView,
@@ -27,6 +37,8 @@ from outreach.links.index import Graph
 from outreach.ui.labels import kind_label
 
 NODE = 14.0
+LABEL_FROM_PX = 9.0  # labels show once a node is this big on screen
+SMOOTH_EDGES_UP_TO = 2_000
 KIND_COLOURS = {
     "vehicle": "#c0504d",
     "person": "#8064a2",
@@ -59,6 +71,19 @@ def radial_layout(graph: Graph) -> tuple[dict[str, QPointF], dict[int, QPointF]]
     return people_at, entities_at
 
 
+class EdgesItem(QGraphicsPathItem):
+    """Many edges as one path; drawn without antialiasing when there are thousands
+    (antialiased, 10,000 edges took over a second to paint)."""
+
+    def __init__(self, path: QPainterPath, smooth: bool) -> None:
+        super().__init__(path)
+        self._smooth = smooth
+
+    def paint(self, painter: QPainter, option: object, widget: QWidget | None = None) -> None:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, self._smooth)
+        super().paint(painter, option, widget)  # type: ignore[arg-type]
+
+
 class GraphView(QGraphicsView):
     personActivated = Signal(str)
     entityActivated = Signal(int)
@@ -72,19 +97,39 @@ class GraphView(QGraphicsView):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setAccessibleName(self.tr("Connections graph"))
         self.nodes: dict[tuple[str, str], QGraphicsItem] = {}
+        self._labels: list[QGraphicsSimpleTextItem] = []
 
     def show_graph(self, graph: Graph, person_name: Callable[[str], str]) -> None:
         scene = self.scene()
         scene.clear()
         self.nodes = {}
+        self._labels = []
         people_at, entities_at = radial_layout(graph)
         ink = self.palette().windowText().color()
-        edge_pen = QPen(QColor(ink.red(), ink.green(), ink.blue(), 90))
-        edge_pen.setCosmetic(True)
+        # Edges as a few paths (one per width) rather than an item each: thousands of
+        # line items made the first paint of 5,000 nodes take seconds.
+        paths: dict[float, QPainterPath] = {}
         for person, linked, times in graph.edges:
-            edge_pen.setWidthF(min(6.0, 1.0 + times / 2))
-            a, b = people_at[person], entities_at[linked]
-            scene.addLine(a.x(), a.y(), b.x(), b.y(), edge_pen).setZValue(-1)
+            width = min(6.0, 1.0 + (times // 2))
+            path = paths.setdefault(width, QPainterPath())
+            path.moveTo(people_at[person])
+            path.lineTo(entities_at[linked])
+        base = self.palette().base().color()
+        # An opaque mix of ink and background: blending thousands of translucent lines
+        # is what costs most when painting.
+        faint = QColor(
+            (ink.red() + 2 * base.red()) // 3,
+            (ink.green() + 2 * base.green()) // 3,
+            (ink.blue() + 2 * base.blue()) // 3,
+        )
+        smooth = len(graph.edges) <= SMOOTH_EDGES_UP_TO
+        for width, path in paths.items():
+            pen = QPen(faint, width)
+            pen.setCosmetic(True)
+            edges = EdgesItem(path, smooth)
+            edges.setPen(pen)
+            edges.setZValue(-1)
+            scene.addItem(edges)
         people_brush = QBrush(self.palette().highlight().color())
         for person, at in people_at.items():
             self._node(at, people_brush, person_name(person), ("person", person))
@@ -113,15 +158,25 @@ class GraphView(QGraphicsView):
         text.setBrush(self.palette().windowText())
         text.setPos(at.x() + NODE * 0.7, at.y() - NODE * 0.6)
         text.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
+        self._labels.append(text)
         self.nodes[ident] = item
         return item
+
+    def _show_labels(self) -> None:
+        """Names only once nodes are big enough on screen to tell apart: thousands of
+        overlapping labels are unreadable and slow to paint."""
+        readable = self.transform().m11() * NODE >= LABEL_FROM_PX or len(self._labels) <= 200
+        for label in self._labels:
+            label.setVisible(readable)
 
     def fit(self) -> None:
         if self.scene().items():
             self.fitInView(self.scene().sceneRect(), Qt.AspectRatioMode.KeepAspectRatio)
+        self._show_labels()
 
     def zoom(self, factor: float) -> None:
         self.scale(factor, factor)
+        self._show_labels()
 
     def wheelEvent(self, event: QWheelEvent) -> None:
         self.zoom(1.15 if event.angleDelta().y() > 0 else 1 / 1.15)
