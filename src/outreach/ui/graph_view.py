@@ -158,14 +158,15 @@ class GraphView(QGraphicsView):
         text.setBrush(self.palette().windowText())
         text.setPos(at.x() + NODE * 0.7, at.y() - NODE * 0.6)
         text.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
-        self._labels.append(text)
+        if ident[0] == "entity":  # young people are few: their names always show
+            self._labels.append(text)
         self.nodes[ident] = item
         return item
 
     def _show_labels(self) -> None:
         """Names only once nodes are big enough on screen to tell apart: thousands of
         overlapping labels are unreadable and slow to paint."""
-        readable = self.transform().m11() * NODE >= LABEL_FROM_PX or len(self._labels) <= 200
+        readable = self.transform().m11() * NODE >= LABEL_FROM_PX or len(self._labels) <= 150
         for label in self._labels:
             label.setVisible(readable)
 
