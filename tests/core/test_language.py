@@ -1,0 +1,111 @@
+"""The language check: every rule, its near misses, offsets, quotes, and the rules file."""
+
+from __future__ import annotations
+
+import pytest
+
+from outreach.prompts.language import (
+    RuleError,
+    apply_suggestion,
+    check_language,
+    count_by_rule,
+    default_rules,
+    load_rules,
+)
+
+RULES = default_rules()
+EXAMPLES = [(rule.id, text) for rule in RULES.rules for text in rule.examples]
+NEAR_MISSES = [(rule.id, text) for rule in RULES.rules for text in rule.near_misses]
+
+REQUIRED = {
+    "putting_self_at_risk", "sexually_active", "prostitute", "child_prostitute", "promiscuous",
+    "consent", "boyfriend", "lifestyle_choice", "choosing_to", "risky_behaviour", "streetwise",
+    "wilful", "sending_explicit_images", "contacting_adults", "exchanging_sex",
+    "recruiting_others", "hard_to_reach", "difficult", "attention_seeking",
+}  # fmt: skip
+
+
+def test_every_required_rule_is_there_with_examples_and_near_misses() -> None:
+    ids = {rule.id for rule in RULES.rules}
+    assert ids >= REQUIRED
+    for rule in RULES.rules:
+        assert rule.examples, rule.id
+        assert rule.near_misses, rule.id
+        assert rule.suggestions, rule.id
+
+
+@pytest.mark.parametrize(("rule_id", "text"), EXAMPLES)
+def test_each_example_is_found_by_its_rule_alone(rule_id: str, text: str) -> None:
+    assert [f.rule_id for f in check_language(text)] == [rule_id]
+
+
+@pytest.mark.parametrize(("rule_id", "text"), NEAR_MISSES)
+def test_near_misses_are_not_found(rule_id: str, text: str) -> None:
+    assert rule_id not in [f.rule_id for f in check_language(text)]
+
+
+def test_inflections_and_word_order_are_covered() -> None:
+    for text in ("putting herself at risk", "puts themselves at risk", "put himself in danger"):
+        assert [f.rule_id for f in check_language(text)] == ["putting_self_at_risk"], text
+
+
+def test_offsets_are_string_indices_even_after_emoji_and_right_to_left_text() -> None:
+    text = "😢 שלום — she is streetwise"
+    (finding,) = check_language(text)
+    assert text[finding.start : finding.end] == finding.phrase == "streetwise"
+
+
+def test_the_childs_own_quoted_words_are_never_checked() -> None:
+    text = 'She said "he\'s my boyfriend" and “I chose to go”. Her boyfriend was there.'
+    findings = check_language(text)
+    assert [(f.rule_id, f.start) for f in findings] == [("boyfriend", text.rindex("boyfriend"))]
+    assert len(check_language(text, skip_quoted=False)) == 3
+
+
+def test_the_longest_phrase_wins_and_findings_never_overlap() -> None:
+    (finding,) = check_language("a child prostitute")
+    assert finding.rule_id == "child_prostitute"
+    assert finding.phrase == "child prostitute"
+
+
+def test_a_suggestion_replaces_exactly_the_phrase() -> None:
+    text = "She keeps putting herself at risk near the takeaway."
+    (finding,) = check_language(text)
+    fixed = apply_suggestion(text, finding, finding.suggestions[0])
+    assert fixed == "She keeps is being put at risk by near the takeaway."
+    with pytest.raises(ValueError, match="changed"):
+        apply_suggestion("something else entirely here", finding, "x")
+
+
+def test_counts_by_rule_carry_no_text() -> None:
+    counts = count_by_rule(["she is streetwise", "streetwise and wilful", "all fine"])
+    assert counts == {"streetwise": 2, "wilful": 1}
+
+
+def test_checking_is_linear_in_practice() -> None:
+    # 60,000 characters: a test cannot time it, but it must finish and find them all.
+    text = "She was seen at the park. She is streetwise. " * 1_300
+    assert len(check_language(text)) == 1_300
+
+
+def _rule(**fields: object) -> str:
+    values = {"id": "'x'", "reason": "'r'", "patterns": "['a']", "suggestions": "['b']"}
+    values.update({k: str(v) for k, v in fields.items()})
+    return "[[rule]]\n" + "".join(f"{k} = {v}\n" for k, v in values.items() if v != "None")
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        (_rule(reason=None), "rule x: reason"),
+        (_rule(patterns="['{nope} a']"), "unknown word list"),
+        (_rule(suggestions="[]"), "rule x: suggestions"),
+        (_rule(patterns="['a?']"), "must be there"),
+        (_rule() * 2, "used twice"),
+        ("not toml [", "not valid TOML"),
+        ("", "no rules"),
+    ],
+)
+def test_a_malformed_rules_file_names_the_rule(toml: str, message: str) -> None:
+    with pytest.raises(RuleError, match=message):
+        load_rules(toml)
