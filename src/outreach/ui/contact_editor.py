@@ -52,6 +52,7 @@ from outreach.ui.fields import (
     to_qdatetime,
 )
 from outreach.ui.labels import contact_kind_label, kind_label, person_label
+from outreach.ui.language import attach_language_check
 from outreach.ui.shortcuts import bind
 from outreach.ui.text import mark_content
 
@@ -215,6 +216,7 @@ class ContactEditor(QWidget):
         self.narrative = mark_content(PlainLines(8))
         self.narrative.setAccessibleName(self.tr("What happened and what I saw"))
         add("narrative", self.tr("What happened and what I saw"), self.narrative)
+        self.narrative_check = attach_language_check(self.narrative)
 
         quotes_box = QWidget()
         self.quotes_layout = QVBoxLayout(quotes_box)
@@ -254,6 +256,7 @@ class ContactEditor(QWidget):
         self.instinct.setAccessibleName(self.tr("My instinct: how worried am I, and why"))
         self.instinct.setPlaceholderText(self.tr("How worried am I, and why, in a sentence"))
         add("instinct", self.tr("My instinct"), self.instinct)
+        attach_language_check(self.instinct)
 
         self.problems = _error_label()
         self.status = QLabel()

@@ -39,7 +39,11 @@ from outreach.records.model import (
 )
 from outreach.ui.bodymap import BodyMapPanel
 from outreach.ui.labels import choice_label, field_label, flag_labels, provenance_label
+from outreach.ui.language import attach_language_check
 from outreach.ui.text import mark_content
+
+# Fields holding the child's own words: never language-checked, never altered.
+CHILDS_OWN_WORDS = frozenset({"explanation_in_own_words", "explanation_given"})
 
 
 def local_now() -> datetime:
@@ -140,6 +144,8 @@ class FieldInput(QWidget):
         elif kind in (FieldKind.LONG_TEXT, FieldKind.LINES, FieldKind.HANDLES):
             widget = mark_content(PlainLines(3 if kind is FieldKind.LONG_TEXT else 2))
             widget.textChanged.connect(self.changed)
+            if kind is FieldKind.LONG_TEXT and spec.name not in CHILDS_OWN_WORDS:
+                attach_language_check(widget)
         elif kind is FieldKind.CHOICE:
             widget = QComboBox()
             for choice in spec.choices:

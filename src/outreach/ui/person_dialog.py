@@ -26,6 +26,7 @@ from outreach.records.model import PersonStatus, YoungPerson
 from outreach.records.store import InvalidRecord
 from outreach.records.validation import Problem, check_person
 from outreach.ui.fields import OptionalMoment, PlainLines
+from outreach.ui.language import attach_language_check
 from outreach.ui.text import mark_content
 
 
@@ -90,6 +91,7 @@ class PersonDialog(QDialog):
         add("status", self.tr("Status"), self.status)
         self.notes = mark_content(PlainLines(3))
         add("notes", self.tr("Notes"), self.notes)
+        attach_language_check(self.notes)
 
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
