@@ -84,6 +84,62 @@ KEYS: tuple[PolicyKey, ...] = (
         "an X25519 public key (PEM, or 32 bytes in base64)",
         "Also seal the data key to this agency key, so `outreach recover` can restore access.",
     ),
+    PolicyKey(
+        "nudge_missing_episodes",
+        3,
+        _int_between(1, 50),
+        "a whole number from 1 to 50",
+        "Nudge to explore why when missing this many times within the window below.",
+    ),
+    PolicyKey(
+        "nudge_missing_window_days",
+        90,
+        _int_between(1, 366),
+        "a whole number of days from 1 to 366",
+        "The window for repeated missing episodes.",
+    ),
+    PolicyKey(
+        "nudge_return_interview_hours",
+        72,
+        _int_between(1, 720),
+        "a whole number of hours from 1 to 720",
+        "Nudge when no return home interview is recorded this long after a return.",
+    ),
+    PolicyKey(
+        "nudge_sexual_activity_under",
+        13,
+        _int_between(1, 18),
+        "an age from 1 to 18",
+        "Sexual activity recorded for a child under this age: make a safeguarding referral.",
+    ),
+    PolicyKey(
+        "nudge_substances_under",
+        14,
+        _int_between(1, 18),
+        "an age from 1 to 18",
+        "Drugs or alcohol recorded for a child under this age raise a nudge.",
+    ),
+    PolicyKey(
+        "nudge_high_worry",
+        7,
+        _int_between(0, 10),
+        "a worry from 0 to 10",
+        "Worry this high, and the young person not seen for the days below, raises a nudge.",
+    ),
+    PolicyKey(
+        "nudge_not_seen_days",
+        14,
+        _int_between(1, 366),
+        "a whole number of days from 1 to 366",
+        "Days without a contact after high worry before a nudge.",
+    ),
+    PolicyKey(
+        "nudge_absence_days",
+        3,
+        _int_between(1, 31),
+        "a whole number of days from 1 to 31",
+        "School days missed within 30 days that make a daytime pattern.",
+    ),
 )
 _BY_NAME = {key.name: key for key in KEYS}
 
@@ -103,6 +159,14 @@ class Policy:
     require_keyring: bool = False
     wipe_after_failed_unlocks: int = 0
     recovery_public_key: str | None = None
+    nudge_missing_episodes: int = 3
+    nudge_missing_window_days: int = 90
+    nudge_return_interview_hours: int = 72
+    nudge_sexual_activity_under: int = 13
+    nudge_substances_under: int = 14
+    nudge_high_worry: int = 7
+    nudge_not_seen_days: int = 14
+    nudge_absence_days: int = 3
     source: Path | None = None
     managed: frozenset[str] = field(default_factory=frozenset)
 

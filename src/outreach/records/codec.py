@@ -7,7 +7,7 @@ Anything of the wrong type raises ``ValueError``.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from outreach.records.model import (
@@ -17,15 +17,22 @@ from outreach.records.model import (
     ContactKind,
     Details,
     FieldKind,
+    IndicatorMark,
     Observation,
     ObservationKind,
     OnlineHandle,
     Provenance,
+    QuestionUpdate,
     Quote,
     field_specs,
 )
 
 JsonValue = Any
+
+
+def utc_stamp(moment: datetime) -> str:
+    """UTC with a fixed width, so that text order is time order (how the vault stores times)."""
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 def _time(value: datetime | None) -> str | None:
@@ -198,6 +205,19 @@ def contact_to_json(contact: Contact) -> dict[str, JsonValue]:
         "quotes": [{"text": q.text, "said_by": q.said_by} for q in contact.quotes],
         "instinct": contact.instinct,
         "observations": [observation_to_json(o) for o in contact.observations],
+        "worry": contact.worry,
+        "instinct_skipped": contact.instinct_skipped,
+        "indicators": [{"indicator": m.indicator, "state": m.state} for m in contact.indicators],
+        "questions": [
+            {
+                "person_id": q.person_id,
+                "status": q.status,
+                "question_id": q.question_id,
+                "answer": q.answer,
+                "text": q.text,
+            }
+            for q in contact.questions
+        ],
     }
 
 
@@ -223,4 +243,27 @@ def contact_from_json(raw: object) -> Contact:
         quotes=tuple(quotes),
         instinct=_text(raw.get("instinct", "")),
         observations=tuple(observation_from_json(o) for o in _list(raw.get("observations", []))),
+        worry=_number(raw.get("worry")),
+        instinct_skipped=bool(_flag(raw.get("instinct_skipped", False))),
+        indicators=tuple(
+            IndicatorMark(_text(m.get("indicator", "")), _text(m.get("state", "")))
+            for m in _dicts(raw.get("indicators", []))
+        ),
+        questions=tuple(
+            QuestionUpdate(
+                person_id=_text(q.get("person_id", "")),
+                status=_text(q.get("status", "open")),
+                question_id=_text(q.get("question_id", "")),
+                answer=_text(q.get("answer", "")),
+                text=_text(q.get("text", "")),
+            )
+            for q in _dicts(raw.get("questions", []))
+        ),
     )
+
+
+def _dicts(value: object) -> list[dict[str, Any]]:
+    items = _list(value)
+    if not all(isinstance(item, dict) for item in items):
+        raise ValueError("expected a list of objects")
+    return items  # type: ignore[return-value]

@@ -176,6 +176,15 @@ class InjuryDetails:
     explanation_in_own_words: str = _f(FieldKind.LONG_TEXT)  # verbatim, never altered
     first_aid_or_medical: str = _f(FieldKind.TEXT)
     who_was_informed: str = _f(FieldKind.TEXT)
+    # What was done: an injury with none recorded stays at the top of keep asking.
+    action: str = _f(FieldKind.CHOICE, choices=("", "medical", "referral", "none"))
+    no_action_reason: str = _f(FieldKind.TEXT)
+
+    @property
+    def action_recorded(self) -> bool:
+        return self.action in ("medical", "referral") or (
+            self.action == "none" and bool(self.no_action_reason.strip())
+        )
 
 
 @dataclass(frozen=True)
@@ -314,6 +323,26 @@ class Quote:
     said_by: str = ""  # who said it; empty means the young person in the contact
 
 
+QUESTION_STATUSES = ("open", "asked", "answered", "declined", "not_now")
+
+
+@dataclass(frozen=True)
+class QuestionUpdate:
+    """What happened to a keep-asking question in this contact, or a new one."""
+
+    person_id: str
+    status: str  # one of QUESTION_STATUSES; anything but "answered" carries forward
+    question_id: str = ""  # empty for a question the worker writes now
+    answer: str = ""  # recorded here when answered
+    text: str = ""  # the question, for a new one
+
+
+@dataclass(frozen=True)
+class IndicatorMark:
+    indicator: str  # an id from resources/prompts/indicators.toml
+    state: str  # "yes", "possible" or "no"
+
+
 @dataclass(frozen=True)
 class Contact:
     """What the worker fills in. Sealed contacts come back as ``SealedContact``."""
@@ -326,8 +355,12 @@ class Contact:
     others_present: str = ""
     narrative: str = ""
     quotes: tuple[Quote, ...] = ()
-    instinct: str = ""  # the worker's own sense of it, kept apart from evidence
+    instinct: str = ""  # the worker's own sense of it, why, kept apart from evidence
     observations: tuple[Observation, ...] = ()
+    worry: int | None = None  # how worried am I, 0 to 10
+    instinct_skipped: bool = False  # one click: recorded as skipped, not as nothing
+    indicators: tuple[IndicatorMark, ...] = ()
+    questions: tuple[QuestionUpdate, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -17,16 +17,18 @@ import re
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from outreach.links.index import ConnectionIndex, Mention
 from outreach.records import codec
+from outreach.records.keep_asking import KeepAsking
 from outreach.records.model import (
     Contact,
     ContactKind,
     Details,
     FieldKind,
+    IndicatorMark,
     MissingDetails,
     Observation,
     ObservationKind,
@@ -112,9 +114,7 @@ class SearchHit:
     at: datetime | None
 
 
-def _stamp(moment: datetime) -> str:
-    """UTC with a fixed width, so that text order is time order."""
-    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+_stamp = codec.utc_stamp
 
 
 def _moment(text: str) -> datetime:
@@ -352,6 +352,13 @@ class RecordStore:
                 Quote(clean_text(q.text), clean_text(q.said_by).strip()) for q in contact.quotes
             ),
             people=tuple(dict.fromkeys(contact.people)),
+            # One mark per indicator, in a stable order (the last one given wins).
+            indicators=tuple(
+                sorted(
+                    {m.indicator: m for m in contact.indicators}.values(),
+                    key=lambda m: m.indicator,
+                )
+            ),
         )
         problems = check_contact(contact, now=self._now)
         if len(contact.quotes) + len(contact.observations) > MAX_ITEMS_PER_CONTACT:
@@ -367,8 +374,9 @@ class RecordStore:
         c = sealed.contact
         contact_id = self._db.execute(
             "INSERT INTO contacts (uid, version, is_current, started_at, ended_at, kind, "
-            "place, others_present, narrative, instinct, sealed_at, amend_reason) "
-            "VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "place, others_present, narrative, instinct, sealed_at, amend_reason, worry, "
+            "instinct_skipped, question_updates) "
+            "VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 sealed.uid,
                 sealed.version,
@@ -381,8 +389,15 @@ class RecordStore:
                 c.instinct,
                 _stamp(sealed.sealed_at),
                 sealed.amend_reason,
+                c.worry,
+                int(c.instinct_skipped),
+                json.dumps(codec.contact_to_json(c)["questions"], ensure_ascii=False),
             ),
         ).lastrowid
+        self._db.executemany(
+            "INSERT INTO contact_indicators (contact_id, indicator, state) VALUES (?, ?, ?)",
+            [(contact_id, m.indicator, m.state) for m in c.indicators],
+        )
         self._db.executemany(
             "INSERT INTO contact_people (contact_id, person_id, position) VALUES (?, ?, ?)",
             [(contact_id, person_id, n) for n, person_id in enumerate(c.people)],
@@ -409,6 +424,7 @@ class RecordStore:
         )
         self._index_contact(contact_id, c)
         ConnectionIndex(self._db).add(contact_id, mentions_of(c), c.people, _stamp(c.started_at))
+        KeepAsking(self._db, now=self._now, new_id=self._new_id).filed(sealed, contact_id)
 
     def _index_contact(self, contact_id: int, contact: Contact) -> None:
         rows: list[tuple[str, str]] = [
@@ -453,7 +469,15 @@ class RecordStore:
 
     def _sealed_from_row(self, row: tuple[Any, ...]) -> SealedContact:
         contact_id, uid, version, started, ended, kind, place, others = row[:8]
-        narrative, instinct, sealed_at, reason = row[8:]
+        narrative, instinct, sealed_at, reason, worry, skipped, question_updates = row[8:]
+        indicators = tuple(
+            IndicatorMark(indicator, state)
+            for indicator, state in self._db.query(
+                "SELECT indicator, state FROM contact_indicators WHERE contact_id = ? "
+                "ORDER BY indicator",
+                (contact_id,),
+            )
+        )
         people = tuple(
             p
             for (p,) in self._db.query(
@@ -487,6 +511,12 @@ class RecordStore:
             quotes=quotes,
             instinct=instinct,
             observations=observations,
+            worry=worry,
+            instinct_skipped=bool(skipped),
+            indicators=indicators,
+            questions=codec.contact_from_json(
+                {"started_at": started, "questions": json.loads(question_updates)}
+            ).questions,
         )
         return SealedContact(uid, version, contact, _moment(sealed_at), reason)
 
@@ -709,7 +739,7 @@ class RecordStore:
 
 _CONTACT_COLUMNS = (
     "id, uid, version, started_at, ended_at, kind, place, others_present, narrative, "
-    "instinct, sealed_at, amend_reason"
+    "instinct, sealed_at, amend_reason, worry, instinct_skipped, question_updates"
 )
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from outreach.records.model import (
+    QUESTION_STATUSES,
     Contact,
     EducationAbsenceDetails,
     FieldKind,
@@ -105,7 +106,29 @@ def check_contact(contact: Contact, *, now: Callable[[], datetime] = utc_now) ->
         problems.extend(_text_problems(f"quotes.{index}.said_by", quote.said_by, long=False))
     for index, observation in enumerate(contact.observations):
         problems.extend(_observation_problems(f"observations.{index}", observation, latest))
+    if contact.worry is not None and not 0 <= contact.worry <= 10:
+        problems.append(Problem("worry", "out_of_range", 10))
+    for index, mark in enumerate(contact.indicators):
+        if mark.state not in ("yes", "possible", "no"):
+            problems.append(Problem(f"indicators.{index}", "unknown_value"))
+    for index, update in enumerate(contact.questions):
+        name = f"questions.{index}"
+        if update.status not in QUESTION_STATUSES:
+            problems.append(Problem(name, "unknown_value"))
+        elif update.status == "answered" and not update.answer.strip():
+            problems.append(Problem(f"{name}.answer", "required"))
+        if not update.question_id and not update.text.strip():
+            problems.append(Problem(f"{name}.text", "required"))
+        problems.extend(_text_problems(f"{name}.answer", update.answer, long=True))
+        problems.extend(_text_problems(f"{name}.text", update.text, long=False))
     return problems
+
+
+def check_instinct(contact: Contact) -> list[Problem]:
+    """Every contact ends with the worker's instinct: a worry from 0 to 10, or skipped."""
+    if contact.worry is None and not contact.instinct_skipped:
+        return [Problem("worry", "required")]
+    return []
 
 
 def _observation_problems(prefix: str, observation: Observation, latest: datetime) -> list[Problem]:

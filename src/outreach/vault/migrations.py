@@ -180,6 +180,51 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX entity_links_b ON entity_links (b, a)",
         ),
     ),
+    Migration(
+        5,
+        "instinct, indicators, keep-asking questions, acknowledged nudges, language counts",
+        (
+            "ALTER TABLE contacts ADD COLUMN worry INTEGER",
+            "ALTER TABLE contacts ADD COLUMN instinct_skipped INTEGER NOT NULL DEFAULT 0",
+            # What this contact did to keep-asking questions, as it was filed (JSON).
+            "ALTER TABLE contacts ADD COLUMN question_updates TEXT NOT NULL DEFAULT '[]'",
+            """CREATE TABLE contact_indicators (
+                contact_id INTEGER NOT NULL REFERENCES contacts (id),
+                indicator TEXT NOT NULL,
+                state TEXT NOT NULL CHECK (state IN ('yes', 'possible', 'no')),
+                PRIMARY KEY (contact_id, indicator)
+            ) STRICT, WITHOUT ROWID""",
+            # Each young person's open questions; only an answer closes one.
+            """CREATE TABLE questions (
+                id TEXT PRIMARY KEY,
+                person_id TEXT NOT NULL REFERENCES young_people (id),
+                text TEXT NOT NULL,
+                source TEXT NOT NULL,
+                status TEXT NOT NULL
+                    CHECK (status IN ('open', 'asked', 'answered', 'declined', 'not_now')),
+                answer TEXT NOT NULL DEFAULT '',
+                raised_in TEXT NOT NULL DEFAULT '',
+                answered_in TEXT NOT NULL DEFAULT '',
+                created_at TEXT NOT NULL,
+                updated_at TEXT NOT NULL
+            ) STRICT""",
+            "CREATE INDEX questions_person ON questions (person_id, status, created_at)",
+            """CREATE TABLE nudge_acks (
+                person_id TEXT NOT NULL REFERENCES young_people (id),
+                nudge_key TEXT NOT NULL,
+                note TEXT NOT NULL,
+                at TEXT NOT NULL,
+                PRIMARY KEY (person_id, nudge_key)
+            ) STRICT, WITHOUT ROWID""",
+            # Counts only, never text: a practice-improvement figure for team leads.
+            """CREATE TABLE language_counts (
+                contact_id INTEGER NOT NULL REFERENCES contacts (id),
+                rule_id TEXT NOT NULL,
+                count INTEGER NOT NULL,
+                PRIMARY KEY (contact_id, rule_id)
+            ) STRICT, WITHOUT ROWID""",
+        ),
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version
