@@ -24,6 +24,7 @@ from outreach.app.settings import SettingsService
 from outreach.config.paths import APP_NAME, AppPaths
 from outreach.config.policy import Policy
 from outreach.logs import install_exception_hook, log
+from outreach.prompts.nudges import Thresholds
 from outreach.records.store import RecordStore
 from outreach.ui.dialogs import show_calm_error
 from outreach.ui.main_window import MainWindow
@@ -52,6 +53,19 @@ class Shell:
     window: MainWindow
 
 
+def thresholds_from(policy: Policy) -> Thresholds:
+    return Thresholds(
+        missing_episodes=policy.nudge_missing_episodes,
+        missing_window_days=policy.nudge_missing_window_days,
+        return_interview_hours=policy.nudge_return_interview_hours,
+        sexual_activity_under=policy.nudge_sexual_activity_under,
+        substances_under=policy.nudge_substances_under,
+        high_worry=policy.nudge_high_worry,
+        not_seen_days=policy.nudge_not_seen_days,
+        absence_days=policy.nudge_absence_days,
+    )
+
+
 def build_shell(
     app: QApplication,
     paths: AppPaths,
@@ -65,7 +79,7 @@ def build_shell(
     session = Session(vault, BackgroundRunner(parent=app))
     drafts = DraftService(session, NOTES_FORM)
     settings = SettingsService(session, policy)
-    records = RecordsService(session)
+    records = RecordsService(session, thresholds_from(policy))
 
     idle = IdleWatcher(policy.idle_lock_minutes)
     app.installEventFilter(idle)

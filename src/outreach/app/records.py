@@ -9,7 +9,7 @@ does not pass its checks raises ``InvalidRecord`` for the form to show field by 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import TypeVar
 
@@ -19,8 +19,15 @@ from outreach.app.messages import error_text
 from outreach.app.session import Session
 from outreach.links.index import Connection, ConnectionIndex, Entity, Graph, RankedEntity
 from outreach.logs import log
+from outreach.prompts.nudges import Nudge, Thresholds
 from outreach.records import codec
 from outreach.records.drafts import DraftStore
+from outreach.records.keep_asking import (
+    IndicatorHistory,
+    KeepAsking,
+    OpenQuestion,
+    UnactionedInjury,
+)
 from outreach.records.model import Contact, SealedContact, YoungPerson
 from outreach.records.store import (
     ContactListing,
@@ -43,9 +50,15 @@ class RecordsService(QObject):
     changed = Signal()  # a record was filed, amended or edited
     failed = Signal(str)
 
-    def __init__(self, session: Session, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        session: Session,
+        thresholds: Thresholds | None = None,
+        parent: QObject | None = None,
+    ) -> None:
         super().__init__(parent)
         self._session = session
+        self._thresholds = thresholds or Thresholds()
 
     @property
     def available(self) -> bool:
@@ -120,6 +133,37 @@ class RecordsService(QObject):
         self, uid: str, contact: Contact, reason: str, draft_key: str
     ) -> SealedContact | None:
         return self._write(lambda s: s.amend(uid, contact, reason, draft_key=draft_key))
+
+    # keep asking, indicators, instinct, nudges
+    def _asking(self, store: RecordStore) -> KeepAsking:
+        return KeepAsking(store.db)
+
+    def open_questions(self, person_ids: Sequence[str]) -> list[OpenQuestion]:
+        return self._run(lambda s: self._asking(s).open_questions(person_ids), [])
+
+    def unactioned_injuries(self, person_id: str) -> list[UnactionedInjury]:
+        return self._run(lambda s: self._asking(s).unactioned_injuries(person_id), [])
+
+    def indicator_history(self, person_id: str) -> IndicatorHistory:
+        return self._run(lambda s: self._asking(s).indicators(person_id), IndicatorHistory((), ()))
+
+    def worry_series(self, person_id: str) -> list[tuple[datetime, int]]:
+        return self._run(lambda s: self._asking(s).worry_series(person_id), [])
+
+    def nudges(self, person_id: str) -> list[Nudge]:
+        def work(store: RecordStore) -> list[Nudge]:
+            return self._asking(store).nudges(store.person(person_id), self._thresholds)
+
+        return self._run(work, [])
+
+    def acknowledge_nudge(self, person_id: str, nudge_key: str, note: str) -> None:
+        def work(store: RecordStore) -> bool:
+            with store.db.transaction():
+                self._asking(store).acknowledge(person_id, nudge_key, note.strip())
+                audit_record(store.db, "nudge_acknowledged", f"{person_id} {nudge_key}")
+            return True
+
+        self._write(work)
 
     # connections
     def connections_for_contact(self, uid: str) -> list[Connection]:

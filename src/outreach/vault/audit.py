@@ -29,6 +29,7 @@ ACTIONS = frozenset(
         "draft_discarded",
         "export_made",
         "match_decided",
+        "nudge_acknowledged",
     }
 )
 
