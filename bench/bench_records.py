@@ -164,6 +164,20 @@ def bench_timeline(store: RecordStore, made: caseload.Caseload) -> dict[str, flo
         def connections_for_person(self, person_id: str):
             return []  # measured in bench_connections.py
 
+        def nudges(self, person_id: str):
+            return []
+
+        def indicator_history(self, person_id: str):
+            from outreach.records.keep_asking import IndicatorHistory
+
+            return IndicatorHistory((), ())
+
+        def open_questions(self, person_ids):
+            return []
+
+        def worry_series(self, person_id: str):
+            return []
+
     page = PeoplePage(Records())
     page.resize(1100, 700)
     page.show()

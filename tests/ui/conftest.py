@@ -90,3 +90,12 @@ def shown_text(widget: QWidget) -> str:
         return widget.text()
     assert isinstance(widget, (QPlainTextEdit, QTextEdit))
     return widget.toPlainText()
+
+
+def file_contact(qtbot, editor, *, worry: int = 3) -> str:
+    """Say how worried (if not said yet) and press Ctrl+Enter; returns the filed uid."""
+    if editor.instinct_panel.value() == (None, False):
+        editor.instinct_panel.worry.setValue(worry)
+    with qtbot.waitSignal(editor.filed, timeout=2_000) as filed:
+        qtbot.keyClick(editor.narrative, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    return filed.args[0]

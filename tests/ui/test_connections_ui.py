@@ -15,7 +15,7 @@ from outreach.records.model import (
 )
 from outreach.records.store import RecordStore
 from tests.conftest import PASSPHRASE
-from tests.ui.conftest import unlock
+from tests.ui.conftest import file_contact, unlock
 
 
 def _vault_with(make_vault, plates_by_person: dict[str, list[str]]) -> dict[str, str]:
@@ -48,8 +48,7 @@ def test_also_seen_with_appears_when_a_second_young_person_is_seen_near_the_same
     editor = workspace.editor
     form = editor.add_observation(ObservationKind.VEHICLE)
     qtbot.keyClicks(form.inputs["registration"].input, "ab-12-cde")  # written differently
-    with qtbot.waitSignal(editor.filed, timeout=2_000):
-        qtbot.keyClick(editor.narrative, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    file_contact(qtbot, editor)
 
     shown = workspace.contacts.view.browser.toPlainText()
     assert "Also seen with" in shown

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QPoint
 from PySide6.QtGui import QTextCharFormat
 from PySide6.QtWidgets import QPlainTextEdit
 
 from outreach.records.model import ObservationKind, Quote
 from outreach.ui.language import attach_language_check
 from tests.conftest import PASSPHRASE
-from tests.ui.conftest import unlock
+from tests.ui.conftest import file_contact, unlock
 
 
 def _underlined(editor: QPlainTextEdit) -> list[str]:
@@ -79,5 +79,4 @@ def test_the_editor_checks_the_narrative_and_never_the_childs_words(
     own_words = injury.inputs["explanation_in_own_words"].input
     qtbot.keyClicks(own_words, "my boyfriend did it")
     assert _underlined(own_words) == []
-    with qtbot.waitSignal(editor.filed, timeout=2_000):  # never blocks filing
-        qtbot.keyClick(editor.narrative, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    file_contact(qtbot, editor)  # the language check never blocks filing

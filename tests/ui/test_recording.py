@@ -23,7 +23,7 @@ from outreach.records.model import (
 from outreach.records.store import RecordStore
 from outreach.ui.person_dialog import PersonDialog
 from tests.conftest import PASSPHRASE
-from tests.ui.conftest import unlock
+from tests.ui.conftest import file_contact, unlock
 
 ROOT = Path(__file__).resolve().parents[2]
 CTRL_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
@@ -49,9 +49,7 @@ def _new_contact(qtbot, shell):
 
 
 def _file(qtbot, shell, editor) -> str:
-    with qtbot.waitSignal(editor.filed, timeout=2_000) as filed:
-        qtbot.keyClick(editor.narrative, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
-    return filed.args[0]
+    return file_contact(qtbot, editor)
 
 
 def test_a_new_young_person_is_listed_with_their_age(qtbot, make_shell, make_vault) -> None:
@@ -193,6 +191,7 @@ def test_bad_input_gets_inline_messages_and_nothing_is_lost(qtbot, make_shell, m
     editor.started.setDateTime(tomorrow)
     editor.ended.known.setChecked(True)
     editor.ended.editor.setDateTime(tomorrow.addSecs(-3600))
+    editor.instinct_panel.worry.setValue(2)
     qtbot.keyClick(editor.narrative, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
 
     assert shell.window.workspace.editor is editor  # not filed

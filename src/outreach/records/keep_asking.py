@@ -167,7 +167,7 @@ class KeepAsking:
         marks = ", ".join("?" * len(person_ids))
         rows = self._db.query(
             "SELECT id, person_id, text, status, source, created_at FROM questions "  # noqa: S608
-            f"WHERE person_id IN ({marks}) AND status != 'answered' ORDER BY created_at, id",
+            f"WHERE person_id IN ({marks}) AND status != 'answered' ORDER BY created_at, rowid",
             list(person_ids),
         )
         return [

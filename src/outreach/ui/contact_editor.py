@@ -39,11 +39,12 @@ from outreach.records.model import (
     ContactKind,
     Observation,
     ObservationKind,
+    QuestionUpdate,
     Quote,
     YoungPerson,
 )
 from outreach.records.store import InvalidRecord, summary_of
-from outreach.records.validation import Problem, check_contact
+from outreach.records.validation import Problem, check_contact, check_instinct
 from outreach.ui.fields import (
     ObservationForm,
     OptionalMoment,
@@ -53,6 +54,7 @@ from outreach.ui.fields import (
 )
 from outreach.ui.labels import contact_kind_label, kind_label, person_label
 from outreach.ui.language import attach_language_check
+from outreach.ui.prompts_panels import IndicatorsPanel, InstinctPanel, KeepAskingPanel, NudgesPanel
 from outreach.ui.shortcuts import bind
 from outreach.ui.text import mark_content
 
@@ -114,6 +116,7 @@ class QuoteRow(QWidget):
 class ContactEditor(QWidget):
     filed = Signal(str)  # the contact's uid
     discarded = Signal()
+    injuryRequested = Signal(str)  # amend that contact to record what was done
 
     def __init__(
         self,
@@ -159,6 +162,11 @@ class ContactEditor(QWidget):
             box_layout.addWidget(self.errors[name])
             box.setFocusProxy(widget)
             form.addRow(label, box)
+
+        self.nudges = NudgesPanel()
+        form.addRow(self.nudges)
+        self.keep_asking = KeepAskingPanel()
+        form.addRow(self.keep_asking)
 
         self.amend_reason = mark_content(QLineEdit())
         self.amend_reason.setAccessibleName(self.tr("Reason for the amendment"))
@@ -254,8 +262,16 @@ class ContactEditor(QWidget):
 
         self.instinct = mark_content(PlainLines(2))
         self.instinct.setAccessibleName(self.tr("My instinct: how worried am I, and why"))
-        self.instinct.setPlaceholderText(self.tr("How worried am I, and why, in a sentence"))
-        add("instinct", self.tr("My instinct"), self.instinct)
+        self.instinct.setPlaceholderText(
+            self.tr('Why, in a sentence ("nothing feels wrong" is fine)')
+        )
+        self.indicators = IndicatorsPanel()
+        form.addRow(QLabel(self.tr("Indicators")))
+        form.addRow(self.indicators)
+
+        self.instinct_panel = InstinctPanel()
+        add("worry", self.tr("My instinct"), self.instinct_panel)
+        add("instinct", self.tr("Why, in a sentence"), self.instinct)
         attach_language_check(self.instinct)
 
         self.problems = _error_label()
@@ -288,6 +304,11 @@ class ContactEditor(QWidget):
             self.instinct.textChanged,
         ):
             signal.connect(self._edited)
+        self.keep_asking.changed.connect(self._edited)
+        self.keep_asking.injuryRequested.connect(self.injuryRequested)
+        self.indicators.changed.connect(self._edited)
+        self.instinct_panel.changed.connect(self._edited)
+        self.nudges.acknowledged.connect(self._acknowledge)
         self.add_person_button.clicked.connect(self._add_selected_person)
         self.remove_person_button.clicked.connect(self._remove_selected_person)
         self.add_quote_button.clicked.connect(lambda: self.add_quote(Quote("")).text.setFocus())
@@ -333,6 +354,9 @@ class ContactEditor(QWidget):
         for observation in contact.observations:
             self.add_observation(observation.kind, observation, focus=False)
         self.instinct.setPlainText(contact.instinct)
+        self.instinct_panel.set_value(contact.worry, contact.instinct_skipped)
+        self.indicators.set_value(contact.indicators)
+        self._refresh_prompts(contact.questions)
         for widget in (self.narrative, self.instinct):
             widget.document().clearUndoRedoStacks()
 
@@ -352,7 +376,36 @@ class ContactEditor(QWidget):
             quotes=tuple(row.value() for row in self.quote_rows),
             instinct=self.instinct.toPlainText(),
             observations=tuple(form.value() for form in self.observation_forms),
+            worry=self.instinct_panel.value()[0],
+            instinct_skipped=self.instinct_panel.value()[1],
+            indicators=self.indicators.value(),
+            questions=self.keep_asking.updates(),
         )
+
+    def _people_ids(self) -> list[str]:
+        return [
+            self.people_list.item(i).data(Qt.ItemDataRole.UserRole)
+            for i in range(self.people_list.count())
+        ]
+
+    def _refresh_prompts(self, updates: Sequence[QuestionUpdate] = ()) -> None:
+        """Keep asking and nudges for the young people now in the contact."""
+        people = [self._people[p] for p in self._people_ids() if p in self._people]
+        ids = [p.id for p in people]
+        injuries = [
+            (p.known_as, injury)
+            for p in people
+            for injury in self._records.unactioned_injuries(p.id)
+            if injury.contact_uid != self._uid
+        ]
+        self.keep_asking.show_for(people, self._records.open_questions(ids), injuries, updates)
+        self.nudges.show_nudges(
+            [(p.id, p.known_as, n) for p in people for n in self._records.nudges(p.id)]
+        )
+
+    def _acknowledge(self, person_id: str, key: str, note: str) -> None:
+        self._records.acknowledge_nudge(person_id, key, note)
+        self._refresh_prompts(self.keep_asking.updates())
 
     def draft(self) -> ContactDraft:
         return ContactDraft(
@@ -373,6 +426,7 @@ class ContactEditor(QWidget):
 
     def add_person(self, person_id: str) -> None:
         self._add_person(person_id)
+        self._refresh_prompts(self.keep_asking.updates())
         self._edited()
 
     def _add_selected_person(self) -> None:
@@ -384,6 +438,7 @@ class ContactEditor(QWidget):
         row = self.people_list.currentRow()
         if row >= 0:
             self.people_list.takeItem(row)
+            self._refresh_prompts(self.keep_asking.updates())
             self._edited()
 
     def add_quote(self, quote: Quote) -> QuoteRow:
@@ -442,6 +497,7 @@ class ContactEditor(QWidget):
         self._refresh_observation_titles()
 
     def _refresh_observation_titles(self) -> None:
+        self.indicators.propose([form.value() for form in self.observation_forms])
         for row, form in enumerate(self.observation_forms):
             item = self.observation_list.item(row)
             summary = summary_of(form.value().details, 40)
@@ -462,7 +518,10 @@ class ContactEditor(QWidget):
     def show_problems(self, problems: Sequence[Problem]) -> None:
         by_field: dict[str, str] = {}
         for problem in problems:
-            by_field.setdefault(problem.field, problem_text(problem.code, problem.limit))
+            text = problem_text(problem.code, problem.limit)
+            if problem.field == "worry" and problem.code == "required":
+                text = self.tr("How worried are you, 0 to 10? Or press Skip.")
+            by_field.setdefault(problem.field, text)
         for name, label in self.errors.items():
             _show(label, by_field.get(name, ""))
         for index, row in enumerate(self.quote_rows):
@@ -479,7 +538,9 @@ class ContactEditor(QWidget):
 
     def file(self) -> None:
         self._check_timer.stop()
-        if self.check():
+        problems = self.check() + check_instinct(self.value())
+        if problems:
+            self.show_problems(problems)
             self._focus_first_problem()
             return
         draft = self.draft()

@@ -36,11 +36,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from outreach.prompts import bank
 from outreach.records.model import ObservationKind, YoungPerson
 from outreach.records.store import TimelineCursor, TimelineEntry, TimelinePage
 from outreach.ui.connections_html import connections_html
 from outreach.ui.contact_view import when_text
 from outreach.ui.labels import age_label, kind_label, person_label, provenance_label
+from outreach.ui.prompts_panels import NudgesPanel, WorryChart
 from outreach.ui.shortcuts import bind
 from outreach.ui.text import mark_content
 
@@ -249,6 +251,14 @@ class PeoplePage(QWidget):
         self.timeline.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         right_layout.addLayout(header)
         right_layout.addWidget(self.details)
+        self.nudges = NudgesPanel()
+        self.prompts = QLabel()
+        self.prompts.setWordWrap(True)
+        self.prompts.setTextFormat(Qt.TextFormat.PlainText)
+        self.worry_chart = WorryChart()
+        right_layout.addWidget(self.nudges)
+        right_layout.addWidget(self.prompts)
+        right_layout.addWidget(self.worry_chart)
         right_layout.addLayout(buttons)
         self.views = QTabWidget()
         timeline_box = QWidget()
@@ -276,6 +286,7 @@ class PeoplePage(QWidget):
         self.contact_button.clicked.connect(lambda: self.newContactRequested.emit(self._current))
         self.kind_filter.currentIndexChanged.connect(self._refresh_timeline)
         self.timeline.activated.connect(self._open_entry)
+        self.nudges.acknowledged.connect(self._acknowledge)
 
     def _edit(self) -> None:
         if self._current:
@@ -314,6 +325,9 @@ class PeoplePage(QWidget):
         for widget in (self.edit_button, self.contact_button, self.kind_filter):
             widget.setEnabled(person is not None)
         if person is None:
+            self.nudges.show_nudges([])
+            self.prompts.setText("")
+            self.worry_chart.set_points([])
             self.also_seen.clear()
             self.name.setText(self.tr("No young person chosen"))
             self.age.setText("")
@@ -332,9 +346,44 @@ class PeoplePage(QWidget):
         ]
         self.details.setText(" · ".join(p for p in parts if p))
         self._refresh_timeline()
+        self._show_prompts(person)
         links = self._records.connections_for_person(person.id)
         self.also_seen.setHtml(connections_html(links, self._records.person))
         self.views.setTabText(1, self.tr("Also seen with (%1)").replace("%1", str(len(links))))
+
+    def _show_prompts(self, person: YoungPerson) -> None:
+        self.nudges.show_nudges([(person.id, "", n) for n in self._records.nudges(person.id)])
+        labels = {i.id: i.label for i in bank.indicators()}
+        history = self._records.indicator_history(person.id)
+        lines = []
+        if history.now:
+            lines.append(
+                self.tr("Indicators now: %1").replace(
+                    "%1", ", ".join(labels.get(i, i) for i in history.now)
+                )
+            )
+        if history.earlier:
+            lines.append(
+                self.tr("Earlier: %1").replace(
+                    "%1", ", ".join(labels.get(i, i) for i in history.earlier)
+                )
+            )
+        questions = self._records.open_questions([person.id])
+        if questions:
+            lines.append(
+                self.tr("To ask next time: %1").replace(
+                    "%1", "; ".join(q.text for q in questions[:6])
+                )
+            )
+        self.prompts.setText("\n".join(lines))
+        self.prompts.setVisible(bool(lines))
+        self.worry_chart.set_points(self._records.worry_series(person.id))
+
+    def _acknowledge(self, person_id: str, key: str, note: str) -> None:
+        self._records.acknowledge_nudge(person_id, key, note)
+        person = self._records.person(person_id)
+        if person is not None:
+            self._show_prompts(person)
 
     def _refresh_timeline(self) -> None:
         if not self._current:

@@ -219,6 +219,7 @@ class WorkspacePage(QWidget):
         if fresh:
             editor.save_draft_now()  # a new contact is listed as unfinished at once
         editor.filed.connect(self._filed)
+        editor.injuryRequested.connect(self.amend)
         editor.discarded.connect(self._discarded)
         self.editor = editor
         self.record.addWidget(editor)
