@@ -24,6 +24,7 @@ from outreach.app.settings import SettingsService
 from outreach.config.paths import APP_NAME, AppPaths
 from outreach.config.policy import Policy
 from outreach.logs import install_exception_hook, log
+from outreach.prompts import data as prompts_data
 from outreach.prompts.nudges import Thresholds
 from outreach.records.store import RecordStore
 from outreach.ui.dialogs import show_calm_error
@@ -172,6 +173,7 @@ def make_application(argv: list[str]) -> QApplication:
     app.setApplicationVersion(__version__)
     app.setDesktopFileName("outreach")
     _install_translations(app)
+    prompts_data.set_language(QLocale.system().name())
     _apply_scheme(app)
     # Light and dark follow the OS, also when it changes while the app is open.
     app.styleHints().colorSchemeChanged.connect(lambda _scheme: _apply_scheme(app))

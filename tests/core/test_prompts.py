@@ -299,3 +299,18 @@ def test_language_counts_are_kept_without_text(
     store.seal(contact(tam, narrative="She is streetwise and wilful.", instinct="streetwise"))
     assert asking.language_counts() == {"streetwise": 2, "wilful": 1}
     assert opened.db.query("SELECT * FROM language_counts")[0][1:] in {("streetwise", 2)}
+
+
+def test_a_translation_overlays_english_and_falls_back_where_it_is_silent() -> None:
+    from outreach.prompts import data
+
+    merged = data._overlay(
+        {"kind": {"gift": {"gift_who": "Who gave you that?", "gift_back": "Back?"}}},
+        {"kind": {"gift": {"gift_who": "Pwy roddodd hwnna i ti?"}}},
+    )
+    assert merged["kind"]["gift"] == {"gift_who": "Pwy roddodd hwnna i ti?", "gift_back": "Back?"}
+    data.set_language("xx_YY")  # no such translation: English
+    try:
+        assert data.read("questions.toml")["kind"]["gift"]["gift_who"] == "Who gave you that?"
+    finally:
+        data.set_language("")

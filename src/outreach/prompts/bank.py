@@ -8,12 +8,11 @@ propose them; the worker confirms or dismisses each proposal.
 from __future__ import annotations
 
 import functools
-import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
-from importlib import resources
 from typing import Any
 
+from outreach.prompts import data
 from outreach.records.model import Observation
 
 INDICATOR_STATES = ("yes", "possible", "no")
@@ -35,8 +34,7 @@ class Indicator:
 
 
 def _read(name: str) -> dict[str, Any]:
-    text = (resources.files("outreach.resources") / "prompts" / name).read_text("utf-8")
-    return tomllib.loads(text)
+    return data.read(name)
 
 
 @functools.cache

@@ -30,8 +30,9 @@ import tomllib
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from importlib import resources
 from typing import Any
+
+from outreach.prompts import data as prompts_data
 
 
 class RuleError(ValueError):
@@ -129,12 +130,10 @@ def _strings(raw: Any, field: str, rule_id: str, *, required: bool = True) -> tu
 
 
 def load_rules(source: str | None = None) -> RuleSet:
-    if source is None:
-        source = (resources.files("outreach.resources") / "prompts" / "language.toml").read_text(
-            "utf-8"
-        )
+    """The rules from ``resources/prompts/language.toml`` (and its translation, if any),
+    or from the TOML text given."""
     try:
-        data = tomllib.loads(source)
+        data = prompts_data.read("language.toml") if source is None else tomllib.loads(source)
     except tomllib.TOMLDecodeError as exc:
         raise RuleError(f"the rules file is not valid TOML: {exc}") from exc
     words = data.get("words", {})

@@ -9,10 +9,10 @@ Wording is data in ``resources/prompts/nudges.toml``; thresholds come from polic
 from __future__ import annotations
 
 import functools
-import tomllib
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from importlib import resources
+
+from outreach.prompts import data
 
 
 @dataclass(frozen=True)
@@ -64,8 +64,7 @@ class Nudge:
 
 @functools.cache
 def _wording() -> dict[str, dict[str, str]]:
-    text = (resources.files("outreach.resources") / "prompts" / "nudges.toml").read_text("utf-8")
-    return tomllib.loads(text)
+    return data.read("nudges.toml")
 
 
 def _nudge(rule: str, key: str, *numbers: int) -> Nudge:

@@ -20,6 +20,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
+from outreach.prompts.bank import proposed
 from outreach.records.model import (
     BodyMark,
     Contact,
@@ -27,6 +28,7 @@ from outreach.records.model import (
     Details,
     EducationAbsenceDetails,
     GiftDetails,
+    IndicatorMark,
     InjuryDetails,
     MissingDetails,
     Observation,
@@ -390,7 +392,14 @@ def generate(
                 narrative=narrative,
                 quotes=(Quote(rng.choice(QUOTES)),) if involved and rng.random() < 0.3 else (),
                 instinct=rng.choice(INSTINCTS),
-                observations=tuple(observation(kind, at, involved) for kind in chosen),
+                observations=(observed := tuple(observation(k, at, involved) for k in chosen)),
+                worry=rng.choice((1, 2, 3, 4, 5, 6, 7, 8, 9)) if rng.random() < 0.9 else None,
+                instinct_skipped=False,
+                indicators=tuple(
+                    IndicatorMark(i, rng.choice(("yes", "possible")))
+                    for i in proposed(observed)
+                    if rng.random() < 0.6
+                ),
             )
         )
     return Caseload(tuple(young), tuple(made))
