@@ -80,7 +80,12 @@ def build_shell(
     session = Session(vault, BackgroundRunner(parent=app))
     drafts = DraftService(session, NOTES_FORM)
     settings = SettingsService(session, policy)
-    records = RecordsService(session, thresholds_from(policy))
+    records = RecordsService(
+        session,
+        thresholds_from(policy),
+        exports_allowed=policy.exports_allowed,
+        marking=policy.protective_marking,
+    )
 
     idle = IdleWatcher(policy.idle_lock_minutes)
     app.installEventFilter(idle)

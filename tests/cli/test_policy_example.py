@@ -64,6 +64,7 @@ def test_the_documented_default_is_the_real_one(key: PolicyKey) -> None:
     if key.default is None:
         assert default_cell == "none"
     else:
-        shown = str(key.default).lower()  # TOML spelling of ints and booleans
+        # TOML spelling: ints and booleans as they are, text in double quotes.
+        shown = f'"{key.default}"' if isinstance(key.default, str) else str(key.default).lower()
         assert default_cell.startswith(f"`{shown}`"), default_cell
     assert getattr(Policy(), key.name) == key.default

@@ -37,6 +37,8 @@ from outreach.records.store import (
     TimelineEntry,
     TimelinePage,
 )
+from outreach.reports.chronology import ChronologyEntry, ChronologyStore, EventWords
+from outreach.reports.intelligence import IntelItem, MissingPack, intelligence, missing_pack
 from outreach.vault.audit import record as audit_record
 from outreach.vault.audit import utc_now
 from outreach.vault.errors import VaultError
@@ -55,10 +57,15 @@ class RecordsService(QObject):
         session: Session,
         thresholds: Thresholds | None = None,
         parent: QObject | None = None,
+        *,
+        exports_allowed: bool = True,
+        marking: str = "OFFICIAL-SENSITIVE",
     ) -> None:
         super().__init__(parent)
         self._session = session
         self._thresholds = thresholds or Thresholds()
+        self._exports_allowed = exports_allowed
+        self.marking = marking
 
     @property
     def available(self) -> bool:
@@ -164,6 +171,41 @@ class RecordsService(QObject):
             return True
 
         self._write(work)
+
+    # exports
+    @property
+    def exports_allowed(self) -> bool:
+        return self._exports_allowed
+
+    def chronology(self, person_id: str, words: EventWords | None = None) -> list[ChronologyEntry]:
+        return self._run(lambda s: ChronologyStore(s.db, utc_now).load(s, person_id, words), [])
+
+    def save_chronology(self, person_id: str, entries: Sequence[ChronologyEntry]) -> bool:
+        def work(store: RecordStore) -> bool:
+            ChronologyStore(store.db, utc_now).save(person_id, entries)
+            return True
+
+        return self._write(work) is not None
+
+    def intelligence(self, person_id: str) -> list[IntelItem]:
+        def work(store: RecordStore) -> list[IntelItem]:
+            names = {p.id: p.known_as for p in store.people()}
+            return intelligence(store, store.person(person_id), names)
+
+        return self._run(work, [])
+
+    def missing_pack(self, person_id: str) -> MissingPack | None:
+        return self._run(lambda s: missing_pack(s, s.person(person_id), utc_now().date()), None)
+
+    def record_export(self, kind: str, person_id: str) -> None:
+        """Exports are audited: which kind, for whom, when; never what was in them."""
+
+        def work(store: RecordStore) -> bool:
+            with store.db.transaction():
+                audit_record(store.db, "export_made", f"{kind} {person_id}")
+            return True
+
+        self._run(work, False)
 
     # connections
     def connections_for_contact(self, uid: str) -> list[Connection]:

@@ -85,6 +85,20 @@ KEYS: tuple[PolicyKey, ...] = (
         "Also seal the data key to this agency key, so `outreach recover` can restore access.",
     ),
     PolicyKey(
+        "exports_allowed",
+        True,
+        _is_bool,
+        "true or false",
+        "Whether workers may export chronologies, intelligence and missing-person packs.",
+    ),
+    PolicyKey(
+        "protective_marking",
+        "OFFICIAL-SENSITIVE",
+        lambda v: isinstance(v, str) and 0 < len(v.strip()) <= 60,
+        "text of 1 to 60 characters",
+        "The marking printed at the top and bottom of every exported page.",
+    ),
+    PolicyKey(
         "nudge_missing_episodes",
         3,
         _int_between(1, 50),
@@ -159,6 +173,8 @@ class Policy:
     require_keyring: bool = False
     wipe_after_failed_unlocks: int = 0
     recovery_public_key: str | None = None
+    exports_allowed: bool = True
+    protective_marking: str = "OFFICIAL-SENSITIVE"
     nudge_missing_episodes: int = 3
     nudge_missing_window_days: int = 90
     nudge_return_interview_hours: int = 72

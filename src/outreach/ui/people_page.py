@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListView,
+    QMenu,
     QPushButton,
     QSplitter,
     QTableView,
@@ -172,6 +173,7 @@ class PeoplePage(QWidget):
     editPersonRequested = Signal(str)
     newContactRequested = Signal(str)  # with this young person
     contactRequested = Signal(str)  # open a contact by uid
+    exportRequested = Signal(str)  # which export, for the current young person
 
     def __init__(self, records: Any, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -232,8 +234,18 @@ class PeoplePage(QWidget):
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
         self.kind_filter.setMinimumContentsLength(14)
+        self.export_button = QPushButton(self.tr("Export"))
+        self.export_menu = QMenu(self)
+        self.export_actions = {
+            "chronology": self.export_menu.addAction(self.tr("Chronology…")),
+            "intelligence_pdf": self.export_menu.addAction(self.tr("Intelligence report (PDF)…")),
+            "intelligence_json": self.export_menu.addAction(self.tr("Intelligence report (JSON)…")),
+            "missing_pdf": self.export_menu.addAction(self.tr("Missing-person pack (PDF)…")),
+        }
+        self.export_button.setMenu(self.export_menu)
         buttons.addWidget(self.edit_button)
         buttons.addWidget(self.contact_button)
+        buttons.addWidget(self.export_button)
         buttons.addStretch(1)
         filter_row = QHBoxLayout()
         show = QLabel(self.tr("Show"))
@@ -287,6 +299,8 @@ class PeoplePage(QWidget):
         self.kind_filter.currentIndexChanged.connect(self._refresh_timeline)
         self.timeline.activated.connect(self._open_entry)
         self.nudges.acknowledged.connect(self._acknowledge)
+        for name, action in self.export_actions.items():
+            action.triggered.connect(lambda _c=False, n=name: self.exportRequested.emit(n))
 
     def _edit(self) -> None:
         if self._current:
@@ -324,6 +338,8 @@ class PeoplePage(QWidget):
         self._current = person.id if person else ""
         for widget in (self.edit_button, self.contact_button, self.kind_filter):
             widget.setEnabled(person is not None)
+        self.export_button.setEnabled(person is not None)
+        self.export_button.setVisible(getattr(self._records, "exports_allowed", False))
         if person is None:
             self.nudges.show_nudges([])
             self.prompts.setText("")

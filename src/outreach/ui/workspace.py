@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -29,11 +30,13 @@ from outreach.records.model import Contact
 from outreach.ui.connections_page import ConnectionsPage
 from outreach.ui.contact_editor import ContactEditor
 from outreach.ui.contacts_page import ContactsPage
+from outreach.ui.exports import ChronologyDialog, Exporter, choose_path
 from outreach.ui.fields import local_now
 from outreach.ui.people_page import PeoplePage
 from outreach.ui.person_dialog import PersonDialog
 from outreach.ui.search_page import SearchPage
 from outreach.ui.text import mark_content, wipe
+from outreach.vault.audit import current_actor
 
 
 class NotesPage(QWidget):
@@ -147,6 +150,7 @@ class WorkspacePage(QWidget):
         self.contacts.amendRequested.connect(self.amend)
         self.search.contactRequested.connect(self.open_contact)
         self.search.personRequested.connect(self.open_person)
+        self.people.exportRequested.connect(self.export)
         self.connections.contactRequested.connect(self.open_contact)
         self.connections.personRequested.connect(self.open_person)
         self.tabs.currentChanged.connect(self._tab_shown)
@@ -261,6 +265,34 @@ class WorkspacePage(QWidget):
     def show_search(self) -> None:
         self.tabs.setCurrentWidget(self.search)
         self.search.focus_box()
+
+    def export(self, which: str, choose: Callable[..., Path | None] = choose_path) -> Path | None:
+        """Export for the young person on the People page, where the worker chooses."""
+        person = self._records.person(self.people.current_person)
+        if person is None or not self._records.exports_allowed:
+            return None
+        exporter = Exporter(self._records, self._records.marking, current_actor())
+        if which == "chronology":
+            dialog = ChronologyDialog(self._records, exporter, person, choose, self)
+            dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            self._prepare_dialog(dialog)
+            dialog.open()
+            return None
+        suffix = "json" if which == "intelligence_json" else "pdf"
+        name = "missing-person-pack" if which == "missing_pdf" else "intelligence"
+        chosen = choose(
+            self, f"{name}-{person.known_as}.{suffix}", f"{suffix.upper()} (*.{suffix})"
+        )
+        if chosen is None:
+            return None
+        if which == "intelligence_pdf":
+            exporter.intelligence_pdf(person, chosen)
+        elif which == "intelligence_json":
+            exporter.intelligence_json(person, chosen)
+        else:
+            exporter.missing_pdf(person, chosen)
+        self.status_message.emit(self.tr("Exported to %1").replace("%1", str(chosen)))
+        return chosen
 
     def edit_person(self, person_id: str = "") -> PersonDialog | None:
         if self._read_only or not self._records.available:

@@ -225,6 +225,22 @@ MIGRATIONS: tuple[Migration, ...] = (
             ) STRICT, WITHOUT ROWID""",
         ),
     ),
+    Migration(
+        6,
+        "the worker's chronology choices and wording",
+        (
+            """CREATE TABLE chronology (
+                person_id TEXT NOT NULL REFERENCES young_people (id),
+                key TEXT NOT NULL,
+                event TEXT NOT NULL,
+                impact TEXT NOT NULL,
+                action TEXT NOT NULL,
+                significant INTEGER NOT NULL CHECK (significant IN (0, 1)),
+                updated_at TEXT NOT NULL,
+                PRIMARY KEY (person_id, key)
+            ) STRICT, WITHOUT ROWID""",
+        ),
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

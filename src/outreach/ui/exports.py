@@ -1,0 +1,569 @@
+"""Exports: a chronology, an intelligence report, a missing-person pack.
+
+Each is written only where the worker chooses, after a warning that the file leaves the
+encrypted vault, straight to that path with Qt's own PDF writer (no temporary copy).
+Every page carries the protective marking at top and bottom, the page number, when it
+was made and by whom. Every export is in the audit log; policy can turn exports off.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QCoreApplication,
+    QMarginsF,
+    QModelIndex,
+    QPersistentModelIndex,
+    QRectF,
+    QSizeF,
+    Qt,
+)
+from PySide6.QtGui import (
+    QFont,
+    QPageLayout,
+    QPageSize,
+    QPainter,
+    QPdfWriter,
+    QTextDocument,
+)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QHeaderView,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from outreach.app.records import RecordsService
+from outreach.prompts.language import check_language
+from outreach.records.model import YoungPerson
+from outreach.reports.chronology import ChronologyEntry, EventWords, chronology_csv
+from outreach.reports.intelligence import IntelItem, MissingPack, intelligence_json
+from outreach.ui.contact_view import when_text
+from outreach.ui.labels import (
+    age_label,
+    choice_label,
+    contact_kind_label,
+    kind_label,
+    person_label,
+    provenance_label,
+)
+
+translate = QCoreApplication.translate
+e = html.escape
+Index = QModelIndex | QPersistentModelIndex
+
+
+class TranslatedWords(EventWords):
+    def missing(self, hours: int | None, where_found: str, who_with: str) -> str:
+        parts = [translate("Exports", "Missing")]
+        if hours is not None:
+            parts.append(translate("Exports", "for about %1 hours").replace("%1", str(hours)))
+        if where_found:
+            parts.append(translate("Exports", "found at %1").replace("%1", where_found))
+        if who_with:
+            parts.append(translate("Exports", "with %1").replace("%1", who_with))
+        return ", ".join(parts)
+
+    def injury(self, sites: str, said: str) -> str:
+        event = translate("Exports", "Injury seen (%1)").replace(
+            "%1", sites or translate("Exports", "site not recorded")
+        )
+        if said:
+            event += translate("Exports", "; they said \u201c%1\u201d").replace("%1", said)
+        return event
+
+
+def source_words(source: str) -> str:
+    kind, _, provenance = source.partition("/")
+    words = contact_kind_label(kind)
+    return f"{words}, {provenance_label(provenance)}" if provenance else words
+
+
+def write_pdf(
+    path: Path, body_html: str, *, title: str, marking: str, made_by: str, made_at: datetime
+) -> int:
+    """Write the document to ``path`` as A4 PDF pages; returns the number of pages."""
+    writer = QPdfWriter(str(path))
+    writer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
+    writer.setPageMargins(QMarginsF(15, 12, 15, 12), QPageLayout.Unit.Millimeter)
+    writer.setResolution(96)
+    writer.setTitle(title)
+    writer.setCreator("Outreach")
+    page = QRectF(writer.pageLayout().paintRectPixels(writer.resolution()))
+    document = QTextDocument()
+    document.setDocumentMargin(0)
+    font = QFont(document.defaultFont())
+    # No ligatures: "fi" stays two letters, so names and places copy and search as typed.
+    font.setFeature(QFont.Tag("liga"), 0)
+    document.setDefaultFont(font)
+    document.setHtml(body_html)
+    band = 28.0  # header and footer, each
+    body = QRectF(0, band, page.width(), page.height() - 2 * band)
+    document.setPageSize(QSizeF(body.width(), body.height()))
+    pages = max(1, document.pageCount())
+    made = (
+        translate("Exports", "Made %1 by %2")
+        .replace("%1", made_at.astimezone().strftime("%d %b %Y %H:%M"))
+        .replace("%2", made_by or translate("Exports", "a worker"))
+    )
+    painter = QPainter(writer)
+    try:
+        for number in range(pages):
+            if number:
+                writer.newPage()
+            painter.drawText(
+                QRectF(0, 0, page.width(), band), int(Qt.AlignmentFlag.AlignCenter), marking
+            )
+            painter.drawText(
+                QRectF(0, 0, page.width(), band),
+                int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
+                title,
+            )
+            footer = QRectF(0, page.height() - band, page.width(), band)
+            painter.drawText(footer, int(Qt.AlignmentFlag.AlignCenter), marking)
+            painter.drawText(
+                footer, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), made
+            )
+            painter.drawText(
+                footer,
+                int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter),
+                translate("Exports", "Page %1 of %2")
+                .replace("%1", str(number + 1))
+                .replace("%2", str(pages)),
+            )
+            painter.save()
+            painter.translate(0, band - number * body.height())
+            clip = QRectF(0, number * body.height(), body.width(), body.height())
+            document.drawContents(painter, clip)
+            painter.restore()
+    finally:
+        painter.end()
+    return pages
+
+
+def _table(
+    headers: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequence[int] = ()
+) -> str:
+    head = "".join(
+        f"<th align='left' width='{widths[n]}%'>{e(h)}</th>"
+        if widths
+        else f"<th align='left'>{e(h)}</th>"
+        for n, h in enumerate(headers)
+    )
+    body = "".join(
+        "<tr>" + "".join(f"<td>{e(cell)}</td>" for cell in row) + "</tr>" for row in rows
+    )
+    return (
+        "<table border='1' cellspacing='0' cellpadding='4' width='100%'>"
+        f"<tr>{head}</tr>{body}</table>"
+    )
+
+
+def _subject(person: YoungPerson) -> str:
+    line = person_label(person)
+    if person.agency_ref:
+        line += " · " + translate("Exports", "Ref. %1").replace("%1", person.agency_ref)
+    return line
+
+
+def chronology_html(person: YoungPerson, entries: Sequence[ChronologyEntry]) -> str:
+    rows = [
+        (when_text(x.at), x.event, source_words(x.source), x.impact, x.action)
+        for x in entries
+        if x.significant
+    ]
+    return f"<h2>{e(translate('Exports', 'Chronology'))}</h2><p>{e(_subject(person))}</p>" + _table(
+        [
+            translate("Exports", "Date"),
+            translate("Exports", "Significant event"),
+            translate("Exports", "Source"),
+            translate("Exports", "Impact on the young person"),
+            translate("Exports", "Action taken"),
+        ],
+        rows,
+    )
+
+
+def intelligence_html(person: YoungPerson, items: Sequence[IntelItem], submitted_by: str) -> str:
+    out = [
+        f"<h2>{e(translate('Exports', 'Intelligence report'))}</h2>",
+        f"<p>{e(translate('Exports', 'About'))}: {e(_subject(person))}</p>",
+    ]
+    if submitted_by:
+        out.append(f"<p>{e(translate('Exports', 'Submitted by'))}: {e(submitted_by)}</p>")
+    rows = []
+    for item in items:
+        ordered = sorted(item.seen)
+        when = (
+            when_text(ordered[0])
+            if len(ordered) == 1
+            else f"{when_text(ordered[0])} \u2013 {when_text(ordered[-1])}"
+        )
+        rows.append(
+            (
+                f"{kind_label(item.kind)}: {item.identifier}"
+                + (f" ({', '.join(sorted(item.details))})" if item.details else ""),
+                ", ".join(sorted(item.where)),
+                translate("Exports", "%1 (%2 times)")
+                .replace("%1", when)
+                .replace("%2", str(len(item.seen))),
+                ", ".join(item.also_seen_with),
+                ", ".join(provenance_label(p) for p in sorted(item.how_known)),
+            )
+        )
+    out.append(
+        _table(
+            [
+                translate("Exports", "What"),
+                translate("Exports", "Where"),
+                translate("Exports", "When"),
+                translate("Exports", "Also seen with (who)"),
+                translate("Exports", "How known"),
+            ],
+            rows,
+        )
+    )
+    return "".join(out)
+
+
+def missing_html(pack: MissingPack) -> str:
+    p = pack.person
+    out = [f"<h2>{e(translate('Exports', 'Missing-person pack'))}</h2>"]
+    facts = [
+        (translate("Exports", "Known as"), p.known_as),
+        (translate("Exports", "Other names"), ", ".join(p.aliases)),
+        (translate("Exports", "Age"), age_label(p, (pack.last_seen or datetime.now()).date())),
+        (
+            translate("Exports", "Date of birth"),
+            p.date_of_birth.isoformat() if p.date_of_birth else "",
+        ),
+        (translate("Exports", "Gender"), p.gender),
+        (translate("Exports", "School"), p.school),
+        (translate("Exports", "Agency reference"), p.agency_ref),
+        (translate("Exports", "Description and notes"), p.notes),
+        (translate("Exports", "Last contact"), when_text(pack.last_seen)),
+    ]
+    out.append(_table([translate("Exports", "Who"), ""], [f for f in facts if f[1]]))
+    sections: list[tuple[str, list[str], Sequence[Sequence[str]]]] = [
+        (
+            translate("Exports", "Phones and online handles"),
+            [translate("Exports", "Number or handle")],
+            [(n,) for n in pack.phones] + [(f"{h.platform}: {h.handle}",) for h in pack.handles],
+        ),
+        (
+            translate("Exports", "Associates"),
+            [translate("Exports", "Name or nickname"), translate("Exports", "About them")],
+            [
+                (
+                    ", ".join(x for x in (a.name, *a.nicknames) if x),
+                    ", ".join(
+                        x
+                        for x in (
+                            choice_label(a.role) if a.role else "",
+                            a.description,
+                            *a.phone_numbers,
+                        )
+                        if x
+                    ),
+                )
+                for a in pack.associates
+            ],
+        ),
+        (
+            translate("Exports", "Places they go"),
+            [
+                translate("Exports", "Place"),
+                translate("Exports", "Area"),
+                translate("Exports", "When"),
+            ],
+            [(pl.name, pl.area, pl.days_and_times) for pl in pack.places],
+        ),
+        (
+            translate("Exports", "Vehicles seen with them"),
+            [translate("Exports", "Registration"), translate("Exports", "Vehicle")],
+            [
+                (v.registration, " ".join(x for x in (v.colour, v.make, v.model) if x))
+                for v in pack.vehicles
+            ],
+        ),
+        (
+            translate("Exports", "Previous missing episodes"),
+            [
+                translate("Exports", "From"),
+                translate("Exports", "To"),
+                translate("Exports", "Where found"),
+                translate("Exports", "Who with"),
+                translate("Exports", "How they got back"),
+            ],
+            [
+                (when_text(m.went), when_text(m.back), m.where_found, m.who_with, m.how_got_back)
+                for m in pack.episodes
+            ],
+        ),
+    ]
+    for heading, headers, rows in sections:
+        out.append(f"<h3>{e(heading)}</h3>")
+        out.append(
+            _table(headers, rows) if rows else f"<p>{e(translate('Exports', 'None recorded.'))}</p>"
+        )
+    return "".join(out)
+
+
+class Exporter:
+    """Writes exports to paths already chosen; audits each. Widgets ask for the path."""
+
+    def __init__(self, records: RecordsService, marking: str, made_by: str = "") -> None:
+        self._records = records
+        self.marking = marking
+        self.made_by = made_by
+
+    def _pdf(
+        self,
+        kind: str,
+        person: YoungPerson,
+        path: Path,
+        body: str,
+        title: str,
+        made_by: str | None = None,
+    ) -> int:
+        pages = write_pdf(
+            path,
+            body,
+            title=title,
+            marking=self.marking,
+            made_by=self.made_by if made_by is None else made_by,
+            made_at=datetime.now().astimezone(),
+        )
+        self._records.record_export(kind, person.id)
+        return pages
+
+    def chronology_pdf(
+        self, person: YoungPerson, entries: Sequence[ChronologyEntry], path: Path
+    ) -> int:
+        return self._pdf("chronology_pdf", person, path, chronology_html(person, entries),
+                         translate("Exports", "Chronology"))  # fmt: skip
+
+    def chronology_csv(
+        self, person: YoungPerson, entries: Sequence[ChronologyEntry], path: Path
+    ) -> None:
+        text = chronology_csv(entries, marking=self.marking, source_words=source_words)
+        path.write_text(text, encoding="utf-8", newline="")
+        self._records.record_export("chronology_csv", person.id)
+
+    def intelligence_pdf(self, person: YoungPerson, path: Path, submitted_by: str = "") -> int:
+        items = self._records.intelligence(person.id)
+        # The worker is named only if they chose to be, here and in the footer.
+        body = intelligence_html(person, items, submitted_by)
+        title = translate("Exports", "Intelligence report")
+        return self._pdf("intelligence_pdf", person, path, body, title, made_by=submitted_by)
+
+    def intelligence_json(self, person: YoungPerson, path: Path, submitted_by: str = "") -> None:
+        items = self._records.intelligence(person.id)
+        made = datetime.now().astimezone()
+        text = intelligence_json(person, items, marking=self.marking, made_at=made,
+                                 submitted_by=submitted_by)  # fmt: skip
+        path.write_text(text, encoding="utf-8")
+        self._records.record_export("intelligence_json", person.id)
+
+    def missing_pdf(self, person: YoungPerson, path: Path) -> int:
+        pack = self._records.missing_pack(person.id)
+        if pack is None:
+            return 0
+        return self._pdf("missing_pack_pdf", person, path, missing_html(pack),
+                         translate("Exports", "Missing-person pack"))  # fmt: skip
+
+
+def choose_path(parent: QWidget, suggested: str, filter_text: str) -> Path | None:
+    """Warn that the file leaves the vault, then let the worker choose where it goes."""
+    answer = QMessageBox.warning(
+        parent,
+        translate("Exports", "This file leaves the encrypted vault"),
+        translate(
+            "Exports",
+            "The file will not be encrypted: anyone who gets it can read it. Save it only "
+            "where your organisation allows, and delete it when it has been shared.",
+        ),
+        QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Cancel,
+        QMessageBox.StandardButton.Cancel,
+    )
+    if answer != QMessageBox.StandardButton.Save:
+        return None
+    chosen, _ = QFileDialog.getSaveFileName(
+        parent, translate("Exports", "Save as"), suggested, filter_text
+    )
+    return Path(chosen) if chosen else None
+
+
+CHRONOLOGY_COLUMNS = ("significant", "date", "event", "source", "impact", "action", "wording")
+
+
+class ChronologyModel(QAbstractTableModel):
+    def __init__(self, entries: Sequence[ChronologyEntry], parent: Any = None) -> None:
+        super().__init__(parent)
+        self.entries = list(entries)
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.entries)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(CHRONOLOGY_COLUMNS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
+            return None
+        return (
+            self.tr("Significant"), self.tr("Date"), self.tr("Event"), self.tr("Source"),
+            self.tr("Impact"), self.tr("Action taken"), self.tr("Wording"),
+        )[section]  # fmt: skip
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        column = CHRONOLOGY_COLUMNS[index.column()]
+        if column == "significant":
+            return base | Qt.ItemFlag.ItemIsUserCheckable
+        if column in ("event", "impact", "action"):
+            return base | Qt.ItemFlag.ItemIsEditable
+        return base
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        entry = self.entries[index.row()]
+        column = CHRONOLOGY_COLUMNS[index.column()]
+        if column == "significant":
+            if role == Qt.ItemDataRole.CheckStateRole:
+                return Qt.CheckState.Checked if entry.significant else Qt.CheckState.Unchecked
+            return None
+        if role not in (
+            Qt.ItemDataRole.DisplayRole,
+            Qt.ItemDataRole.EditRole,
+            Qt.ItemDataRole.ToolTipRole,
+        ):
+            return None
+        if column == "date":
+            return when_text(entry.at)
+        if column == "source":
+            return source_words(entry.source)
+        if column == "wording":
+            findings = (
+                check_language(entry.event)
+                + check_language(entry.impact)
+                + check_language(entry.action)
+            )
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return "\n".join(
+                    f"{f.phrase}: {f.reason} ({'; '.join(f.suggestions)})" for f in findings
+                )
+            return ", ".join(f.phrase for f in findings)
+        return getattr(entry, column)
+
+    def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
+        if not index.isValid():
+            return False
+        row, column = index.row(), CHRONOLOGY_COLUMNS[index.column()]
+        entry = self.entries[row]
+        if column == "significant" and role == Qt.ItemDataRole.CheckStateRole:
+            checked = Qt.CheckState(value) == Qt.CheckState.Checked
+            self.entries[row] = replace(entry, significant=checked)
+        elif column == "event" and role == Qt.ItemDataRole.EditRole:
+            self.entries[row] = replace(entry, event=str(value))
+        elif column == "impact" and role == Qt.ItemDataRole.EditRole:
+            self.entries[row] = replace(entry, impact=str(value))
+        elif column == "action" and role == Qt.ItemDataRole.EditRole:
+            self.entries[row] = replace(entry, action=str(value))
+        else:
+            return False
+        self.dataChanged.emit(self.index(row, 0), self.index(row, len(CHRONOLOGY_COLUMNS) - 1))
+        return True
+
+
+class ChronologyDialog(QDialog):
+    """Mark the significant events, word them, then save or export."""
+
+    def __init__(
+        self,
+        records: RecordsService,
+        exporter: Exporter,
+        person: YoungPerson,
+        choose: Callable[[QWidget, str, str], Path | None] = choose_path,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._records = records
+        self._exporter = exporter
+        self._person = person
+        self._choose = choose
+        self.setWindowTitle(self.tr("Chronology: %1").replace("%1", person.known_as))
+        self.resize(900, 560)
+        layout = QVBoxLayout(self)
+        hint = QLabel(
+            self.tr(
+                "Tick the significant events and word them plainly. Wording that may blame "
+                "the child is shown in the last column. Only ticked events are exported."
+            )
+        )
+        hint.setWordWrap(True)
+        self.model = ChronologyModel(records.chronology(person.id, TranslatedWords()), self)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setAccessibleName(self.tr("Chronology events"))
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.table.verticalHeader().setVisible(False)
+        self.status = QLabel()
+        self.status.setObjectName("status")
+        buttons = QDialogButtonBox()
+        self.save_button = buttons.addButton(
+            self.tr("Save"), QDialogButtonBox.ButtonRole.AcceptRole
+        )
+        self.pdf_button = QPushButton(self.tr("Export PDF…"))
+        self.csv_button = QPushButton(self.tr("Export CSV…"))
+        buttons.addButton(self.pdf_button, QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.addButton(self.csv_button, QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.addButton(QDialogButtonBox.StandardButton.Close)
+        layout.addWidget(hint)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.status)
+        layout.addWidget(buttons)
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        self.pdf_button.clicked.connect(lambda: self.export("pdf"))
+        self.csv_button.clicked.connect(lambda: self.export("csv"))
+        for button in (self.pdf_button, self.csv_button):
+            button.setEnabled(records.exports_allowed)
+
+    def save(self) -> bool:
+        saved = self._records.save_chronology(self._person.id, self.model.entries)
+        if saved:
+            self.status.setText(self.tr("Saved."))
+        return saved
+
+    def export(self, kind: str) -> Path | None:
+        if not self._records.exports_allowed or not self.save():
+            return None
+        suggested = f"chronology-{self._person.known_as}.{kind}"
+        chosen = self._choose(self, suggested, "PDF (*.pdf)" if kind == "pdf" else "CSV (*.csv)")
+        if chosen is None:
+            return None
+        if kind == "pdf":
+            self._exporter.chronology_pdf(self._person, self.model.entries, chosen)
+        else:
+            self._exporter.chronology_csv(self._person, self.model.entries, chosen)
+        self.status.setText(self.tr("Exported to %1").replace("%1", str(chosen)))
+        return chosen
