@@ -266,3 +266,32 @@ def test_long_exports_run_over_pages_each_marked_and_numbered(qapp, tmp_path) ->
     assert f"Page {pages} of {pages}" in text
     for n in (1, 150, 300):  # nothing lost at the page breaks
         assert f"Event number {n} at the park." in text
+
+
+def test_the_worker_is_warned_before_choosing_where_a_file_goes(qtbot, monkeypatch, tmp_path):
+    from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+
+    from outreach.ui import exports
+
+    asked: list[str] = []
+    monkeypatch.setattr(
+        QMessageBox,
+        "warning",
+        lambda *a, **k: asked.append("warned") or QMessageBox.StandardButton.Cancel,
+    )
+    monkeypatch.setattr(
+        QFileDialog,
+        "getSaveFileName",
+        lambda *a, **k: asked.append("chose") or (str(tmp_path / "x.pdf"), ""),
+    )
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    assert exports.choose_path(parent, "x.pdf", "PDF (*.pdf)") is None
+    assert asked == ["warned"]  # cancelled: never asked where
+    monkeypatch.setattr(
+        QMessageBox,
+        "warning",
+        lambda *a, **k: asked.append("warned") or QMessageBox.StandardButton.Save,
+    )
+    assert exports.choose_path(parent, "x.pdf", "PDF (*.pdf)") == tmp_path / "x.pdf"
+    assert asked == ["warned", "warned", "chose"]
