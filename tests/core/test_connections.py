@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -20,17 +19,9 @@ from outreach.records.model import (
     YoungPerson,
 )
 from outreach.records.store import RecordStore
-from outreach.vault.vault import OpenVault, Vault
-from tests.conftest import PASSPHRASE
+from outreach.vault.vault import OpenVault
 
 NOW = datetime(2026, 3, 14, 22, 30, tzinfo=UTC)
-
-
-@pytest.fixture
-def opened(make_vault: Callable[..., Vault]) -> Iterator[OpenVault]:
-    vault = make_vault().create(PASSPHRASE)
-    yield vault
-    vault.close()
 
 
 @pytest.fixture

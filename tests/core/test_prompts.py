@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
@@ -30,8 +29,7 @@ from outreach.records.model import (
     YoungPerson,
 )
 from outreach.records.store import InvalidRecord, RecordStore
-from outreach.vault.vault import OpenVault, Vault
-from tests.conftest import PASSPHRASE
+from outreach.vault.vault import OpenVault
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 
@@ -162,13 +160,6 @@ def test_an_acknowledged_nudge_is_hidden_and_a_new_episode_raises_it_again() -> 
 
 
 # --- kept in the vault ------------------------------------------------------------------
-
-
-@pytest.fixture
-def opened(make_vault: Callable[..., Vault]) -> Iterator[OpenVault]:
-    vault = make_vault().create(PASSPHRASE)
-    yield vault
-    vault.close()
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -38,17 +37,9 @@ from outreach.records.store import (
 )
 from outreach.records.validation import MATCH_END, MATCH_START
 from outreach.vault import audit
-from outreach.vault.vault import OpenVault, Vault
-from tests.conftest import PASSPHRASE
+from outreach.vault.vault import OpenVault
 
 NOW = datetime(2026, 3, 14, 22, 30, tzinfo=UTC)
-
-
-@pytest.fixture
-def opened(make_vault: Callable[..., Vault]) -> Iterator[OpenVault]:
-    vault = make_vault().create(PASSPHRASE)
-    yield vault
-    vault.close()
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QUrl, Signal
+from PySide6.QtCore import QModelIndex, Qt, QUrl, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -37,54 +37,32 @@ from outreach.ui.connections_html import match_label
 from outreach.ui.contact_view import when_text
 from outreach.ui.graph_view import GraphView
 from outreach.ui.labels import kind_label, person_label
+from outreach.ui.models import RowsModel
 from outreach.ui.text import mark_content
 
-Index = QModelIndex | QPersistentModelIndex
 
-
-class RankedModel(QAbstractTableModel):
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._rows: list[RankedEntity] = []
-
-    def set_rows(self, rows: Sequence[RankedEntity]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
+class RankedModel(RowsModel):
     def row(self, index: int) -> RankedEntity:
-        return self._rows[index]
+        ranked: RankedEntity = self.row_at(index)
+        return ranked
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else 5
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
-            return None
+    def headers(self) -> Sequence[str]:
         return (
             self.tr("What"),
             self.tr("Young people"),
             self.tr("Times seen"),
             self.tr("Last seen"),
             self.tr("May be the same as"),
-        )[section]
+        )
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or role != Qt.ItemDataRole.DisplayRole:
-            return None
-        row = self._rows[index.row()]
+    def cell(self, row: RankedEntity, column: int, role: int) -> Any:
         return (
             f"{kind_label(row.entity.kind)}: {row.entity.label}",
             str(row.young_people),
             str(row.sightings),
             when_text(row.last),
             str(row.possible) if row.possible else "",
-        )[index.column()]
+        )[column]
 
 
 class ConnectionsPage(QWidget):

@@ -49,6 +49,8 @@ from outreach.ui.fields import (
     ObservationForm,
     OptionalMoment,
     PlainLines,
+    add_checked_row,
+    error_label,
     from_qdatetime,
     to_qdatetime,
 )
@@ -59,15 +61,6 @@ from outreach.ui.shortcuts import bind
 from outreach.ui.text import mark_content
 
 CHECK_DELAY_MS = 300
-
-
-def _error_label() -> QLabel:
-    label = QLabel()
-    label.setObjectName("error")
-    label.setWordWrap(True)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    label.setVisible(False)
-    return label
 
 
 def _show(label: QLabel, text: str) -> None:
@@ -97,7 +90,7 @@ class QuoteRow(QWidget):
         remove.setAccessibleName(self.tr("Remove these words"))
         row.addWidget(self.said_by, 1)
         row.addWidget(remove)
-        self.error = _error_label()
+        self.error = error_label()
         layout.addWidget(self.text)
         layout.addLayout(row)
         layout.addWidget(self.error)
@@ -154,14 +147,7 @@ class ContactEditor(QWidget):
         self.errors: dict[str, QLabel] = {}
 
         def add(name: str, label: str, widget: QWidget) -> None:
-            box = QWidget()
-            box_layout = QVBoxLayout(box)
-            box_layout.setContentsMargins(0, 0, 0, 0)
-            box_layout.addWidget(widget)
-            self.errors[name] = _error_label()
-            box_layout.addWidget(self.errors[name])
-            box.setFocusProxy(widget)
-            form.addRow(label, box)
+            add_checked_row(form, self.errors, name, label, widget)
 
         self.nudges = NudgesPanel()
         form.addRow(self.nudges)
@@ -274,7 +260,7 @@ class ContactEditor(QWidget):
         add("instinct", self.tr("Why, in a sentence"), self.instinct)
         attach_language_check(self.instinct)
 
-        self.problems = _error_label()
+        self.problems = error_label()
         self.status = QLabel()
         self.status.setObjectName("status")
         self.status.setTextFormat(Qt.TextFormat.PlainText)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -24,46 +24,26 @@ from outreach.app.records import ContactDraft, RecordsService
 from outreach.records.store import ContactListing
 from outreach.ui.contact_view import ContactView, when_text
 from outreach.ui.labels import contact_kind_label, person_label
+from outreach.ui.models import RowsModel
 
-Index = QModelIndex | QPersistentModelIndex
 
-
-class ContactsModel(QAbstractTableModel):
-    def __init__(self, records: RecordsService, parent: QWidget | None = None) -> None:
+class ContactsModel(RowsModel):
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._records = records
-        self._rows: list[ContactListing] = []
         self._names: dict[str, str] = {}
 
-    def set_rows(self, rows: Sequence[ContactListing], names: dict[str, str]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
+    def show(self, rows: Sequence[ContactListing], names: dict[str, str]) -> None:
         self._names = names
-        self.endResetModel()
+        self.set_rows(rows)
 
     def listing(self, row: int) -> ContactListing:
-        return self._rows[row]
+        listing: ContactListing = self.row_at(row)
+        return listing
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
+    def headers(self) -> Sequence[str]:
+        return (self.tr("When"), self.tr("Kind"), self.tr("Young people"), self.tr("Where"))
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else 4
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
-            return None
-        return (self.tr("When"), self.tr("Kind"), self.tr("Young people"), self.tr("Where"))[
-            section
-        ]
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or role != Qt.ItemDataRole.DisplayRole:
-            return None
-        row = self._rows[index.row()]
-        column = index.column()
+    def cell(self, row: ContactListing, column: int, role: int) -> Any:
         if column == 0:
             return when_text(row.started_at) + (" " + self.tr("(amended)") if row.amended else "")
         if column == 1:
@@ -97,7 +77,7 @@ class ContactsPage(QWidget):
         layout.addLayout(draft_buttons)
 
         splitter = QSplitter()
-        self.model = ContactsModel(records, self)
+        self.model = ContactsModel(self)
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.setAccessibleName(self.tr("Filed contacts"))
@@ -131,7 +111,7 @@ class ContactsPage(QWidget):
         has_drafts = bool(self._drafts)
         for widget in (self.unfinished_label, self.unfinished, self.resume_button):
             widget.setVisible(has_drafts)
-        self.model.set_rows(self._records.recent_contacts(), names)
+        self.model.show(self._records.recent_contacts(), names)
 
     def show_contact(self, uid: str) -> None:
         self.view.show_versions(self._records.versions(uid))
@@ -152,5 +132,5 @@ class ContactsPage(QWidget):
     def clear_content(self) -> None:
         self.unfinished.clear()
         self._drafts = []
-        self.model.set_rows([], {})
+        self.model.show([], {})
         self.view.clear()

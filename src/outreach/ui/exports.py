@@ -16,11 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QCoreApplication,
     QMarginsF,
-    QModelIndex,
-    QPersistentModelIndex,
     QRectF,
     QSizeF,
     Qt,
@@ -61,10 +58,10 @@ from outreach.ui.labels import (
     person_label,
     provenance_label,
 )
+from outreach.ui.models import Index, RowsModel
 
 translate = QCoreApplication.translate
 e = html.escape
-Index = QModelIndex | QPersistentModelIndex
 
 
 class TranslatedWords(EventWords):
@@ -411,26 +408,20 @@ def choose_path(parent: QWidget, suggested: str, filter_text: str) -> Path | Non
 CHRONOLOGY_COLUMNS = ("significant", "date", "event", "source", "impact", "action", "wording")
 
 
-class ChronologyModel(QAbstractTableModel):
+class ChronologyModel(RowsModel):
     def __init__(self, entries: Sequence[ChronologyEntry], parent: Any = None) -> None:
         super().__init__(parent)
-        self.entries = list(entries)
+        self.set_rows(entries)
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.entries)
+    @property
+    def entries(self) -> list[ChronologyEntry]:
+        return self._rows
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(CHRONOLOGY_COLUMNS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
-            return None
+    def headers(self) -> Sequence[str]:
         return (
             self.tr("Significant"), self.tr("Date"), self.tr("Event"), self.tr("Source"),
             self.tr("Impact"), self.tr("Action taken"), self.tr("Wording"),
-        )[section]  # fmt: skip
+        )  # fmt: skip
 
     def flags(self, index: Index) -> Qt.ItemFlag:
         base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
@@ -442,36 +433,33 @@ class ChronologyModel(QAbstractTableModel):
         return base
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        entry = self.entries[index.row()]
-        column = CHRONOLOGY_COLUMNS[index.column()]
-        if column == "significant":
-            if role == Qt.ItemDataRole.CheckStateRole:
-                return Qt.CheckState.Checked if entry.significant else Qt.CheckState.Unchecked
-            return None
-        if role not in (
-            Qt.ItemDataRole.DisplayRole,
-            Qt.ItemDataRole.EditRole,
-            Qt.ItemDataRole.ToolTipRole,
-        ):
-            return None
-        if column == "date":
+        if index.isValid() and CHRONOLOGY_COLUMNS[index.column()] == "significant":
+            if role != Qt.ItemDataRole.CheckStateRole:
+                return None
+            checked = self.entries[index.row()].significant
+            return Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked
+        if index.isValid() and role == Qt.ItemDataRole.EditRole:
+            role = Qt.ItemDataRole.DisplayRole
+        return super().data(index, role)
+
+    def cell(self, entry: ChronologyEntry, column: int, role: int) -> Any:
+        name = CHRONOLOGY_COLUMNS[column]
+        if name == "date":
             return when_text(entry.at)
-        if column == "source":
+        if name == "source":
             return source_words(entry.source)
-        if column == "wording":
-            findings = (
-                check_language(entry.event)
-                + check_language(entry.impact)
-                + check_language(entry.action)
-            )
+        if name == "wording":
+            findings = [
+                f
+                for text in (entry.event, entry.impact, entry.action)
+                for f in check_language(text)
+            ]
             if role == Qt.ItemDataRole.ToolTipRole:
                 return "\n".join(
                     f"{f.phrase}: {f.reason} ({'; '.join(f.suggestions)})" for f in findings
                 )
             return ", ".join(f.phrase for f in findings)
-        return getattr(entry, column)
+        return getattr(entry, name)
 
     def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
         if not index.isValid():

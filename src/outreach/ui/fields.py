@@ -279,3 +279,27 @@ class ObservationForm(QWidget):
         self.seen_at.show_problem(problems.get("seen_at", ""))
         for name, field_input in self.inputs.items():
             field_input.show_problem(problems.get(name, ""))
+
+
+def error_label() -> QLabel:
+    """The inline message line under a field: empty and hidden until there is a problem."""
+    label = QLabel()
+    label.setObjectName("error")
+    label.setWordWrap(True)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setVisible(False)
+    return label
+
+
+def add_checked_row(
+    form: QFormLayout, errors: dict[str, QLabel], name: str, label: str, widget: QWidget
+) -> None:
+    """A form row with its inline message line, kept in ``errors`` under ``name``."""
+    box = QWidget()
+    box_layout = QVBoxLayout(box)
+    box_layout.setContentsMargins(0, 0, 0, 0)
+    box_layout.addWidget(widget)
+    errors[name] = error_label()
+    box_layout.addWidget(errors[name])
+    box.setFocusProxy(widget)
+    form.addRow(label, box)

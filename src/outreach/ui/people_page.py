@@ -12,7 +12,6 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractListModel,
-    QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
     QSortFilterProxyModel,
@@ -43,6 +42,7 @@ from outreach.records.store import TimelineCursor, TimelineEntry, TimelinePage
 from outreach.ui.connections_html import connections_html
 from outreach.ui.contact_view import when_text
 from outreach.ui.labels import age_label, kind_label, person_label, provenance_label
+from outreach.ui.models import RowsModel
 from outreach.ui.prompts_panels import NudgesPanel, WorryChart
 from outreach.ui.shortcuts import bind
 from outreach.ui.text import mark_content
@@ -86,26 +86,21 @@ class PeopleModel(QAbstractListModel):
         return -1
 
 
-class TimelineModel(QAbstractTableModel):
+class TimelineModel(RowsModel):
     """A timeline read a page at a time: the newest rows show at once, older ones load as
     the view scrolls to them (Qt's canFetchMore / fetchMore)."""
 
-    COLUMNS = ("when", "what", "summary", "how_known")
     BATCH = 100  # rows added per fetch, at least
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._entries: list[TimelineEntry] = []
         self._loader: Callable[[TimelineCursor | None], TimelinePage] | None = None
         self._next: TimelineCursor | None = None
         self._more = False
 
     def start(self, loader: Callable[[TimelineCursor | None], TimelinePage] | None) -> None:
-        self.beginResetModel()
-        self._entries, self._loader, self._next = [], loader, None
-        self._more = loader is not None
-        self._entries = self._load()
-        self.endResetModel()
+        self._loader, self._next, self._more = loader, None, loader is not None
+        self.set_rows(self._load())
 
     def _load(self) -> list[TimelineEntry]:
         added: list[TimelineEntry] = []
@@ -124,46 +119,29 @@ class TimelineModel(QAbstractTableModel):
             return
         added = self._load()
         if added:
-            first = len(self._entries)
+            first = len(self._rows)
             self.beginInsertRows(QModelIndex(), first, first + len(added) - 1)
-            self._entries.extend(added)
+            self._rows.extend(added)
             self.endInsertRows()
 
     def set_entries(self, entries: Sequence[TimelineEntry]) -> None:
-        self.beginResetModel()
-        self._entries, self._loader, self._next, self._more = list(entries), None, None, False
-        self.endResetModel()
+        self._loader, self._next, self._more = None, None, False
+        self.set_rows(entries)
 
     def entry(self, row: int) -> TimelineEntry:
-        return self._entries[row]
+        entry: TimelineEntry = self.row_at(row)
+        return entry
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._entries)
+    def headers(self) -> Sequence[str]:
+        return (self.tr("When"), self.tr("What"), self.tr("Summary"), self.tr("How known"))
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
-            return None
-        return (self.tr("When"), self.tr("What"), self.tr("Summary"), self.tr("How known"))[section]
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or role not in (
-            Qt.ItemDataRole.DisplayRole,
-            Qt.ItemDataRole.ToolTipRole,
-        ):
-            return None
-        entry = self._entries[index.row()]
-        column = self.COLUMNS[index.column()]
-        if column == "when":
+    def cell(self, entry: TimelineEntry, column: int, role: int) -> Any:
+        if column == 0:
             return when_text(entry.at)
-        if column == "what":
+        if column == 1:
             text = kind_label(entry.kind)
             return text + (" " + self.tr("(amended)") if entry.amended else "")
-        if column == "summary":
+        if column == 2:
             return entry.summary
         return provenance_label(entry.provenance.value) if entry.provenance else ""
 

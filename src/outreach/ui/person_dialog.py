@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from datetime import date
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -25,18 +24,9 @@ from outreach.app.session import Session
 from outreach.records.model import PersonStatus, YoungPerson
 from outreach.records.store import InvalidRecord
 from outreach.records.validation import Problem, check_person
-from outreach.ui.fields import OptionalMoment, PlainLines
+from outreach.ui.fields import OptionalMoment, PlainLines, add_checked_row
 from outreach.ui.language import attach_language_check
 from outreach.ui.text import mark_content
-
-
-def _error_label() -> QLabel:
-    label = QLabel()
-    label.setObjectName("error")
-    label.setWordWrap(True)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    label.setVisible(False)
-    return label
 
 
 class PersonDialog(QDialog):
@@ -59,15 +49,8 @@ class PersonDialog(QDialog):
         self.errors: dict[str, QLabel] = {}
 
         def add(name: str, label: str, widget: QWidget) -> None:
-            box = QWidget()
-            box_layout = QVBoxLayout(box)
-            box_layout.setContentsMargins(0, 0, 0, 0)
-            box_layout.addWidget(widget)
-            self.errors[name] = _error_label()
-            box_layout.addWidget(self.errors[name])
-            box.setFocusProxy(widget)
             widget.setAccessibleName(label.replace("&", ""))
-            form.addRow(label, box)
+            add_checked_row(form, self.errors, name, label, widget)
 
         self.known_as = mark_content(QLineEdit())
         add("known_as", self.tr("&Known as"), self.known_as)
