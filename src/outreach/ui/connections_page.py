@@ -14,17 +14,14 @@ from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt, QUrl, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QPushButton,
     QSpinBox,
     QSplitter,
-    QTableView,
     QTabWidget,
     QTextBrowser,
     QVBoxLayout,
@@ -37,7 +34,7 @@ from outreach.ui.connections_html import match_label
 from outreach.ui.contact_view import when_text
 from outreach.ui.graph_view import GraphView
 from outreach.ui.labels import kind_label, person_label
-from outreach.ui.models import RowsModel
+from outreach.ui.models import RowsModel, rows_table
 from outreach.ui.text import mark_content
 
 
@@ -94,14 +91,7 @@ class ConnectionsPage(QWidget):
         layout.addWidget(self.views, 1)
         list_page = QSplitter()
         self.model = RankedModel(self)
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setAccessibleName(self.tr("What links young people"))
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.table = rows_table(self.model, self.tr("What links young people"), 0)
         detail = QWidget()
         detail_layout = QVBoxLayout(detail)
         self.detail = mark_content(QTextBrowser())

@@ -7,15 +7,12 @@ from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QPushButton,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -24,7 +21,7 @@ from outreach.app.records import ContactDraft, RecordsService
 from outreach.records.store import ContactListing
 from outreach.ui.contact_view import ContactView, when_text
 from outreach.ui.labels import contact_kind_label, person_label
-from outreach.ui.models import RowsModel
+from outreach.ui.models import RowsModel, rows_table
 
 
 class ContactsModel(RowsModel):
@@ -78,14 +75,7 @@ class ContactsPage(QWidget):
 
         splitter = QSplitter()
         self.model = ContactsModel(self)
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setAccessibleName(self.tr("Filed contacts"))
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.table = rows_table(self.model, self.tr("Filed contacts"), 3)
         self.view = ContactView(records.person, records.connections_for_contact)
         splitter.addWidget(self.table)
         splitter.addWidget(self.view)

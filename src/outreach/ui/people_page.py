@@ -19,17 +19,14 @@ from PySide6.QtCore import (
     Signal,
 )
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QListView,
     QMenu,
     QPushButton,
     QSplitter,
-    QTableView,
     QTabWidget,
     QTextBrowser,
     QVBoxLayout,
@@ -42,7 +39,7 @@ from outreach.records.store import TimelineCursor, TimelineEntry, TimelinePage
 from outreach.ui.connections_html import connections_html
 from outreach.ui.contact_view import when_text
 from outreach.ui.labels import age_label, kind_label, person_label, provenance_label
-from outreach.ui.models import RowsModel
+from outreach.ui.models import RowsModel, rows_table
 from outreach.ui.prompts_panels import NudgesPanel, WorryChart
 from outreach.ui.shortcuts import bind
 from outreach.ui.text import mark_content
@@ -231,14 +228,7 @@ class PeoplePage(QWidget):
         filter_row.addWidget(show)
         filter_row.addWidget(self.kind_filter, 1)
         self.timeline_model = TimelineModel(self)
-        self.timeline = QTableView()
-        self.timeline.setModel(self.timeline_model)
-        self.timeline.setAccessibleName(self.tr("Timeline"))
-        self.timeline.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.timeline.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.timeline.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.timeline.verticalHeader().setVisible(False)
-        self.timeline.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.timeline = rows_table(self.timeline_model, self.tr("Timeline"), 2)
         right_layout.addLayout(header)
         right_layout.addWidget(self.details)
         self.nudges = NudgesPanel()
