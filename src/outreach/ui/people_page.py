@@ -209,7 +209,7 @@ class PeoplePage(QWidget):
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
         self.kind_filter.setMinimumContentsLength(14)
-        self.export_button = QPushButton(self.tr("Export"))
+        self.export_button = QPushButton(self.tr("Export (Ctrl+Shift+X)"))
         self.export_menu = QMenu(self)
         self.export_actions = {
             "chronology": self.export_menu.addAction(self.tr("Chronology…")),
@@ -263,12 +263,17 @@ class PeoplePage(QWidget):
         self.new_button.clicked.connect(self.newPersonRequested)
         self.edit_button.clicked.connect(self._edit)
         bind(self, "edit_person", self._edit)
+        bind(self, "export", self._show_export_menu)
         self.contact_button.clicked.connect(lambda: self.newContactRequested.emit(self._current))
         self.kind_filter.currentIndexChanged.connect(self._refresh_timeline)
         self.timeline.activated.connect(self._open_entry)
         self.nudges.acknowledged.connect(self._acknowledge)
         for name, action in self.export_actions.items():
             action.triggered.connect(lambda _c=False, n=name: self.exportRequested.emit(n))
+
+    def _show_export_menu(self) -> None:
+        if self.export_button.isVisible() and self.export_button.isEnabled():
+            self.export_button.showMenu()
 
     def _edit(self) -> None:
         if self._current:

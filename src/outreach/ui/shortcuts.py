@@ -42,6 +42,7 @@ SHORTCUTS: tuple[Shortcut, ...] = (
     Shortcut("add_young_person", "Ctrl+Shift+Y", "Add a young person to the contact"),
     Shortcut("amend", "Ctrl+E", "Amend contact"),
     Shortcut("edit_person", "Ctrl+Shift+E", "Edit young person"),
+    Shortcut("export", "Ctrl+Shift+X", "Export for this young person"),
 )
 
 
