@@ -145,6 +145,8 @@ def test_chronology_exports_read_back_with_dates_events_and_marking(
     model.setData(model.index(row, 0), 2, Qt.ItemDataRole.CheckStateRole)
     model.setData(model.index(row, 2), "Seen getting into a silver Corsa; she is streetwise")
     assert model.index(row, 6).data() == "streetwise"
+    kept = shell.records.chronology(tam)  # kept as typed, before any save or export
+    assert any(e.event.startswith("Seen getting into") and e.significant for e in kept)
 
     pdf = dialog.export("pdf")
     text = pdf_text(pdf)

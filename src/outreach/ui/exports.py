@@ -502,8 +502,9 @@ class ChronologyDialog(QDialog):
         layout = QVBoxLayout(self)
         hint = QLabel(
             self.tr(
-                "Tick the significant events and word them plainly. Wording that may blame "
-                "the child is shown in the last column. Only ticked events are exported."
+                "Tick the significant events and word them plainly; changes are kept as you "
+                "make them. Wording that may blame the child is shown in the last column. "
+                "Only ticked events are exported."
             )
         )
         hint.setWordWrap(True)
@@ -535,6 +536,9 @@ class ChronologyDialog(QDialog):
         self.csv_button.clicked.connect(lambda: self.export("csv"))
         for button in (self.pdf_button, self.csv_button):
             button.setEnabled(records.exports_allowed)
+        # Every tick and word is kept at once: a lock closes this dialog, and nothing
+        # typed may be lost with it.
+        self.model.dataChanged.connect(lambda *_: self.save())
 
     def save(self) -> bool:
         saved = self._records.save_chronology(self._person.id, self.model.entries)
