@@ -67,7 +67,7 @@ def _wording() -> dict[str, dict[str, str]]:
     return data.read("nudges.toml")
 
 
-def _nudge(rule: str, key: str, *numbers: int) -> Nudge:
+def _nudge(rule: str, key: str, *numbers: int | str) -> Nudge:
     words = _wording()[rule]
     text = words["text"]
     for n, number in enumerate(numbers, 1):
@@ -98,7 +98,11 @@ def _no_return_interview(facts: Facts, t: Thresholds) -> list[Nudge]:
 
 
 def _injury_no_action(facts: Facts, _t: Thresholds) -> list[Nudge]:
-    return [_nudge("injury_no_action", key) for key in facts.injuries_without_action]
+    # Keys are "<contact uid>:<day seen>"; the day tells the worker which injury.
+    return [
+        _nudge("injury_no_action", key, key.rsplit(":", 1)[-1])
+        for key in facts.injuries_without_action
+    ]
 
 
 def _young(facts: Facts, under: int) -> bool:

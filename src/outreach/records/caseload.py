@@ -335,6 +335,8 @@ def generate(
                 marks=marks,
                 explanation_in_own_words=rng.choice(("I fell over", "it's nothing", "")),
                 first_aid_or_medical=rng.choice(("", "advised GP", "first aid given")),
+                # Most injuries have an action; a few are left for keep asking to raise.
+                action=rng.choice(("medical", "referral", "medical", "")),
             )
         elif kind is ObservationKind.EDUCATION_ABSENCE:
             first_day: date = at.date() - timedelta(days=rng.randint(1, 10))

@@ -91,7 +91,7 @@ class ConnectionsPage(QWidget):
         layout.addWidget(self.views, 1)
         list_page = QSplitter()
         self.model = RankedModel(self)
-        self.table = rows_table(self.model, self.tr("What links young people"), 0)
+        self.table = rows_table(self.model, self.tr("What links young people"), 0, 3)
         detail = QWidget()
         detail_layout = QVBoxLayout(detail)
         self.detail = mark_content(QTextBrowser())

@@ -46,6 +46,7 @@ from outreach.records.model import (
 from outreach.records.store import InvalidRecord, summary_of
 from outreach.records.validation import Problem, check_contact, check_instinct
 from outreach.ui.fields import (
+    DATETIME_FORMAT,
     ObservationForm,
     OptionalMoment,
     PlainLines,
@@ -161,6 +162,7 @@ class ContactEditor(QWidget):
 
         self.started = QDateTimeEdit()
         self.started.setCalendarPopup(True)
+        self.started.setDisplayFormat(DATETIME_FORMAT)
         self.started.setAccessibleName(self.tr("When it started"))
         add("started_at", self.tr("&When"), self.started)
         self.ended = OptionalMoment(True, self.tr("When it ended"))
@@ -385,8 +387,14 @@ class ContactEditor(QWidget):
             if injury.contact_uid != self._uid
         ]
         self.keep_asking.show_for(people, self._records.open_questions(ids), injuries, updates)
+        # Injuries without an action already head keep asking: not said twice.
         self.nudges.show_nudges(
-            [(p.id, p.known_as, n) for p in people for n in self._records.nudges(p.id)]
+            [
+                (p.id, p.known_as, n)
+                for p in people
+                for n in self._records.nudges(p.id)
+                if n.rule != "injury_no_action"
+            ]
         )
 
     def _acknowledge(self, person_id: str, key: str, note: str) -> None:

@@ -75,7 +75,7 @@ class ContactsPage(QWidget):
 
         splitter = QSplitter()
         self.model = ContactsModel(self)
-        self.table = rows_table(self.model, self.tr("Filed contacts"), 3)
+        self.table = rows_table(self.model, self.tr("Filed contacts"), 3, 0)
         self.view = ContactView(records.person, records.connections_for_contact)
         splitter.addWidget(self.table)
         splitter.addWidget(self.view)

@@ -42,6 +42,10 @@ from outreach.ui.labels import choice_label, field_label, flag_labels, provenanc
 from outreach.ui.language import attach_language_check
 from outreach.ui.text import mark_content
 
+# A date a tired worker reads at a glance: the day's name, the month in letters.
+DATETIME_FORMAT = "ddd d MMM yyyy  HH:mm"
+DATE_FORMAT = "ddd d MMM yyyy"
+
 # Fields holding the child's own words: never language-checked, never altered.
 CHILDS_OWN_WORDS = frozenset({"explanation_in_own_words", "explanation_given"})
 
@@ -88,6 +92,7 @@ class OptionalMoment(QWidget):
         self.known.setAccessibleName(self.tr("%1 is known").replace("%1", label))
         self.editor: QDateTimeEdit = QDateTimeEdit() if with_time else QDateEdit()
         self.editor.setCalendarPopup(True)
+        self.editor.setDisplayFormat(DATETIME_FORMAT if with_time else DATE_FORMAT)
         self.editor.setAccessibleName(label)
         self.editor.setDateTime(to_qdatetime(local_now()))
         self.editor.setEnabled(False)

@@ -55,7 +55,9 @@ class RowsModel(QAbstractTableModel):
         return self.cell(self._rows[index.row()], index.column(), role)
 
 
-def rows_table(model: QAbstractTableModel, name: str, stretch: int) -> QTableView:
+def rows_table(
+    model: QAbstractTableModel, name: str, stretch: int, date_column: int | None = None
+) -> QTableView:
     """A read-only table that selects whole rows, one at a time, with a named column
     taking the spare width; ``name`` is what a screen reader says."""
     table = QTableView()
@@ -66,4 +68,8 @@ def rows_table(model: QAbstractTableModel, name: str, stretch: int) -> QTableVie
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     table.verticalHeader().setVisible(False)
     table.horizontalHeader().setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+    if date_column is not None:
+        # Wide enough for a whole date and time, worked out from the font (200% too).
+        widest = table.fontMetrics().horizontalAdvance("Wed 28 Nov 2026 23:59 (amended)")
+        table.setColumnWidth(date_column, widest + 16)
     return table

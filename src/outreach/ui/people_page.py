@@ -228,7 +228,7 @@ class PeoplePage(QWidget):
         filter_row.addWidget(show)
         filter_row.addWidget(self.kind_filter, 1)
         self.timeline_model = TimelineModel(self)
-        self.timeline = rows_table(self.timeline_model, self.tr("Timeline"), 2)
+        self.timeline = rows_table(self.timeline_model, self.tr("Timeline"), 2, 0)
         right_layout.addLayout(header)
         right_layout.addWidget(self.details)
         self.nudges = NudgesPanel()

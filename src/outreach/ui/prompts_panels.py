@@ -36,6 +36,8 @@ from outreach.records.model import IndicatorMark, Observation, QuestionUpdate, Y
 from outreach.ui.contact_view import when_text
 from outreach.ui.text import mark_content
 
+SHOWN_QUESTIONS = 5
+
 
 def _empty(layout: QVBoxLayout) -> None:
     while layout.count():
@@ -131,8 +133,13 @@ class KeepAskingPanel(QWidget):
         add_row.addWidget(self.new_question, 1)
         add_row.addWidget(self.new_for)
         add_row.addWidget(self.add_button)
+        self.more_button = QPushButton()
+        self.more_button.setCheckable(True)
+        self.more_button.setVisible(False)
+        self.more_button.toggled.connect(self._show_rows)
         layout.addWidget(self.title)
         layout.addLayout(self.rows_box)
+        layout.addWidget(self.more_button, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addLayout(add_row)
         self.rows: list[QuestionRow] = []
         self.injury_buttons: list[QPushButton] = []
@@ -186,6 +193,22 @@ class KeepAskingPanel(QWidget):
         has_people = bool(people)
         self.setVisible(has_people)
         self.title.setVisible(bool(self.rows or self.injury_buttons))
+        self._show_rows(self.more_button.isChecked())
+
+    def _show_rows(self, show_all: bool) -> None:
+        """A few at a time, so that the contact itself stays in view; changed ones stay."""
+        hidden = 0
+        for index, row in enumerate(self.rows):
+            shown = show_all or index < SHOWN_QUESTIONS or row.question_update() is not None
+            row.setVisible(shown)
+            hidden += not shown
+        extra = len(self.rows) - SHOWN_QUESTIONS
+        self.more_button.setVisible(extra > 0)
+        self.more_button.setText(
+            self.tr("Show fewer questions")
+            if show_all
+            else self.tr("Show all questions (%1 more)").replace("%1", str(hidden))
+        )
 
     def _row(self, question: OpenQuestion | None, person_id: str, text: str) -> QuestionRow:
         row = QuestionRow(question, person_id, self._people.get(person_id, "?"), text)
