@@ -9,7 +9,7 @@ from PySide6.QtCore import QCoreApplication
 
 from outreach.links.index import Connection
 from outreach.records.model import YoungPerson
-from outreach.ui.labels import kind_label, person_label
+from outreach.ui.labels import entity_label, person_label
 
 translate = QCoreApplication.translate
 
@@ -30,7 +30,7 @@ def connections_html(
         return ""
     out = [f"<h3>{e(translate('Connections', 'Also seen with'))}</h3><ul>"]
     for link in connections:
-        what = f"{kind_label(link.entity.kind)} {link.entity.label}"
+        what = f"{entity_label(link.entity.kind)} {link.entity.label}"
         if link.other.id != link.entity.id:
             what += " ~ " + link.other.label
         parts = []

@@ -32,8 +32,8 @@ from outreach.app.records import RecordsService
 from outreach.links.index import KINDS, RankedEntity
 from outreach.ui.connections_html import match_label
 from outreach.ui.contact_view import when_text
-from outreach.ui.graph_view import GraphView
-from outreach.ui.labels import kind_label, person_label
+from outreach.ui.graph_view import GraphView, legend_html
+from outreach.ui.labels import entity_label, person_label
 from outreach.ui.models import RowsModel, rows_table
 from outreach.ui.text import mark_content
 
@@ -54,7 +54,7 @@ class RankedModel(RowsModel):
 
     def cell(self, row: RankedEntity, column: int, role: int) -> Any:
         return (
-            f"{kind_label(row.entity.kind)}: {row.entity.label}",
+            f"{entity_label(row.entity.kind)}: {row.entity.label}",
             str(row.young_people),
             str(row.sightings),
             when_text(row.last),
@@ -76,10 +76,7 @@ class ConnectionsPage(QWidget):
         self.kind_filter.setAccessibleName(self.tr("Show"))
         self.kind_filter.addItem(self.tr("Everything"), None)
         for kind in KINDS:
-            self.kind_filter.addItem(kind_label(kind), kind)
-        self.kind_filter.setItemText(KINDS.index("person") + 1, self.tr("People (adults, peers)"))
-        self.kind_filter.setItemText(KINDS.index("phone") + 1, self.tr("Phone numbers"))
-        self.kind_filter.setItemText(KINDS.index("handle") + 1, self.tr("Online handles"))
+            self.kind_filter.addItem(entity_label(kind), kind)
         show = QLabel(self.tr("Show"))
         show.setBuddy(self.kind_filter)
         controls.addWidget(show)
@@ -136,8 +133,11 @@ class ConnectionsPage(QWidget):
             self.tr("Double-click a node to open it. Wheel or + and - zoom; drag to move.")
         )
         hint.setObjectName("status")
+        legend = QLabel(legend_html())
+        legend.setTextFormat(Qt.TextFormat.RichText)
         graph_layout.addLayout(graph_controls)
         graph_layout.addWidget(self.graph, 1)
+        graph_layout.addWidget(legend)
         graph_layout.addWidget(hint)
         self.views.addTab(graph_page, self.tr("Graph"))
 

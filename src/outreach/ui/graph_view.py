@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from outreach.links.index import Graph
-from outreach.ui.labels import kind_label
+from outreach.ui.labels import entity_label
 
 NODE = 14.0
 LABEL_FROM_PX = 9.0  # labels show once a node is this big on screen
@@ -50,9 +50,14 @@ KIND_COLOURS = {
 
 def radial_layout(graph: Graph) -> tuple[dict[str, QPointF], dict[int, QPointF]]:
     people = sorted(graph.people, key=lambda p: -graph.people[p])
-    inner = max(120.0, len(people) * NODE * 2.2 / (2 * math.pi))
+    links = {entity for _person, entity, _times in graph.edges}
+    outer = max(300.0, len(links) * NODE * 1.6 / (2 * math.pi))
+    # The inner ring is a good part of the outer one, so its names have room to read.
+    inner = max(120.0, len(people) * NODE * 2.2 / (2 * math.pi), outer * 0.45)
     angle_of = {p: 2 * math.pi * i / max(1, len(people)) for i, p in enumerate(people)}
-    people_at = {p: QPointF(inner * math.cos(a), inner * math.sin(a)) for p, a in angle_of.items()}
+    people_at = {
+        p: QPointF(inner * math.cos(a), inner * math.sin(a)) for p, a in angle_of.items()
+    }
     around: dict[int, list[float]] = {}
     for person, entity, _times in graph.edges:
         around.setdefault(entity, []).append(angle_of[person])
@@ -62,13 +67,20 @@ def radial_layout(graph: Graph) -> tuple[dict[str, QPointF], dict[int, QPointF]]
         y = sum(math.sin(a) for a in angles)
         wanted.append((math.atan2(y, x), entity))
     wanted.sort()
-    outer = max(inner + 180.0, len(wanted) * NODE * 1.6 / (2 * math.pi))
     # Spread evenly in the order of their wished-for angles: no two overlap.
     entities_at = {}
     for i, (_angle, entity) in enumerate(wanted):
         a = wanted[0][0] + 2 * math.pi * i / max(1, len(wanted))
         entities_at[entity] = QPointF(outer * math.cos(a), outer * math.sin(a))
     return people_at, entities_at
+
+
+def legend_html() -> str:
+    """The colours of the outer ring, in words."""
+    return " ".join(
+        f"<span style='color:{colour}'>●</span> {entity_label(kind)}"
+        for kind, colour in KIND_COLOURS.items()
+    )
 
 
 class EdgesItem(QGraphicsPathItem):
@@ -137,7 +149,7 @@ class GraphView(QGraphicsView):
             entity = graph.entities[entity_id]
             brush = QBrush(QColor(KIND_COLOURS.get(entity.kind, "#888888")))
             item = self._node(at, brush, entity.label, ("entity", str(entity_id)))
-            item.setToolTip(f"{kind_label(entity.kind)}: {entity.label}")
+            item.setToolTip(f"{entity_label(entity.kind)}: {entity.label}")
         self.setAccessibleDescription(
             self.tr("Young people: %1. Linking vehicles, people, phones, handles and places: %2.")
             .replace("%1", str(len(people_at)))

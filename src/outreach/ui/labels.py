@@ -31,6 +31,18 @@ def kind_label(kind: str) -> str:
     return labels.get(kind, kind)
 
 
+def entity_label(kind: str) -> str:
+    """What links cases: the kinds of the connection index."""
+    labels = {
+        "vehicle": translate("Labels", "Vehicle"),
+        "person": translate("Labels", "Person"),
+        "phone": translate("Labels", "Phone number"),
+        "handle": translate("Labels", "Online handle"),
+        "place": translate("Labels", "Place"),
+    }
+    return labels.get(kind, kind)
+
+
 def contact_kind_label(kind: str) -> str:
     labels = {
         "street": translate("Labels", "Street outreach"),
