@@ -208,6 +208,21 @@ def test_questions_carry_forward_until_answered(store: RecordStore, asking: Keep
     assert sources == ["gift_back", "gift_who", "worker"]
 
 
+def test_amending_a_contact_does_not_bring_back_answered_questions(
+    store: RecordStore, asking: KeepAsking
+) -> None:
+    tam = store.add_person(YoungPerson("Tam", estimated_age=14)).id
+    first = store.seal(contact(tam, GiftDetails(what="phone"), hours_ago=50))
+    answers = tuple(
+        QuestionUpdate(tam, "answered", q.id, answer="told us")
+        for q in asking.open_questions([tam])
+    )
+    store.seal(contact(tam, hours_ago=20, questions=answers))
+    assert asking.open_questions([tam]) == []
+    store.amend(first.uid, contact(tam, GiftDetails(what="money"), hours_ago=50), "typo")
+    assert asking.open_questions([tam]) == []
+
+
 def test_an_answer_must_be_recorded_to_answer(store: RecordStore, asking: KeepAsking) -> None:
     tam = store.add_person(YoungPerson("Tam", estimated_age=14)).id
     store.seal(contact(tam, GiftDetails(what="phone"), hours_ago=50))

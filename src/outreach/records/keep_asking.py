@@ -108,7 +108,9 @@ class KeepAsking:
             and not indicated
         ):
             raised.add("instinct")
-        for person_id in contact.people:
+        # Raised when a contact is first filed; amending it (a typo, a link to a young
+        # person) must not bring back questions that have since been answered.
+        for person_id in contact.people if sealed.version == 1 else ():
             for question in bank.questions_raised_by(raised):
                 if not self._is_open(person_id, question.id):
                     self._add(person_id, question.text, question.id, sealed.uid, stamp)
