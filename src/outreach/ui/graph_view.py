@@ -55,9 +55,7 @@ def radial_layout(graph: Graph) -> tuple[dict[str, QPointF], dict[int, QPointF]]
     # The inner ring is a good part of the outer one, so its names have room to read.
     inner = max(120.0, len(people) * NODE * 2.2 / (2 * math.pi), outer * 0.45)
     angle_of = {p: 2 * math.pi * i / max(1, len(people)) for i, p in enumerate(people)}
-    people_at = {
-        p: QPointF(inner * math.cos(a), inner * math.sin(a)) for p, a in angle_of.items()
-    }
+    people_at = {p: QPointF(inner * math.cos(a), inner * math.sin(a)) for p, a in angle_of.items()}
     around: dict[int, list[float]] = {}
     for person, entity, _times in graph.edges:
         around.setdefault(entity, []).append(angle_of[person])
