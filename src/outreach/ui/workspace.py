@@ -12,6 +12,7 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
+import shiboken6
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QLabel,
@@ -185,7 +186,7 @@ class WorkspacePage(QWidget):
 
     def clear_content(self) -> None:
         """After a lock: drafts were saved on aboutToLock; nothing stays on screen."""
-        self._close_editor()
+        self._close_editor(at_once=True)
         self.people.clear_content()
         self.contacts.clear_content()
         self.search.clear_content()
@@ -232,14 +233,20 @@ class WorkspacePage(QWidget):
         editor.started.setFocus()
         self.contacts.refresh()
 
-    def _close_editor(self) -> None:
+    def _close_editor(self, *, at_once: bool = False) -> None:
+        """``at_once`` on a lock: the editor and every label in it are destroyed now, not
+        at the next turn of the event loop. Otherwise later, as the editor may be the one
+        whose signal brought us here."""
         if self.editor is None:
             return
-        self.editor.close_editor()
-        self.record.removeWidget(self.editor)
-        self.editor.deleteLater()
-        self.editor = None
+        editor, self.editor = self.editor, None
+        editor.close_editor()
+        self.record.removeWidget(editor)
         self.record.setCurrentWidget(self.record_placeholder)
+        if at_once:
+            shiboken6.delete(editor)
+        else:
+            editor.deleteLater()
 
     def _filed(self, uid: str) -> None:
         self._close_editor()
