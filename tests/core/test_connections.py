@@ -202,6 +202,8 @@ def test_the_graph_holds_entities_around_two_or_more_young_people(
     assert len(graph.edges) == 3
     assert index.graph(kinds=["place"]).entities == {}
     assert len(index.graph(min_people=1).entities) == 2
+    strongest = index.graph(max_edges=2)
+    assert (len(strongest.edges), strongest.edges_total) == (2, 3)
 
 
 def test_the_index_grows_by_what_is_new_and_is_never_rebuilt(

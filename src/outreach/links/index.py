@@ -61,7 +61,11 @@ class Seen:
 
     person_id: str
     times: int
-    last: datetime
+    last_at: str  # as stored (UTC, fixed width); read as a time only when shown
+
+    @property
+    def last(self) -> datetime:
+        return datetime.fromisoformat(self.last_at)
 
 
 @dataclass(frozen=True)
@@ -92,6 +96,7 @@ class Graph:
     people: dict[str, int] = field(default_factory=dict)  # person id -> contacts
     entities: dict[int, Entity] = field(default_factory=dict)
     edges: list[tuple[str, int, int]] = field(default_factory=list)  # person, entity, times
+    edges_total: int = 0  # before keeping only the strongest ``max_edges``
 
 
 def entity_key(mention: Mention) -> tuple[str, str, str, bool] | None:
@@ -368,11 +373,12 @@ class ConnectionIndex:
                     if unnamed > 0:
                         last = max(last, at)
                 elif person_id not in exclude_people:
-                    seen.append(Seen(person_id, times, datetime.fromisoformat(at)))
+                    seen.append(Seen(person_id, times, at))
                     last = max(last, at)
             if not seen and unnamed <= 0:
                 continue
-            seen.sort(key=lambda s: (-s.times, -s.last.timestamp()))
+            # Most often first, then the latest; stamps compare as text (fixed width).
+            seen.sort(key=lambda s: (s.times, s.last_at), reverse=True)
             found.append(
                 Connection(
                     entities[entity_id],
@@ -427,29 +433,40 @@ class ConnectionIndex:
             for uid, at, people in rows
         ]
 
-    def graph(self, kinds: Iterable[str] = KINDS, min_people: int = 2, limit: int = 500) -> Graph:
+    def graph(
+        self,
+        kinds: Iterable[str] = KINDS,
+        min_people: int = 2,
+        limit: int = 500,
+        max_edges: int = 15_000,
+    ) -> Graph:
         """Entities seen around at least ``min_people`` young people, and those young people.
 
-        At most ``limit`` entities, those touching the most young people first.
+        At most ``limit`` entities, those touching the most young people first, and at
+        most ``max_edges`` edges, the strongest; ``edges_total`` says how many there were.
         """
         chosen = [k for k in kinds if k in KINDS]
         if not chosen:
             return Graph()
         marks = ", ".join("?" * len(chosen))
         kept = self._db.query(
-            "SELECT id, kind, key, label FROM entities "  # noqa: S608
+            "SELECT id, kind, key, label, people FROM entities "  # noqa: S608
             f"WHERE kind IN ({marks}) AND people >= ? AND seen > 0 "
             "ORDER BY people DESC, last_at DESC LIMIT ?",
             [*chosen, max(1, min_people), limit],
         )
-        graph = Graph(entities={row[0]: Entity(*row) for row in kept})
+        graph = Graph(
+            entities={row[0]: Entity(*row[:4]) for row in kept},
+            edges_total=sum(row[4] for row in kept),  # one edge per young person each
+        )
         if not kept:
             return graph
         ids = list(graph.entities)
         for entity_id, person_id, times in self._db.query(
             "SELECT entity_id, person_id, times FROM entity_people "  # noqa: S608
-            f"WHERE person_id != '' AND entity_id IN ({', '.join('?' * len(ids))})",
-            ids,
+            f"WHERE person_id != '' AND entity_id IN ({', '.join('?' * len(ids))}) "
+            "ORDER BY times DESC LIMIT ?",
+            [*ids, max_edges],
         ):
             graph.edges.append((person_id, entity_id, times))
             graph.people[person_id] = graph.people.get(person_id, 0) + times

@@ -9,6 +9,7 @@ layout in Python would take many. The list beside it is the text alternative.
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections.abc import Callable
 
@@ -39,6 +40,8 @@ from outreach.ui.labels import entity_label
 NODE = 14.0
 LABEL_FROM_PX = 9.0  # labels show once a node is this big on screen
 SMOOTH_EDGES_UP_TO = 2_000
+EDGE_BUDGET = 15_000  # the strongest links drawn; every node is drawn whatever the count
+NAMED_ENTITIES_UP_TO = 800  # beyond this, names are in tooltips, not on the picture
 KIND_COLOURS = {
     "vehicle": "#c0504d",
     "person": "#8064a2",
@@ -50,8 +53,7 @@ KIND_COLOURS = {
 
 def radial_layout(graph: Graph) -> tuple[dict[str, QPointF], dict[int, QPointF]]:
     people = sorted(graph.people, key=lambda p: -graph.people[p])
-    links = {entity for _person, entity, _times in graph.edges}
-    outer = max(300.0, len(links) * NODE * 1.6 / (2 * math.pi))
+    outer = max(300.0, len(graph.entities) * NODE * 1.6 / (2 * math.pi))
     # The inner ring is a good part of the outer one, so its names have room to read.
     inner = max(120.0, len(people) * NODE * 2.2 / (2 * math.pi), outer * 0.45)
     angle_of = {p: 2 * math.pi * i / max(1, len(people)) for i, p in enumerate(people)}
@@ -60,10 +62,11 @@ def radial_layout(graph: Graph) -> tuple[dict[str, QPointF], dict[int, QPointF]]
     for person, entity, _times in graph.edges:
         around.setdefault(entity, []).append(angle_of[person])
     wanted = []
-    for entity, angles in around.items():
+    for entity in graph.entities:
+        angles = around.get(entity, [])  # none when its links were not all drawn
         x = sum(math.cos(a) for a in angles)
         y = sum(math.sin(a) for a in angles)
-        wanted.append((math.atan2(y, x), entity))
+        wanted.append((math.atan2(y, x) if angles else 0.0, entity))
     wanted.sort()
     # Spread evenly in the order of their wished-for angles: no two overlap.
     entities_at = {}
@@ -108,6 +111,7 @@ class GraphView(QGraphicsView):
         self.setAccessibleName(self.tr("Connections graph"))
         self.nodes: dict[tuple[str, str], QGraphicsItem] = {}
         self._labels: list[QGraphicsSimpleTextItem] = []
+        self.edges_drawn = 0
 
     def show_graph(self, graph: Graph, person_name: Callable[[str], str]) -> None:
         scene = self.scene()
@@ -116,10 +120,16 @@ class GraphView(QGraphicsView):
         self._labels = []
         people_at, entities_at = radial_layout(graph)
         ink = self.palette().windowText().color()
+        # Tens of thousands of lines are one grey disc, and slow: the strongest links
+        # are drawn, every node still is, and the description says how many are left out.
+        drawn = graph.edges
+        if len(drawn) > EDGE_BUDGET:
+            drawn = heapq.nlargest(EDGE_BUDGET, graph.edges, key=lambda edge: edge[2])
+        self.edges_drawn = len(drawn)
         # Edges as a few paths (one per width) rather than an item each: thousands of
         # line items made the first paint of 5,000 nodes take seconds.
         paths: dict[float, QPainterPath] = {}
-        for person, linked, times in graph.edges:
+        for person, linked, times in drawn:
             width = min(6.0, 1.0 + (times // 2))
             path = paths.setdefault(width, QPainterPath())
             path.moveTo(people_at[person])
@@ -132,7 +142,7 @@ class GraphView(QGraphicsView):
             (ink.green() + 2 * base.green()) // 3,
             (ink.blue() + 2 * base.blue()) // 3,
         )
-        smooth = len(graph.edges) <= SMOOTH_EDGES_UP_TO
+        smooth = len(drawn) <= SMOOTH_EDGES_UP_TO
         for width, path in paths.items():
             pen = QPen(faint, width)
             pen.setCosmetic(True)
@@ -143,16 +153,24 @@ class GraphView(QGraphicsView):
         people_brush = QBrush(self.palette().highlight().color())
         for person, at in people_at.items():
             self._node(at, people_brush, person_name(person), ("person", person))
+        named = len(entities_at) <= NAMED_ENTITIES_UP_TO
         for entity_id, at in entities_at.items():
             entity = graph.entities[entity_id]
             brush = QBrush(QColor(KIND_COLOURS.get(entity.kind, "#888888")))
-            item = self._node(at, brush, entity.label, ("entity", str(entity_id)))
+            label = entity.label if named else ""  # beyond that, the tooltip names it
+            item = self._node(at, brush, label, ("entity", str(entity_id)))
             item.setToolTip(f"{entity_label(entity.kind)}: {entity.label}")
-        self.setAccessibleDescription(
+        description = (
             self.tr("Young people: %1. Linking vehicles, people, phones, handles and places: %2.")
             .replace("%1", str(len(people_at)))
             .replace("%2", str(len(entities_at)))
         )
+        total = max(graph.edges_total, len(graph.edges))
+        if len(drawn) < total:
+            description += " " + self.tr("Showing the %1 strongest of %2 links.").replace(
+                "%1", str(len(drawn))
+            ).replace("%2", str(total))
+        self.setAccessibleDescription(description)
         scene.setSceneRect(scene.itemsBoundingRect().adjusted(-40, -40, 40, 40))
         self.fit()
 
@@ -164,6 +182,9 @@ class GraphView(QGraphicsView):
         )
         item.setData(0, ident)
         item.setToolTip(label)
+        if not label:
+            self.nodes[ident] = item
+            return item
         text = QGraphicsSimpleTextItem(label, item)
         text.setBrush(self.palette().windowText())
         text.setPos(at.x() + NODE * 0.7, at.y() - NODE * 0.6)
