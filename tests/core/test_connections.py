@@ -266,3 +266,19 @@ def test_the_kept_counts_equal_a_recount_after_filings_and_amendments(
         == people_rows
     )
     assert set(opened.db.query("SELECT id, seen, last_at, people FROM entities")) == entity_rows
+
+
+def test_a_car_seen_with_many_young_people_lists_a_dozen_and_counts_the_rest(
+    store: RecordStore, index: ConnectionIndex
+) -> None:
+    ids = [store.add_person(YoungPerson(f"P{n}", estimated_age=14)).id for n in range(15)]
+    for n, person in enumerate(ids):
+        for _time in range(1 + (n == 3)):  # P3 twice: listed first
+            seen(store, (person,), VehicleDetails(registration="AB12 CDE"), hours_ago=100 - n)
+    uid = seen(store, (ids[0],), VehicleDetails(registration="AB12CDE"), hours_ago=1)
+    (link,) = index.for_contact(store.current_id(uid))
+    assert len(link.young_people) == 12
+    assert link.more_people == 2  # fourteen others, twelve listed
+    assert link.people_count == 14
+    assert link.young_people[0].person_id == ids[3]
+    assert ids[0] not in [s.person_id for s in link.young_people]

@@ -36,6 +36,7 @@ from outreach.links.plates import Match, is_partial, match_plate, normalise_plat
 from outreach.vault.database import Database
 
 KINDS = ("vehicle", "person", "phone", "handle", "place")
+SHOWN_PEOPLE = 12  # young people listed by name for one link; the rest are counted
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,11 @@ class Connection:
     young_people: tuple[Seen, ...]  # other young people seen around it, most often first
     unnamed: int  # sightings with no young person recorded
     last: datetime
+    more_people: int = 0  # others seen around it beyond those listed
+
+    @property
+    def people_count(self) -> int:
+        return len(self.young_people) + self.more_people
 
 
 @dataclass(frozen=True)
@@ -360,25 +366,33 @@ class ConnectionIndex:
             f"WHERE entity_id IN ({marks})",
             targets,
         )
-        by_entity: dict[int, list[tuple[str, int, str]]] = defaultdict(list)
+        by_entity: dict[int, list[Seen]] = defaultdict(list)
+        unnamed_of: dict[int, tuple[int, str]] = {}
         for entity_id, person_id, times, last in rows:
-            by_entity[entity_id].append((person_id, times, last))
+            if person_id == "":
+                unnamed_of[entity_id] = (times, last)
+            elif person_id not in exclude_people:
+                by_entity[entity_id].append(Seen(person_id, times, last))
+        # The young people seen most around each entity, a dozen: one seen with two
+        # hundred is listed as the first twelve and a count.
+        totals: dict[int, tuple[int, str]] = {}
+        for entity_id, seen in by_entity.items():
+            newest = max(s.last_at for s in seen)
+            seen.sort(key=lambda s: (s.times, s.last_at), reverse=True)
+            totals[entity_id] = (len(seen), newest)
+            del seen[SHOWN_PEOPLE:]
         entities = self._entities([e for e, _o, _d in pairs] + targets)
         found = []
         for entity_id, other, match in pairs:
-            seen, unnamed, last = [], 0, ""
-            for person_id, times, at in by_entity.get(other, ()):
-                if person_id == "":
-                    unnamed = times - (1 if own_unnamed and other == entity_id else 0)
-                    if unnamed > 0:
-                        last = max(last, at)
-                elif person_id not in exclude_people:
-                    seen.append(Seen(person_id, times, at))
-                    last = max(last, at)
+            seen = by_entity.get(other, [])
+            total, last = totals.get(other, (0, ""))
+            unnamed, unnamed_last = unnamed_of.get(other, (0, ""))
+            if own_unnamed and other == entity_id:
+                unnamed -= 1  # this contact's own sighting
+            if unnamed > 0:
+                last = max(last, unnamed_last)
             if not seen and unnamed <= 0:
                 continue
-            # Most often first, then the latest; stamps compare as text (fixed width).
-            seen.sort(key=lambda s: (s.times, s.last_at), reverse=True)
             found.append(
                 Connection(
                     entities[entity_id],
@@ -387,10 +401,11 @@ class ConnectionIndex:
                     tuple(seen),
                     max(0, unnamed),
                     datetime.fromisoformat(last),
+                    total - len(seen),
                 )
             )
         order = {"same": 0, "confirmed": 1, "possible": 2}
-        found.sort(key=lambda c: (-len(c.young_people), order[c.match], -c.last.timestamp()))
+        found.sort(key=lambda c: (-c.people_count, order[c.match], -c.last.timestamp()))
         return found
 
     def possible_matches(self, entity_id: int) -> list[tuple[Entity, str]]:

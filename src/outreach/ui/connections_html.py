@@ -43,6 +43,12 @@ def connections_html(
                 .replace("%2", str(seen.times))
                 .replace("%3", seen.last.astimezone().strftime("%d %b %Y"))
             )
+        if link.more_people:
+            parts.append(
+                translate("Connections", "and %1 other young people").replace(
+                    "%1", str(link.more_people)
+                )
+            )
         if link.unnamed:
             parts.append(
                 translate("Connections", "with no young person recorded: %1").replace(
