@@ -256,7 +256,10 @@ def test_nothing_is_written_when_the_worker_cancels(
 def test_long_exports_run_over_pages_each_marked_and_numbered(qapp, tmp_path) -> None:
     from outreach.ui.exports import write_pdf
 
-    body = "".join(f"<p>Event number {n} at the park.</p>" for n in range(1, 301))
+    def body(w) -> None:
+        for n in range(1, 301):
+            w.paragraph(f"Event number {n} at the park.")
+
     pages = write_pdf(
         tmp_path / "long.pdf", body, title="Chronology", marking="OFFICIAL-SENSITIVE",
         made_by="worker-account", made_at=datetime.now(UTC),

@@ -138,7 +138,13 @@ def test_record_file_and_search_a_contact(qtbot, make_shell, make_vault) -> None
     qtbot.keyClicks(search.box, "hatchback")
     qtbot.keyClick(search.box, Qt.Key.Key_Return)
     assert [h.contact_uid for h in search.hits] == [uid]
-    assert "<b" in search.results.toHtml()
+    found = search.results.document().find("hatchback")
+    assert not found.isNull()
+    found.setPosition(found.selectionStart() + 1)  # the format of the matched word itself
+    assert found.charFormat().background().color().name() == "#fff3a0"
+    title = search.results.document().find("Contact")  # a link to the contact
+    title.setPosition(title.selectionStart() + 1)
+    assert title.charFormat().anchorHref() == f"contact:{uid}"
     assert "hatchback" in search.results.toPlainText()
 
     offered = _new_contact(qtbot, shell).place.completer().model()
@@ -401,3 +407,17 @@ def test_a_contact_with_every_observation_kind_and_body_map_marks(
     assert stored.observations[3].provenance.value == "told_by_young_person"
     shown = shell.window.workspace.contacts.view.browser.toPlainText()
     assert "1. left forearm, yellow" in shown
+
+
+def test_typed_markup_is_shown_as_the_text_it_is(qtbot, make_shell, make_vault) -> None:
+    shell, _ = _open_shell(qtbot, make_shell, make_vault)
+    editor = _new_contact(qtbot, shell)
+    typed = "<b>not bold</b> <img src='file:///etc/passwd'> <a href='x'>not a link</a>"
+    editor.narrative.setPlainText(typed)
+    _file(qtbot, shell, editor)
+    browser = shell.window.workspace.contacts.view.browser
+    assert typed in browser.toPlainText()
+    assert "\ufffc" not in browser.toPlainText()  # no image or object was made from it
+    found = browser.document().find("not a link")
+    found.setPosition(found.selectionStart() + 1)
+    assert found.charFormat().anchorHref() == ""

@@ -7,7 +7,6 @@ decision is kept and respected from then on.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
@@ -30,11 +29,12 @@ from PySide6.QtWidgets import (
 
 from outreach.app.records import RecordsService
 from outreach.links.index import KINDS, RankedEntity
-from outreach.ui.connections_html import match_label
+from outreach.ui.connections_text import match_label
 from outreach.ui.contact_view import when_text
 from outreach.ui.graph_view import GraphView, legend_html
 from outreach.ui.labels import entity_label, person_label
 from outreach.ui.models import RowsModel, rows_table
+from outreach.ui.richtext import DocWriter
 from outreach.ui.text import mark_content
 
 
@@ -182,8 +182,8 @@ class ConnectionsPage(QWidget):
         self._entity = entity_id
         self.matches.clear()
         if entity_id is None:
-            self.detail.setHtml(
-                html.escape(self.tr("Choose something on the left to see where it was seen."))
+            self.detail.setPlainText(
+                self.tr("Choose something on the left to see where it was seen.")
             )
             for widget in (
                 self.matches_label,
@@ -195,21 +195,17 @@ class ConnectionsPage(QWidget):
             return
         people = {p.id: p for p in self._records.people()}
         today = date.today()
-        out = ["<ul>"]
+        w = DocWriter(self.detail.document())
         for uid, at, seen_with in self._records.sightings_of(entity_id):
-            names = [
-                f"<a href='person:{html.escape(p)}'>"
-                f"{html.escape(person_label(people[p], today))}</a>"
-                for p in seen_with
-                if p in people
-            ] or [html.escape(self.tr("no young person recorded"))]
-            out.append(
-                f"<li><a href='contact:{html.escape(uid)}'>{html.escape(when_text(at))}</a>: "
-                + ", ".join(names)
-                + "</li>"
-            )
-        out.append("</ul>")
-        self.detail.setHtml("".join(out))
+            w.paragraph()
+            w.link(when_text(at), f"contact:{uid}")
+            w.text(": ")
+            named = [p for p in seen_with if p in people]
+            for n, p in enumerate(named):
+                w.text(", " if n else "")
+                w.link(person_label(people[p], today), f"person:{p}")
+            if not named:
+                w.text(self.tr("no young person recorded"))
         for other, decision in self._records.possible_matches(entity_id):
             item = QListWidgetItem(f"{other.label} ({match_label(decision)})")
             if decision == "rejected":

@@ -1,13 +1,13 @@
 """A filed contact, read-only, with every version: the current one first, then earlier ones.
 
-Rendered as escaped HTML in a text browser: it reads well, selects and copies like text,
-scales with the font and is read by screen readers. Their own words are set apart from
+Built as a formatted document in a text browser (``ui/richtext.py``, never HTML from what
+was typed): it reads well, selects and copies like text, scales with the font and is
+read by screen readers. Their own words are set apart from
 the worker's account, and never changed.
 """
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
 
@@ -22,7 +22,7 @@ from outreach.records.model import (
     YoungPerson,
     field_specs,
 )
-from outreach.ui.connections_html import connections_html
+from outreach.ui.connections_text import write_connections
 from outreach.ui.labels import (
     choice_label,
     contact_kind_label,
@@ -32,6 +32,7 @@ from outreach.ui.labels import (
     person_label,
     provenance_label,
 )
+from outreach.ui.richtext import DocWriter
 from outreach.ui.shortcuts import bind
 from outreach.ui.text import mark_content
 
@@ -70,74 +71,60 @@ def _value_text(kind: FieldKind, value: object) -> str:
     return str(value)
 
 
-def contact_html(
-    versions: Sequence[SealedContact], person: Callable[[str], YoungPerson | None]
-) -> str:
-    e = html.escape
-    out: list[str] = []
+def write_contact(
+    w: DocWriter, versions: Sequence[SealedContact], person: Callable[[str], YoungPerson | None]
+) -> None:
+    """Every version, newest first; what was typed goes in as text, never as markup."""
     for index, sealed in enumerate(reversed(versions)):
         c = sealed.contact
         if index == 0:
-            heading = translate("ContactView", "Contact")
+            w.heading(translate("ContactView", "Contact"))
         else:
-            heading = translate("ContactView", "Earlier version %1").replace(
-                "%1", str(sealed.version)
+            w.heading(
+                translate("ContactView", "Earlier version %1").replace("%1", str(sealed.version))
             )
-        out.append(f"<h2>{e(heading)}</h2>")
         span = when_text(c.started_at)
         if c.ended_at:
             span += " \u2013 " + when_text(c.ended_at)
-        out.append(f"<p><b>{e(span)}</b> · {e(contact_kind_label(c.kind.value))}")
-        if c.place:
-            out.append(f" · {e(c.place)}")
-        out.append("</p>")
+        w.paragraph(span, bold=True)
+        w.text(" · " + contact_kind_label(c.kind.value) + (f" · {c.place}" if c.place else ""))
         if sealed.amend_reason:
-            out.append(
-                "<p><i>"
-                + e(translate("ContactView", "Amended: %1").replace("%1", sealed.amend_reason))
-                + "</i></p>"
+            w.paragraph(
+                translate("ContactView", "Amended: %1").replace("%1", sealed.amend_reason),
+                italic=True,
             )
         names = [person_label(p) for p in (person(pid) for pid in c.people) if p is not None]
         if names:
-            out.append(f"<p>{e(translate('ContactView', 'With'))}: {e(', '.join(names))}</p>")
+            w.paragraph(translate("ContactView", "With") + ": " + ", ".join(names))
         if c.others_present:
-            label = translate("ContactView", "Others present")
-            out.append(f"<p>{e(label)}: {e(c.others_present)}</p>")
+            w.paragraph(translate("ContactView", "Others present") + ": " + c.others_present)
         if c.narrative:
-            out.append(f"<h3>{e(translate('ContactView', 'What happened and what I saw'))}</h3>")
-            out.append(f"<p style='white-space: pre-wrap'>{e(c.narrative)}</p>")
+            w.heading(translate("ContactView", "What happened and what I saw"), 3)
+            w.paragraph(c.narrative)
         if c.quotes:
-            out.append(f"<h3>{e(translate('ContactView', 'Their own words'))}</h3>")
+            w.heading(translate("ContactView", "Their own words"), 3)
             for quote in c.quotes:
-                said_by = quote.said_by or translate("ContactView", "the young person")
-                out.append(
-                    "<blockquote style='white-space: pre-wrap'>“"
-                    + e(quote.text)
-                    + "”<br/>— "
-                    + e(said_by)
-                    + "</blockquote>"
-                )
+                w.quote(quote.text, quote.said_by or translate("ContactView", "the young person"))
         if c.observations:
-            out.append(f"<h3>{e(translate('ContactView', 'What I observed'))}</h3>")
+            w.heading(translate("ContactView", "What I observed"), 3)
         for observation in c.observations:
-            title = kind_label(observation.kind.value)
             meta = provenance_label(observation.provenance.value)
             if observation.seen_at:
                 meta += " · " + when_text(observation.seen_at)
-            out.append(f"<h4>{e(title)}</h4><p><i>{e(meta)}</i></p><ul>")
-            for spec in field_specs(observation.kind):
-                value = getattr(observation.details, spec.name)
-                if value in ("", None, ()):
-                    continue
-                text = _value_text(spec.kind, value)
-                out.append(f"<li>{e(field_label(spec.name))}: {e(text)}</li>")
-            out.append("</ul>")
+            w.heading(kind_label(observation.kind.value), 4)
+            w.paragraph(meta, italic=True)
+            w.bullets(
+                [
+                    f"{field_label(spec.name)}: {_value_text(spec.kind, value)}"
+                    for spec in field_specs(observation.kind)
+                    if (value := getattr(observation.details, spec.name)) not in ("", None, ())
+                ]
+            )
         if c.instinct:
-            out.append(f"<h3>{e(translate('ContactView', 'My instinct'))}</h3>")
-            out.append(f"<p style='white-space: pre-wrap'>{e(c.instinct)}</p>")
+            w.heading(translate("ContactView", "My instinct"), 3)
+            w.paragraph(c.instinct)
         if index == 0 and len(versions) > 1:
-            out.append("<hr/>")
-    return "".join(out)
+            w.rule()
 
 
 class ContactView(QWidget):
@@ -177,8 +164,10 @@ class ContactView(QWidget):
 
     def show_versions(self, versions: Sequence[SealedContact]) -> None:
         self._uid = versions[-1].uid if versions else ""
-        links = connections_html(self._connections(self._uid), self._person) if versions else ""
-        self.browser.setHtml(links + contact_html(versions, self._person))
+        writer = DocWriter(self.browser.document())
+        if versions:
+            write_connections(writer, self._connections(self._uid), self._person)
+        write_contact(writer, versions, self._person)
         self.amend_button.setEnabled(bool(versions))
 
     def clear(self) -> None:

@@ -8,7 +8,6 @@ was made and by whom. Every export is in the audit log; policy can turn exports 
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
@@ -54,14 +53,14 @@ from outreach.ui.labels import (
     age_label,
     choice_label,
     contact_kind_label,
-    kind_label,
+    entity_label,
     person_label,
     provenance_label,
 )
 from outreach.ui.models import Index, RowsModel
+from outreach.ui.richtext import DocWriter
 
 translate = QCoreApplication.translate
-e = html.escape
 
 
 class TranslatedWords(EventWords):
@@ -91,7 +90,13 @@ def source_words(source: str) -> str:
 
 
 def write_pdf(
-    path: Path, body_html: str, *, title: str, marking: str, made_by: str, made_at: datetime
+    path: Path,
+    build: Callable[[DocWriter], None],
+    *,
+    title: str,
+    marking: str,
+    made_by: str,
+    made_at: datetime,
 ) -> int:
     """Write the document to ``path`` as A4 PDF pages; returns the number of pages."""
     writer = QPdfWriter(str(path))
@@ -107,7 +112,7 @@ def write_pdf(
     # No ligatures: "fi" stays two letters, so names and places copy and search as typed.
     font.setFeature(QFont.Tag("liga"), 0)
     document.setDefaultFont(font)
-    document.setHtml(body_html)
+    build(DocWriter(document))
     band = 28.0  # header and footer, each
     body = QRectF(0, band, page.width(), page.height() - 2 * band)
     document.setPageSize(QSizeF(body.width(), body.height()))
@@ -152,24 +157,6 @@ def write_pdf(
     return pages
 
 
-def _table(
-    headers: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequence[int] = ()
-) -> str:
-    head = "".join(
-        f"<th align='left' width='{widths[n]}%'>{e(h)}</th>"
-        if widths
-        else f"<th align='left'>{e(h)}</th>"
-        for n, h in enumerate(headers)
-    )
-    body = "".join(
-        "<tr>" + "".join(f"<td>{e(cell)}</td>" for cell in row) + "</tr>" for row in rows
-    )
-    return (
-        "<table border='1' cellspacing='0' cellpadding='4' width='100%'>"
-        f"<tr>{head}</tr>{body}</table>"
-    )
-
-
 def _subject(person: YoungPerson) -> str:
     line = person_label(person)
     if person.agency_ref:
@@ -177,13 +164,10 @@ def _subject(person: YoungPerson) -> str:
     return line
 
 
-def chronology_html(person: YoungPerson, entries: Sequence[ChronologyEntry]) -> str:
-    rows = [
-        (when_text(x.at), x.event, source_words(x.source), x.impact, x.action)
-        for x in entries
-        if x.significant
-    ]
-    return f"<h2>{e(translate('Exports', 'Chronology'))}</h2><p>{e(_subject(person))}</p>" + _table(
+def write_chronology(w: DocWriter, person: YoungPerson, entries: Sequence[ChronologyEntry]) -> None:
+    w.heading(translate("Exports", "Chronology"))
+    w.paragraph(_subject(person))
+    w.table(
         [
             translate("Exports", "Date"),
             translate("Exports", "Significant event"),
@@ -191,17 +175,22 @@ def chronology_html(person: YoungPerson, entries: Sequence[ChronologyEntry]) -> 
             translate("Exports", "Impact on the young person"),
             translate("Exports", "Action taken"),
         ],
-        rows,
+        [
+            (when_text(x.at), x.event, source_words(x.source), x.impact, x.action)
+            for x in entries
+            if x.significant
+        ],
+        (16, 40, 16, 14, 14),
     )
 
 
-def intelligence_html(person: YoungPerson, items: Sequence[IntelItem], submitted_by: str) -> str:
-    out = [
-        f"<h2>{e(translate('Exports', 'Intelligence report'))}</h2>",
-        f"<p>{e(translate('Exports', 'About'))}: {e(_subject(person))}</p>",
-    ]
+def write_intelligence(
+    w: DocWriter, person: YoungPerson, items: Sequence[IntelItem], submitted_by: str
+) -> None:
+    w.heading(translate("Exports", "Intelligence report"))
+    w.paragraph(translate("Exports", "About") + ": " + _subject(person))
     if submitted_by:
-        out.append(f"<p>{e(translate('Exports', 'Submitted by'))}: {e(submitted_by)}</p>")
+        w.paragraph(translate("Exports", "Submitted by") + ": " + submitted_by)
     rows = []
     for item in items:
         ordered = sorted(item.seen)
@@ -212,7 +201,7 @@ def intelligence_html(person: YoungPerson, items: Sequence[IntelItem], submitted
         )
         rows.append(
             (
-                f"{kind_label(item.kind)}: {item.identifier}"
+                f"{entity_label(item.kind)}: {item.identifier}"
                 + (f" ({', '.join(sorted(item.details))})" if item.details else ""),
                 ", ".join(sorted(item.where)),
                 translate("Exports", "%1 (%2 times)")
@@ -222,24 +211,21 @@ def intelligence_html(person: YoungPerson, items: Sequence[IntelItem], submitted
                 ", ".join(provenance_label(p) for p in sorted(item.how_known)),
             )
         )
-    out.append(
-        _table(
-            [
-                translate("Exports", "What"),
-                translate("Exports", "Where"),
-                translate("Exports", "When"),
-                translate("Exports", "Also seen with (who)"),
-                translate("Exports", "How known"),
-            ],
-            rows,
-        )
+    w.table(
+        [
+            translate("Exports", "What"),
+            translate("Exports", "Where"),
+            translate("Exports", "When"),
+            translate("Exports", "Also seen with (who)"),
+            translate("Exports", "How known"),
+        ],
+        rows,
     )
-    return "".join(out)
 
 
-def missing_html(pack: MissingPack) -> str:
+def write_missing(w: DocWriter, pack: MissingPack) -> None:
     p = pack.person
-    out = [f"<h2>{e(translate('Exports', 'Missing-person pack'))}</h2>"]
+    w.heading(translate("Exports", "Missing-person pack"))
     facts = [
         (translate("Exports", "Known as"), p.known_as),
         (translate("Exports", "Other names"), ", ".join(p.aliases)),
@@ -254,7 +240,7 @@ def missing_html(pack: MissingPack) -> str:
         (translate("Exports", "Description and notes"), p.notes),
         (translate("Exports", "Last contact"), when_text(pack.last_seen)),
     ]
-    out.append(_table([translate("Exports", "Who"), ""], [f for f in facts if f[1]]))
+    w.table([translate("Exports", "Who"), ""], [f for f in facts if f[1]], (30, 70))
     sections: list[tuple[str, list[str], Sequence[Sequence[str]]]] = [
         (
             translate("Exports", "Phones and online handles"),
@@ -313,11 +299,11 @@ def missing_html(pack: MissingPack) -> str:
         ),
     ]
     for heading, headers, rows in sections:
-        out.append(f"<h3>{e(heading)}</h3>")
-        out.append(
-            _table(headers, rows) if rows else f"<p>{e(translate('Exports', 'None recorded.'))}</p>"
-        )
-    return "".join(out)
+        w.heading(heading, 3)
+        if rows:
+            w.table(headers, rows)
+        else:
+            w.paragraph(translate("Exports", "None recorded."))
 
 
 class Exporter:
@@ -333,13 +319,13 @@ class Exporter:
         kind: str,
         person: YoungPerson,
         path: Path,
-        body: str,
+        build: Callable[[DocWriter], None],
         title: str,
         made_by: str | None = None,
     ) -> int:
         pages = write_pdf(
             path,
-            body,
+            build,
             title=title,
             marking=self.marking,
             made_by=self.made_by if made_by is None else made_by,
@@ -351,8 +337,13 @@ class Exporter:
     def chronology_pdf(
         self, person: YoungPerson, entries: Sequence[ChronologyEntry], path: Path
     ) -> int:
-        return self._pdf("chronology_pdf", person, path, chronology_html(person, entries),
-                         translate("Exports", "Chronology"))  # fmt: skip
+        return self._pdf(
+            "chronology_pdf",
+            person,
+            path,
+            lambda w: write_chronology(w, person, entries),
+            translate("Exports", "Chronology"),
+        )
 
     def chronology_csv(
         self, person: YoungPerson, entries: Sequence[ChronologyEntry], path: Path
@@ -364,9 +355,15 @@ class Exporter:
     def intelligence_pdf(self, person: YoungPerson, path: Path, submitted_by: str = "") -> int:
         items = self._records.intelligence(person.id)
         # The worker is named only if they chose to be, here and in the footer.
-        body = intelligence_html(person, items, submitted_by)
         title = translate("Exports", "Intelligence report")
-        return self._pdf("intelligence_pdf", person, path, body, title, made_by=submitted_by)
+        return self._pdf(
+            "intelligence_pdf",
+            person,
+            path,
+            lambda w: write_intelligence(w, person, items, submitted_by),
+            title,
+            made_by=submitted_by,
+        )
 
     def intelligence_json(self, person: YoungPerson, path: Path, submitted_by: str = "") -> None:
         items = self._records.intelligence(person.id)
@@ -380,8 +377,13 @@ class Exporter:
         pack = self._records.missing_pack(person.id)
         if pack is None:
             return 0
-        return self._pdf("missing_pack_pdf", person, path, missing_html(pack),
-                         translate("Exports", "Missing-person pack"))  # fmt: skip
+        return self._pdf(
+            "missing_pack_pdf",
+            person,
+            path,
+            lambda w: write_missing(w, pack),
+            translate("Exports", "Missing-person pack"),
+        )
 
 
 def choose_path(parent: QWidget, suggested: str, filter_text: str) -> Path | None:

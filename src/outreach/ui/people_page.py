@@ -36,11 +36,12 @@ from PySide6.QtWidgets import (
 from outreach.prompts import bank
 from outreach.records.model import ObservationKind, YoungPerson
 from outreach.records.store import TimelineCursor, TimelineEntry, TimelinePage
-from outreach.ui.connections_html import connections_html
+from outreach.ui.connections_text import write_connections
 from outreach.ui.contact_view import when_text
 from outreach.ui.labels import age_label, kind_label, person_label, provenance_label
 from outreach.ui.models import RowsModel, rows_table
 from outreach.ui.prompts_panels import NudgesPanel, WorryChart
+from outreach.ui.richtext import DocWriter
 from outreach.ui.shortcuts import bind
 from outreach.ui.text import mark_content
 
@@ -337,7 +338,7 @@ class PeoplePage(QWidget):
         self._refresh_timeline()
         self._show_prompts(person)
         links = self._records.connections_for_person(person.id)
-        self.also_seen.setHtml(connections_html(links, self._records.person))
+        write_connections(DocWriter(self.also_seen.document()), links, self._records.person)
         self.views.setTabText(1, self.tr("Also seen with (%1)").replace("%1", str(len(links))))
 
     def _show_prompts(self, person: YoungPerson) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import html
-
 from PySide6.QtCore import QTimer, QUrl, Signal
 from PySide6.QtWidgets import QLabel, QLineEdit, QTextBrowser, QVBoxLayout, QWidget
 
@@ -12,17 +10,21 @@ from outreach.records.store import SearchHit
 from outreach.records.validation import MATCH_END, MATCH_START
 from outreach.ui.contact_view import when_text
 from outreach.ui.labels import kind_label, person_label
+from outreach.ui.richtext import DocWriter
 from outreach.ui.text import mark_content
 
 SEARCH_DELAY_MS = 150
 
 
-def marked_html(snippet: str) -> str:
-    """The snippet escaped, with the matched words in bold and highlighted."""
-    escaped = html.escape(snippet)
-    return escaped.replace(
-        MATCH_START, "<b style='background-color: #fff3a0; color: black'>"
-    ).replace(MATCH_END, "</b>")
+def write_marked(w: DocWriter, snippet: str) -> None:
+    """The snippet as text, with the matched words highlighted."""
+    rest = snippet
+    while MATCH_START in rest:
+        before, _, after = rest.partition(MATCH_START)
+        matched, _, rest = after.partition(MATCH_END)
+        w.text(before)
+        w.highlighted(matched)
+    w.text(rest)
 
 
 class SearchPage(QWidget):
@@ -63,28 +65,22 @@ class SearchPage(QWidget):
         text = self.box.text()
         self.hits = self._records.search(text) if text.strip() else []
         people = {p.id: p for p in self._records.people()} if self.hits else {}
-        parts = []
+        w = DocWriter(self.results.document())
         for hit in self.hits:
             if hit.person_id:
                 person = people.get(hit.person_id)
                 title = person_label(person) if person else "?"
                 href = "person:" + hit.person_id
             else:
-                title = (
-                    kind_label(
-                        hit.source
-                        if hit.source not in ("narrative", "instinct", "quote")
-                        else "contact"
-                    )
-                    + " · "
-                    + when_text(hit.at)
+                where = (
+                    "contact" if hit.source in ("narrative", "instinct", "quote") else hit.source
                 )
+                title = kind_label(where) + " · " + when_text(hit.at)
                 href = "contact:" + hit.contact_uid
-            parts.append(
-                f"<p><a href='{html.escape(href)}'>{html.escape(title)}</a><br/>"
-                f"{marked_html(hit.snippet)}</p>"
-            )
-        self.results.setHtml("".join(parts))
+            w.paragraph()
+            w.link(title, href)
+            w.paragraph()
+            write_marked(w, hit.snippet)
         if text.strip():
             self.count.setText(self.tr("Matches: %1").replace("%1", str(len(self.hits))))
         else:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QCoreApplication
@@ -10,6 +9,7 @@ from PySide6.QtCore import QCoreApplication
 from outreach.links.index import Connection
 from outreach.records.model import YoungPerson
 from outreach.ui.labels import entity_label, person_label
+from outreach.ui.richtext import DocWriter
 
 translate = QCoreApplication.translate
 
@@ -22,13 +22,13 @@ def match_label(match: str) -> str:
     return translate("Connections", "possibly the same")
 
 
-def connections_html(
-    connections: Sequence[Connection], person: Callable[[str], YoungPerson | None]
-) -> str:
-    e = html.escape
+def write_connections(
+    w: DocWriter, connections: Sequence[Connection], person: Callable[[str], YoungPerson | None]
+) -> None:
     if not connections:
-        return ""
-    out = [f"<h3>{e(translate('Connections', 'Also seen with'))}</h3><ul>"]
+        return
+    w.heading(translate("Connections", "Also seen with"), 3)
+    lines = []
     for link in connections:
         what = f"{entity_label(link.entity.kind)} {link.entity.label}"
         if link.other.id != link.entity.id:
@@ -55,8 +55,5 @@ def connections_html(
                     "%1", str(link.unnamed)
                 )
             )
-        out.append(
-            f"<li><b>{e(what)}</b> ({e(match_label(link.match))}): {e('; '.join(parts))}</li>"
-        )
-    out.append("</ul>")
-    return "".join(out)
+        lines.append(f"{what} ({match_label(link.match)}): {'; '.join(parts)}")
+    w.bullets(lines)
