@@ -1,7 +1,9 @@
 """Normalisers shared by the app, the agency hub and other tools (no Qt, no vault).
 
 See each module for the exact rules: ``plates`` (vehicle registrations), ``phones``
-(phone numbers, E.164), ``names`` (names, nicknames, online handles, places).
+(phone numbers, E.164), ``names`` (names, nicknames, online handles, places). Every
+``match_*`` answers a ``Match``: "same" (one thing, written two ways), "possible" (may be
+one thing, for a worker to confirm or reject) or "none".
 """
 
 from outreach.links.names import (

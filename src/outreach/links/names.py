@@ -1,25 +1,50 @@
 """Names, nicknames, online handles and places, compared the way people write them.
 
-``normalise_name(text) -> str``
-    Case, accents and punctuation ignored, spaces collapsed: "Dáve-O" and "dave o" are
-    both ``"dave o"``.
+Stable entry points, used by the app, the agency hub and other tools. Each takes any
+strings and never raises. Only the standard library is used.
 
-``match_name(a, b) -> "same" | "possible" | "none"``
-    "same" when the normalised names are equal; "possible" for close spellings: at most
-    one edit (a letter added, dropped, changed, or two swapped) for names of 4 to 7
-    letters, at most two for 8 or more, or the same letters with the spaces moved
-    ("big daz" and "bigdaz"); otherwise "none". Names under 4 letters must be equal.
+``normalise_name(text) -> str``
+    Case, accents and punctuation ignored, spaces collapsed, so "Dáve-O", "DAVE O" and
+    "dave   o" are all ``"dave o"``. Accents are dropped by Unicode decomposition (NFKD),
+    and letters that do not decompose are folded by a small table (ø -> o, ł -> l,
+    đ -> d, æ -> ae, œ -> oe, ß -> ss); full-width letters are ordinary letters. Every run
+    of characters that are not letters or digits (hyphens, dots, apostrophes, emoji) is
+    one space. Letters of other scripts are kept as they are. Empty when nothing is left.
+
+``match_name(a, b) -> Match``
+    ``"same"``, ``"possible"`` or ``"none"``; symmetric.
+
+    - ``"same"``: the normalised names are equal (and not empty).
+    - ``"possible"``: the same characters with the spaces moved ("big daz" and
+      "bigdaz"), or a close spelling: at most one edit when the shorter normalised name
+      has 4 to 7 characters, at most two from 8 characters (spaces count). An edit adds,
+      drops or changes one character, or swaps two next to each other (optimal string
+      alignment distance, a restricted Damerau-Levenshtein distance).
+    - ``"none"``: otherwise. A name under 4 characters matches only itself, with spaces
+      moved at most: "Kaz" and "Kez" are different people. Nicknames and one name inside
+      another ("Dave" and "Dave Smith") are not guessed at: the worker links those.
 
 ``normalise_handle(platform, handle) -> tuple[str, str] | None``
-    The platform as one lower-case name (``Snap``, ``SC`` -> ``snapchat``; ``IG``,
-    ``insta`` -> ``instagram``; unknown platforms lower-cased) and the handle lower-cased
-    without a leading ``@`` or spaces; None when the handle is empty.
+    ``(platform, handle)``. The platform is looked up ignoring case, spaces and
+    punctuation: "Snapchat", "snap", "SC" -> ``snapchat``; "Instagram", "insta", "IG" ->
+    ``instagram``; "TikTok", "Tik Tok" -> ``tiktok``; "WhatsApp", "WA" -> ``whatsapp``;
+    "Facebook", "FB", "Messenger" -> ``facebook``; "Telegram" -> ``telegram``; "X",
+    "Twitter" -> ``x``; "Discord" -> ``discord``. Any other platform is kept in lower case
+    with spaces collapsed ("Some New App" -> ``some new app``), an empty one as ``""``.
+    The handle is lower-cased (full-width characters made ordinary), with any leading
+    ``@`` and all spaces (zero-width ones too) removed; other punctuation is kept, since
+    ``tam.q`` and ``tam_q`` are different accounts. None when the handle is empty.
 
-``normalise_place(name, area) -> str`` and ``match_place(name_a, area_a, name_b, area_b)``
-    A place is its name plus its area; a leading "the" is dropped from the name ("The
-    Lantern Hotel" is "lantern hotel"). "same" when both match exactly once normalised;
-    "possible" when the names are close (as ``match_name``) and the areas agree or one is
-    missing; otherwise "none".
+``normalise_place(name, area="") -> str``
+    ``"name|area"``, each normalised as ``normalise_name``, with a leading "the" dropped
+    from the name ("The Lantern Hotel", "Northfield" -> ``"lantern hotel|northfield"``).
+    The connection index stores this as a place's key and splits it at the ``|``.
+
+``match_place(name_a, area_a, name_b, area_b) -> Match``
+    ``"same"`` when the names are the same and the areas are equal once normalised (both
+    missing counts as equal); ``"possible"`` when the names are the same or close (as
+    ``match_name``) and the areas are equal or at least one is missing; ``"none"``
+    otherwise, in particular for two different areas however alike the names.
 """
 
 from __future__ import annotations
@@ -38,9 +63,7 @@ _PLATFORMS = {
     "insta": "instagram",
     "ig": "instagram",
     "tiktok": "tiktok",
-    "tik tok": "tiktok",
     "whatsapp": "whatsapp",
-    "whats app": "whatsapp",
     "wa": "whatsapp",
     "facebook": "facebook",
     "fb": "facebook",
@@ -52,9 +75,27 @@ _PLATFORMS = {
 }
 
 
+# Letters with a stroke or ligature that Unicode does not decompose into a bare letter.
+_FOLDED = str.maketrans(
+    {
+        "ø": "o",
+        "ł": "l",
+        "đ": "d",
+        "ħ": "h",
+        "ŧ": "t",
+        "ı": "i",  # noqa: RUF001 (dotless i, on purpose)
+        "æ": "ae",
+        "œ": "oe",
+        "þ": "th",
+        "ð": "d",
+    }
+)
+
+
 def normalise_name(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text)
     bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+    bare = bare.translate(_FOLDED)
     return " ".join(re.sub(r"[\W_]+", " ", bare).split())
 
 
@@ -95,11 +136,11 @@ def match_name(a: str, b: str) -> Match:
 
 def normalise_handle(platform: str, handle: str) -> tuple[str, str] | None:
     cleaned = unicodedata.normalize("NFKC", handle).strip().lstrip("@").strip().casefold()
-    cleaned = re.sub(r"\s+", "", cleaned)
+    cleaned = re.sub(r"[\s\u200b-\u200d\u2060\ufeff]+", "", cleaned)
     if not cleaned:
         return None
     where = " ".join(unicodedata.normalize("NFKC", platform).casefold().split())
-    return _PLATFORMS.get(where, where), cleaned
+    return _PLATFORMS.get(re.sub(r"[\W_]+", "", where), where), cleaned
 
 
 def place_name(name: str) -> str:

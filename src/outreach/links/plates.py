@@ -1,28 +1,69 @@
 """Vehicle registrations: one canonical form, and whether two sightings may be one car.
 
-Stable entry points (used by the app, the agency hub and other tools):
+Stable entry points, used by the app, the agency hub and other tools. Each takes any
+string and never raises.
 
 ``normalise_plate(text) -> str | None``
-    The registration in upper case with no separators, or None when the text cannot be
-    a UK registration. Spacing, dashes, dots, case, full-width characters and look-alike
-    Cyrillic or Greek letters are all undone. Every UK format is accepted: current
-    (``AB12 CDE``), prefix (``A123 BCD``), suffix (``ABC 123D``), dateless (``ABC 123``,
-    ``1234 AB``) and Northern Ireland (``ABZ 1234``). A partial registration keeps its
-    wildcards: ``?`` for one unknown character, ``*`` for any run (``ab12 c?e`` ->
-    ``AB12C?E``); it needs two known characters and must fit some format.
+    The registration in upper case with nothing between its characters, or None when the
+    text cannot be a UK registration.
 
-``match_plate(a, b) -> "same" | "possible" | "none"``
-    "same" only for two full registrations that are identical once normalised. A partial
-    that fits the other, or two that differ only by characters often misread in the dark
-    (O/0, I/1, S/5, B/8, Z/2, G/6), are "possible", never "same".
+    Undone before anything is checked: case; spaces of every kind (non-breaking too),
+    dashes (hyphen, en and em dash, minus), dots, slashes, underscores and invisible
+    characters (zero-width space, soft hyphen); full-width and other compatibility forms
+    (Unicode NFKC); and Cyrillic or Greek letters that look like Latin ones, through an
+    explicit table since NFKC leaves them alone: the Cyrillic look-alikes of A B E K M H O
+    P C T X Y I J S Q W and the Greek ones of A B E Z H I K M N O P T Y X, and their lower
+    case where that looks Latin too (Greek lower-case nu is v, as it looks).
 
-``plate_key(plate) -> str``
-    The canonical form with each confusable character replaced by one representative
-    (O->0, I->1, S->5, B->8, Z->2, G->6): two full registrations that could be misreadings
-    of each other share a key, so an index can find candidates by equality.
+    What is left must fit one of the UK formats in ``TEMPLATES`` (L a letter, D a digit):
+
+    ============  =========================  ==================
+    current       ``LLDDLLL``                ``AB12 CDE``
+    prefix        ``LDLLL`` to ``LDDDLLL``   ``A123 BCD``
+    suffix        ``LLLDL`` to ``LLLDDDL``   ``ABC 123D``
+    dateless      1-3 letters, 1-4 digits,   ``ABC 123``, ``A 1``,
+                  either way round           ``1234 AB``
+    N. Ireland    the same shapes            ``ABZ 1234``, ``AZ 123``
+    ============  =========================  ==================
+
+    Which letters a format may use (I and Z only in Northern Ireland, no Q on most) is
+    not checked: a worker writes what they saw, and a misread letter is still worth
+    keeping.
+
+    A partial registration uses ``?`` for one unknown character and ``*`` for a run of
+    unknown characters, possibly none (``**`` is ``*``). It keeps its wildcards in the
+    canonical form (``ab12 c?e`` -> ``AB12C?E``, ``ab1*`` -> ``AB1*``), needs at least two
+    known characters, and must fit at least one format with some choice of the unknowns.
+
+    Anything else gives None: empty text, a character that is not a letter, digit,
+    separator or wildcard, more than 7 characters besides ``*``, or no format that fits.
 
 ``is_partial(plate) -> bool``
     Whether a canonical registration holds ``?`` or ``*``.
+
+``match_plate(a, b) -> Match``
+    ``"same"``, ``"possible"`` or ``"none"``, whatever either is written like; symmetric.
+
+    - ``"same"``: both are full registrations, identical once normalised. Nothing else.
+    - ``"possible"``: some registration of a UK format could have been read as both,
+      where a character may be misread as its partner among the pairs often confused in
+      the dark, O/0, I/1, S/5, B/8, Z/2 and G/6. So: a partial that fits the other (even
+      when it fits a full registration exactly, since it may be another car); two
+      partials that could describe one car; two full registrations that differ only in
+      confusable characters (``AB12 CDE`` and ``A812 CDE``); any of these with a misread.
+    - ``"none"``: otherwise, and whenever either side does not normalise.
+
+``plate_key(plate) -> str``
+    A canonical registration with each confusable character replaced by its pair's digit
+    (O->0, I->1, S->5, B->8, Z->2, G->6), wildcards kept. The connection index stores it so
+    that candidates are found by equality and GLOB, not by comparing every pair:
+
+    - two full registrations ``match_plate`` calls "same" or "possible" have equal keys;
+    - a partial and a full registration are "possible" exactly when the full one's key
+      matches the partial's key as a glob (``?`` one character, ``*`` any run).
+
+    Two partials need ``match_plate`` itself: their keys need not relate by glob either
+    way.
 """
 
 # The homoglyph table is Cyrillic and Greek letters that look Latin, on purpose.
@@ -33,24 +74,29 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from fnmatch import fnmatchcase
 from typing import Literal
 
 Match = Literal["same", "possible", "none"]
 
-# Letters that look like Latin capitals, from Cyrillic and Greek (NFKC leaves them alone).
 _HOMOGLYPHS = str.maketrans(
     {
         **dict(zip("АВЕКМНОРСТХУІЈЅԚԜ", "ABEKMHOPCTXYIJSQW", strict=True)),
-        **dict(zip("авекмнорстхуіјѕ", "abekmhopctxyijs", strict=True)),
+        **dict(zip("авекмнорстхуіјѕԛԝ", "abekmhopctxyijsqw", strict=True)),
         **dict(zip("ΑΒΕΖΗΙΚΜΝΟΡΤΥΧ", "ABEZHIKMNOPTYX", strict=True)),
-        **dict(zip("οκνρτυχ", "okvptux", strict=True)),
+        **dict(zip("αειοκνρτυχ", "aeiokvptux", strict=True)),
+        "∗": "*",  # asterisk operator, as some keyboards and phones offer
     }
 )
-_SEPARATORS = re.compile(r"[\s\-\u2010-\u2015\u2212._/]+")
+_SEPARATORS = re.compile(r"[\s\-\u2010-\u2015\u2212._/\u00ad\u200b-\u200d\u2060\ufeff]+")
+_STARS = re.compile(r"\*+")
+_CHARACTERS = re.compile(r"[A-Z0-9?*]+")
 _CONFUSABLE = {"O": "0", "I": "1", "S": "5", "B": "8", "Z": "2", "G": "6"}
 _KEY = str.maketrans(_CONFUSABLE)
-_PAIRS = {frozenset(pair) for pair in _CONFUSABLE.items()}
+_KEY_DIGITS = frozenset(_CONFUSABLE.values())
 MAX_LENGTH = 7
+# Longer text cannot hold a registration: refused before Unicode work and caching.
+_MAX_TEXT = 64
 
 
 def _templates() -> tuple[str, ...]:
@@ -71,49 +117,27 @@ TEMPLATES = _templates()
 
 def _cleaned(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).translate(_HOMOGLYPHS).upper()
-    return _SEPARATORS.sub("", text)
+    return _STARS.sub("*", _SEPARATORS.sub("", text))
 
 
-# A registration with no "*" fits a format exactly when this matches ("?" fits any slot).
-_FIXED = re.compile(
-    "|".join(
-        "".join("[A-Z?]" if kind == "L" else "[0-9?]" for kind in template)
-        for template in TEMPLATES
-    )
-)
-
-
-@functools.lru_cache(maxsize=4096)
-def _fits(pattern: str, template: str) -> bool:
-    """Whether a pattern with "*" can be some registration of the template."""
-
-    @functools.cache
-    def go(i: int, j: int) -> bool:
-        if i == len(pattern):
-            return j == len(template)
-        ch = pattern[i]
-        if ch == "*":
-            return go(i + 1, j) or (j < len(template) and go(i, j + 1))
-        if j == len(template):
-            return False
-        kind = template[j]
-        ok = ch == "?" or (ch.isdigit() if kind == "D" else ch.isalpha())
-        return ok and go(i + 1, j + 1)
-
-    return go(0, 0)
+def _shape(plate: str) -> re.Pattern[str]:
+    """A pattern that matches the templates a plate (wildcards and all) could be."""
+    parts = {"?": "[LD]", "*": "[LD]*"}
+    return re.compile("".join(parts.get(ch, "D" if ch.isdigit() else "L") for ch in plate))
 
 
 @functools.lru_cache(maxsize=8192)
 def normalise_plate(text: str) -> str | None:
-    plate = re.sub(r"\*+", "*", _cleaned(text))
-    if not plate or not re.fullmatch(r"[A-Z0-9?*]+", plate):
+    if len(text) > _MAX_TEXT:
         return None
-    known = sum(ch.isalnum() for ch in plate)
-    if len(plate.replace("*", "")) > MAX_LENGTH or known < 2:
+    plate = _cleaned(text)
+    if not _CHARACTERS.fullmatch(plate):
         return None
-    if "*" not in plate:
-        return plate if _FIXED.fullmatch(plate) else None
-    return plate if any(_fits(plate, template) for template in TEMPLATES) else None
+    known = sum(ch not in "?*" for ch in plate)
+    if known < 2 or len(plate.replace("*", "")) > MAX_LENGTH:
+        return None
+    shape = _shape(plate)
+    return plate if any(shape.fullmatch(template) for template in TEMPLATES) else None
 
 
 def is_partial(plate: str) -> bool:
@@ -124,37 +148,67 @@ def plate_key(plate: str) -> str:
     return plate.translate(_KEY)
 
 
-def _compatible(a: str, b: str, confusable: bool) -> bool:
-    if a == b or a == "?" or b == "?":
-        return True
-    return confusable and frozenset((a, b)) in _PAIRS
+def _fits_kind(key_char: str, kind: str) -> bool:
+    """Whether a character of a key can be read from a character of this kind."""
+    if kind == "D":
+        return key_char.isdigit()
+    return key_char.isalpha() or key_char in _KEY_DIGITS
 
 
-def _overlap(a: str, b: str, *, confusable: bool) -> bool:
-    """Whether some one registration fits both patterns (wildcards on either side)."""
+def _take(pattern: str, i: int) -> tuple[int, str] | None:
+    """A pattern taking one character at ``i``: where it goes on, and the character it
+    insists on ("" for any); None at its end."""
+    if i == len(pattern):
+        return None
+    ch = pattern[i]
+    if ch == "*":
+        return i, ""
+    return i + 1, "" if ch == "?" else ch
+
+
+def _one_car(a: str, b: str, template: str) -> bool:
+    """Whether one registration of ``template`` could be read as both keys."""
 
     @functools.cache
-    def go(i: int, j: int) -> bool:
-        if i == len(a) and j == len(b):
+    def go(i: int, j: int, k: int) -> bool:
+        # A star may end here, taking nothing more.
+        if i < len(a) and a[i] == "*" and go(i + 1, j, k):
             return True
-        # A star matches nothing more, or takes one character of the other side.
-        if i < len(a) and a[i] == "*" and (go(i + 1, j) or (j < len(b) and go(i, j + 1))):
+        if j < len(b) and b[j] == "*" and go(i, j + 1, k):
             return True
-        if j < len(b) and b[j] == "*" and (go(i, j + 1) or (i < len(a) and go(i + 1, j))):
-            return True
-        if i < len(a) and j < len(b) and "*" not in (a[i], b[j]):
-            return _compatible(a[i], b[j], confusable) and go(i + 1, j + 1)
-        return False
+        if k == len(template):
+            return i == len(a) and j == len(b)
+        took_a, took_b = _take(a, i), _take(b, j)
+        if took_a is None or took_b is None:
+            return False
+        (next_i, from_a), (next_j, from_b) = took_a, took_b
+        if from_a and from_b and from_a != from_b:
+            return False
+        wanted = from_a or from_b
+        if wanted and not _fits_kind(wanted, template[k]):
+            return False
+        return go(next_i, next_j, k + 1)
 
-    return go(0, 0)
+    return go(0, 0, 0)
+
+
+@functools.lru_cache(maxsize=8192)
+def _partials_meet(a: str, b: str) -> bool:
+    key_a, key_b = plate_key(a), plate_key(b)
+    return any(_one_car(key_a, key_b, template) for template in TEMPLATES)
 
 
 def match_plate(a: str, b: str) -> Match:
     first, second = normalise_plate(a), normalise_plate(b)
     if first is None or second is None:
         return "none"
-    if first == second and not is_partial(first):
-        return "same"
-    if _overlap(first, second, confusable=False) or _overlap(first, second, confusable=True):
-        return "possible"
-    return "none"
+    first_partial, second_partial = is_partial(first), is_partial(second)
+    if not first_partial and not second_partial:
+        if first == second:
+            return "same"
+        return "possible" if plate_key(first) == plate_key(second) else "none"
+    if first_partial and second_partial:
+        return "possible" if _partials_meet(*sorted((first, second))) else "none"
+    # The full one is itself a registration of some format, so only the fit is left.
+    full, partial = (second, first) if first_partial else (first, second)
+    return "possible" if fnmatchcase(plate_key(full), plate_key(partial)) else "none"
