@@ -18,6 +18,7 @@ Queries read only these tables and the contacts' own (``contacts``, ``contact_pe
 
 from __future__ import annotations
 
+import heapq
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -366,21 +367,22 @@ class ConnectionIndex:
             f"WHERE entity_id IN ({marks})",
             targets,
         )
-        by_entity: dict[int, list[Seen]] = defaultdict(list)
+        around: dict[int, list[tuple[int, str, str]]] = defaultdict(list)
         unnamed_of: dict[int, tuple[int, str]] = {}
         for entity_id, person_id, times, last in rows:
             if person_id == "":
                 unnamed_of[entity_id] = (times, last)
             elif person_id not in exclude_people:
-                by_entity[entity_id].append(Seen(person_id, times, last))
+                around[entity_id].append((times, last, person_id))
         # The young people seen most around each entity, a dozen: one seen with two
-        # hundred is listed as the first twelve and a count.
+        # hundred is listed as the first twelve and a count. Plain tuples until then.
+        by_entity: dict[int, list[Seen]] = {}
         totals: dict[int, tuple[int, str]] = {}
-        for entity_id, seen in by_entity.items():
-            newest = max(s.last_at for s in seen)
-            seen.sort(key=lambda s: (s.times, s.last_at), reverse=True)
-            totals[entity_id] = (len(seen), newest)
-            del seen[SHOWN_PEOPLE:]
+        for entity_id, people in around.items():
+            newest = max(last for _t, last, _p in people)
+            top = heapq.nlargest(SHOWN_PEOPLE, people)  # most often, then the latest
+            by_entity[entity_id] = [Seen(p, times, last) for times, last, p in top]
+            totals[entity_id] = (len(people), newest)
         entities = self._entities([e for e, _o, _d in pairs] + targets)
         found = []
         for entity_id, other, match in pairs:
