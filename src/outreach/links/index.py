@@ -25,28 +25,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from outreach.links.names import (
-    match_name,
-    match_place,
-    normalise_handle,
-    normalise_name,
-    place_name,
-)
-from outreach.links.phones import normalise_phone
-from outreach.links.plates import Match, is_partial, match_plate, normalise_plate, plate_key
+from outreach.links.keys import KINDS, Mention, entity_key
+from outreach.links.names import match_name, match_place
+from outreach.links.plates import Match, match_plate
 from outreach.vault.database import Database
 
-KINDS = ("vehicle", "person", "phone", "handle", "place")
 SHOWN_PEOPLE = 12  # young people listed by name for one link; the rest are counted
-
-
-@dataclass(frozen=True)
-class Mention:
-    """One thing written in a contact that may link it to others."""
-
-    kind: str  # one of KINDS
-    text: str  # as written: a registration, a number, a handle, a name, a place name
-    extra: str = ""  # the platform of a handle, the area of a place
 
 
 @dataclass(frozen=True)
@@ -104,35 +88,6 @@ class Graph:
     entities: dict[int, Entity] = field(default_factory=dict)
     edges: list[tuple[str, int, int]] = field(default_factory=list)  # person, entity, times
     edges_total: int = 0  # before keeping only the strongest ``max_edges``
-
-
-def entity_key(mention: Mention) -> tuple[str, str, str, bool] | None:
-    """(key, fuzzy, label, partial) for a mention, or None when it cannot be one."""
-    label = " ".join(mention.text.split())
-    if mention.kind == "vehicle":
-        plate = normalise_plate(mention.text)
-        if plate is None:
-            return None
-        return plate, plate_key(plate), label, is_partial(plate)
-    if mention.kind == "phone":
-        number = normalise_phone(mention.text)
-        return None if number is None else (number, number, label, False)
-    if mention.kind == "handle":
-        handle = normalise_handle(mention.extra, mention.text)
-        if handle is None:
-            return None
-        platform, name = handle
-        return f"{platform}:{name}", name, f"{label} ({mention.extra})".strip(), False
-    if mention.kind == "person":
-        name = normalise_name(mention.text)
-        return None if len(name) < 2 else (name, name[:1], label, False)
-    if mention.kind == "place":
-        name, area = place_name(mention.text), normalise_name(mention.extra)
-        if len(name) < 2:
-            return None
-        shown = f"{label}, {mention.extra.strip()}" if mention.extra.strip() else label
-        return f"{name}|{area}", name[:1], shown, False
-    raise ValueError(f"unknown kind {mention.kind}")
 
 
 def _tail(key: str) -> str:

@@ -20,7 +20,8 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
-from outreach.links.index import ConnectionIndex, Mention
+from outreach.links.index import ConnectionIndex
+from outreach.links.keys import Mention
 from outreach.records import codec
 from outreach.records.keep_asking import KeepAsking
 from outreach.records.model import (

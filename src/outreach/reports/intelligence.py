@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from outreach.links.index import ConnectionIndex, entity_key
+from outreach.links.index import ConnectionIndex
+from outreach.links.keys import entity_key
 from outreach.records.model import (
     MissingDetails,
     Observation,

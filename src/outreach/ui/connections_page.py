@@ -28,7 +28,8 @@ from PySide6.QtWidgets import (
 )
 
 from outreach.app.records import RecordsService
-from outreach.links.index import KINDS, RankedEntity
+from outreach.links.index import RankedEntity
+from outreach.links.keys import KINDS
 from outreach.ui.connections_text import match_label
 from outreach.ui.contact_view import when_text
 from outreach.ui.graph_view import GraphView, legend_html

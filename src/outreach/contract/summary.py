@@ -1,0 +1,204 @@
+"""The structured, data-minimised summary of one contact, as it travels to the hub.
+
+A summary carries what a team lead needs to see a pattern and act on it, and no more:
+references for young people rather than names (names only where the agency's policy sends
+them), an area rather than an address, one line per observation, the things that may link
+cases (registrations, numbers, handles, names of adults, places) for team-wide links, how
+worried the worker is and their instinct. Narrative text stays in the vault.
+
+Every string and list has a limit, every object forbids unknown keys, and numbers and
+flags are strict: "3" is not 3. The hub refuses anything else with 422.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictBool, StrictInt
+
+SCHEMA_VERSION = 1
+SCHEMA_ID = "https://outreach.invalid/contract/summary-v1.schema.json"
+
+CONTACT_KINDS = ("street", "drop_in", "phone", "online", "home_visit", "school", "other")
+OBSERVATION_KINDS = (
+    "vehicle",
+    "place",
+    "gift",
+    "injury",
+    "person",
+    "missing",
+    "education_absence",
+    "phone",
+    "substance",
+)
+PROVENANCES = ("seen", "told_by_young_person", "told_by_other", "rumour")
+MENTION_KINDS = ("vehicle", "person", "phone", "handle", "place")
+
+ContactKind = Literal["street", "drop_in", "phone", "online", "home_visit", "school", "other"]
+ObservationKind = Literal[
+    "vehicle",
+    "place",
+    "gift",
+    "injury",
+    "person",
+    "missing",
+    "education_absence",
+    "phone",
+    "substance",
+]
+Provenance = Literal["seen", "told_by_young_person", "told_by_other", "rumour"]
+MentionKind = Literal["vehicle", "person", "phone", "handle", "place"]
+
+
+def _text(most: int, least: int = 0) -> object:
+    return Field(min_length=least, max_length=most, strict=True)
+
+
+Ref = Annotated[str, _text(64, 1)]
+Line = Annotated[str, _text(300)]
+Tag = Annotated[str, _text(64, 1)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class YoungPersonRef(_Strict):
+    """A young person in the contact, by reference: the agency's if known, else the app's."""
+
+    ref: Ref
+    age: Annotated[StrictInt, Field(ge=0, le=30)] | None = None
+    known_as: Annotated[str, _text(80)] | None = None  # only where policy sends names
+
+
+class ObservationLine(_Strict):
+    kind: ObservationKind
+    provenance: Provenance = "seen"
+    seen_at: AwareDatetime | None = None
+    summary: Line = ""
+
+
+class Mention(_Strict):
+    """Something written that may link this contact to others across the team."""
+
+    kind: MentionKind
+    text: Annotated[str, _text(120, 1)]
+    extra: Annotated[str, _text(60)] = ""  # the platform of a handle, the area of a place
+
+
+class Summary(_Strict):
+    schema_version: Literal[1] = 1
+    id: Annotated[str, Field(pattern=r"^[0-9a-f]{32}$", strict=True)]
+    version: Annotated[StrictInt, Field(ge=1, le=10_000)] = 1
+    contact_at: AwareDatetime
+    ended_at: AwareDatetime | None = None
+    kind: ContactKind = "street"
+    area: Annotated[str, _text(120)] = ""
+    young_people: Annotated[list[YoungPersonRef], Field(max_length=30)] = []
+    worry: Annotated[StrictInt, Field(ge=0, le=10)] | None = None
+    concerns: Annotated[list[Tag], Field(max_length=60)] = []
+    observations: Annotated[list[ObservationLine], Field(max_length=200)] = []
+    mentions: Annotated[list[Mention], Field(max_length=300)] = []
+    instinct: Annotated[str, _text(2000)] = ""
+    instinct_skipped: StrictBool = False
+    account: Annotated[str, _text(4000)] = ""  # the worker's own short account
+    open_questions: Annotated[list[Line], Field(max_length=50)] = []
+    amend_reason: Annotated[str, _text(500)] = ""
+
+
+class Submission(_Strict):
+    """One request to submit a summary: the summary and the device's running number."""
+
+    device_seq: Annotated[StrictInt, Field(ge=1, le=2**53)]
+    summary: Summary
+
+
+# --- what the hub answers ---------------------------------------------------------------
+
+
+class Receipt(_Strict):
+    summary_id: str
+    version: int
+    received_at: datetime
+    device_seq: int
+    superseded: bool  # a newer version of this summary had already arrived
+    replaces: int | None = None  # the version this one supersedes, kept beside it
+    missing_seqs: list[int] = []  # running numbers of this device the hub has not seen
+    missing_more: int = 0  # further missing numbers beyond those listed
+
+
+class Review(_Strict):
+    id: int
+    summary_id: str
+    version: int
+    outcome: Literal["approved", "needs_more", "escalated"]
+    comment: str
+    questions: list[str]
+    reason: str
+    reviewer: str
+    recorded_at: datetime
+
+
+class ReviewIn(_Strict):
+    outcome: Literal["approved", "needs_more", "escalated"]
+    comment: Annotated[str, _text(4000)] = ""
+    questions: Annotated[list[Annotated[str, _text(300, 1)]], Field(max_length=30)] = []
+    reason: Annotated[str, _text(1000)] = ""
+    version: Annotated[StrictInt, Field(ge=1, le=10_000)] | None = None
+
+
+class StoredSummary(_Strict):
+    summary: Summary
+    worker: str
+    received_at: datetime
+    current: bool  # no newer version has arrived
+
+
+class SummaryPage(_Strict):
+    items: list[StoredSummary]
+    next_cursor: str | None
+
+
+class SummaryHistory(_Strict):
+    versions: list[StoredSummary]  # newest first
+    reviews: list[Review]  # newest first
+
+
+class TeamLink(_Strict):
+    kind: MentionKind
+    key: str
+    label: str
+    young_people: list[str]  # references
+    workers: list[str]
+    summaries: int
+    last_at: datetime
+
+
+class Enrolment(_Strict):
+    code: Annotated[str, _text(64, 1)]
+    device_label: Annotated[str, _text(80)] = ""
+
+
+class Enrolled(_Strict):
+    device_id: str
+    credential: str  # sent as "Authorization: Bearer <credential>"; the hub keeps a hash
+    hub_key: str  # the hub's public key (base64 Ed25519) that signs wipe instructions
+    user: str
+    role: str
+    team: str
+
+
+class DeviceStatus(_Strict):
+    device_id: str
+    user: str
+    role: str
+    team: str
+    last_seq: int
+    missing_seqs: list[int]
+    missing_more: int = 0
+
+
+class Problem(_Strict):
+    code: str  # stable and machine-readable: the app shows its own words for each
+    detail: str  # in English, for a person reading logs or an integrator

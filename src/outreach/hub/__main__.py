@@ -1,0 +1,5 @@
+import sys
+
+from outreach.hub.cli import main
+
+sys.exit(main())

@@ -1,0 +1,285 @@
+"""The hub's HTTP API: thin handlers over ``Admin``, ``Authenticator``, ``Submissions`` and
+``Reads``, which hold the rules and run without a server in the tests.
+
+Every refusal is JSON ``{"code", "detail"}`` (``contract.summary.Problem``): ``code`` is
+stable for programs, ``detail`` says in English what to change. Bodies are read by
+``strictjson`` rather than by FastAPI, so NaN, duplicate keys, NUL characters and lone
+surrogates are refused before validation; the OpenAPI document still describes them.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Annotated, Any, TypeVar
+
+from fastapi import Depends, FastAPI, Header, Path, Query, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ValidationError
+from pydantic.json_schema import models_json_schema
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import OperationalError
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+
+from outreach import __version__
+from outreach.contract.summary import (
+    DeviceStatus,
+    Enrolled,
+    Enrolment,
+    Problem,
+    Receipt,
+    Review,
+    ReviewIn,
+    Submission,
+    SummaryHistory,
+    SummaryPage,
+    TeamLink,
+)
+from outreach.contract.wipe import WipeInstruction
+from outreach.hub import strictjson
+from outreach.hub.admin import Admin
+from outreach.hub.auth import Authenticator, Caller, Revoked
+from outreach.hub.errors import Refused, invalid
+from outreach.hub.limits import BodyLimit
+from outreach.hub.reads import Filters, Reads
+from outreach.hub.settings import HubSettings
+from outreach.hub.submit import Submissions, check_key, validation_message
+
+log = logging.getLogger(__name__)
+
+NoNul = r"^[^\x00]*$"  # PostgreSQL cannot hold NUL; refuse it in every query string
+SummaryId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$", description="the summary's id")]
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": Problem, "description": words}
+    for status, words in (
+        (401, "no credential, or one the hub does not know"),
+        (403, "the caller's role may not do this, or the device is revoked (with a wipe)"),
+        (413, "the body is larger than the hub accepts"),
+        (415, "the body is not application/json"),
+        (422, "the body or a parameter is not valid; detail says which and why"),
+        (429, "too many requests from this device; see Retry-After"),
+        (503, "the hub's database is unavailable; see Retry-After"),
+    )
+}
+
+
+def _body_schema(model: type[BaseModel]) -> dict[str, Any]:
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {"schema": {"$ref": f"#/components/schemas/{model.__name__}"}}
+            },
+        }
+    }
+
+
+async def _json(request: Request) -> Any:
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind != "application/json":
+        raise Refused(415, "unsupported_media_type", "the body must be sent as application/json")
+    try:
+        return strictjson.loads(await request.body())
+    except strictjson.BadJSON as error:
+        raise invalid(str(error), "bad_json") from None
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def _parse(model: type[M], value: Any) -> M:
+    try:
+        return model.model_validate(value)
+    except ValidationError as error:
+        raise invalid(validation_message(error)) from None
+
+
+def _caller(request: Request, authorization: Annotated[str | None, Header()] = None) -> Caller:
+    authenticator: Authenticator = request.app.state.authenticator
+    return authenticator.caller(authorization)
+
+
+Who = Annotated[Caller, Depends(_caller)]
+
+
+def create_app(settings: HubSettings, engine: Engine) -> FastAPI:
+    admin = Admin(engine)
+    authenticator = Authenticator(engine, per_minute=settings.requests_per_minute)
+    submissions = Submissions(engine, settings)
+    reads = Reads(engine)
+
+    app = FastAPI(
+        title="Outreach hub",
+        version=__version__,
+        summary="Receives structured summaries from Outreach devices; team leads review them.",
+        separate_input_output_schemas=False,
+        responses=_ERRORS,
+    )
+    app.state.authenticator = authenticator
+
+    @app.get("/health", tags=["service"])
+    def health() -> dict[str, str]:
+        """Whether this process is up and reaches its database (for load balancers)."""
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        return {"status": "ok", "version": __version__}
+
+    @app.post(
+        "/v1/enrol",
+        status_code=201,
+        tags=["devices"],
+        openapi_extra=_body_schema(Enrolment),
+    )
+    async def enrol(request: Request) -> Enrolled:
+        """Exchange a one-time enrolment code for this device's credential."""
+        enrolment = _parse(Enrolment, await _json(request))
+        return await run_in_threadpool(admin.enrol, enrolment.code, enrolment.device_label)
+
+    @app.get("/v1/device", tags=["devices"])
+    def device(who: Who) -> DeviceStatus:
+        """Who this device belongs to, and running numbers the hub has not seen."""
+        return reads.device(who)
+
+    @app.post(
+        "/v1/summaries",
+        status_code=201,
+        tags=["summaries"],
+        response_model=Receipt,
+        responses={409: {"model": Problem, "description": "the same key is still being processed"}},
+        openapi_extra=_body_schema(Submission),
+    )
+    async def submit(
+        request: Request,
+        who: Who,
+        idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
+    ) -> JSONResponse:
+        """Submit one summary. The same Idempotency-Key and body answer the first receipt."""
+        key = check_key(idempotency_key)
+        body = await _json(request)
+        answer = await run_in_threadpool(submissions.submit, who, key, body)
+        return JSONResponse(answer.body, status_code=answer.status)
+
+    @app.get("/v1/summaries", tags=["summaries"])
+    def list_summaries(
+        who: Who,
+        reviewed: bool | None = None,
+        worker: Annotated[str | None, Query(max_length=80, pattern=NoNul)] = None,
+        young_person: Annotated[str | None, Query(max_length=64, pattern=NoNul)] = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        concern: Annotated[str | None, Query(max_length=64, pattern=NoNul)] = None,
+        cursor: Annotated[str | None, Query(max_length=200, pattern=NoNul)] = None,
+        limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    ) -> SummaryPage:
+        """Current versions, the most worrying first: a worker's own, a lead's team's."""
+        filters = Filters(reviewed, worker, young_person, since, until, concern)
+        return reads.page(who, filters, cursor, limit)
+
+    @app.get("/v1/summaries/{summary_id}", tags=["summaries"])
+    def summary_history(who: Who, summary_id: SummaryId) -> SummaryHistory:
+        """Every version of one summary, newest first, and its reviews."""
+        return reads.history(who, summary_id)
+
+    @app.post(
+        "/v1/summaries/{summary_id}/reviews",
+        status_code=201,
+        tags=["reviews"],
+        openapi_extra=_body_schema(ReviewIn),
+    )
+    async def review(request: Request, who: Who, summary_id: SummaryId) -> Review:
+        """A team lead's review: approved, needs more (with questions) or escalated."""
+        review = _parse(ReviewIn, await _json(request))
+        return await run_in_threadpool(reads.add_review, who, summary_id, review)
+
+    @app.get("/v1/reviews", tags=["reviews"])
+    def reviews_after(
+        who: Who,
+        after: Annotated[int, Query(ge=0, le=2**62)] = 0,
+        limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    ) -> list[Review]:
+        """Reviews recorded after the id ``after``, oldest first (a worker's own)."""
+        return reads.reviews_after(who, after, limit)
+
+    @app.get("/v1/links", tags=["links"])
+    def team_links(who: Who) -> list[TeamLink]:
+        """What the team has seen with two or more young people, or two or more workers."""
+        return reads.team_links(who)
+
+    _handlers(app)
+    _describe(app)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    return app
+
+
+def _problem(status: int, code: str, detail: str, **extra: Any) -> JSONResponse:
+    return JSONResponse(
+        jsonable_encoder({"code": code, "detail": detail, **extra}), status_code=status
+    )
+
+
+def _handlers(app: FastAPI) -> None:
+    @app.exception_handler(Refused)
+    async def refused(_request: Request, error: Refused) -> JSONResponse:
+        extra = {"wipe": error.instruction} if isinstance(error, Revoked) else {}
+        response = _problem(error.status, error.code, error.detail, **extra)
+        response.headers.update(error.headers)
+        return response
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_request(_request: Request, error: RequestValidationError) -> JSONResponse:
+        parts = []
+        for item in error.errors()[:5]:
+            where = ".".join(str(p) for p in item.get("loc", ())) or "request"
+            parts.append(f"{where}: {item.get('msg', 'not valid')}")
+        return _problem(422, "invalid_request", "; ".join(parts))
+
+    @app.exception_handler(HTTPException)
+    async def http_error(_request: Request, error: HTTPException) -> JSONResponse:
+        codes = {404: "not_found", 405: "method_not_allowed"}
+        response = _problem(
+            error.status_code, codes.get(error.status_code, "refused"), str(error.detail)
+        )
+        response.headers.update(error.headers or {})
+        return response
+
+    @app.exception_handler(OperationalError)
+    async def database_down(_request: Request, error: OperationalError) -> JSONResponse:
+        log.warning("database unavailable: %s", type(error.orig).__name__)
+        response = _problem(503, "unavailable", "the hub's database is unavailable: try again")
+        response.headers["Retry-After"] = "5"
+        return response
+
+
+def _describe(app: FastAPI) -> None:
+    """OpenAPI with the bodies the hub parses itself, and the wipe instruction."""
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = get_openapi(
+            title=app.title,
+            version=app.version,
+            summary=app.summary,
+            routes=app.routes,
+            separate_input_output_schemas=False,
+        )
+        _, defs = models_json_schema(
+            [(m, "validation") for m in (Submission, Enrolment, ReviewIn, WipeInstruction)],
+            ref_template="#/components/schemas/{model}",
+        )
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        for name, definition in defs.get("$defs", {}).items():
+            components.setdefault(name, definition)
+        components["Problem"]["properties"]["wipe"] = {
+            "$ref": "#/components/schemas/WipeInstruction",
+            "description": "only on 403 device_revoked: the signed instruction to wipe",
+        }
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

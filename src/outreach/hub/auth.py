@@ -1,0 +1,92 @@
+"""Who is calling: a device credential checked against its hash, with a per-device rate.
+
+One UPDATE ... RETURNING both counts the request in the device's one-minute window and
+reads who the device belongs to, so no hub process keeps state of its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Engine, case, select, update
+
+from outreach.contract.wipe import sign
+from outreach.hub.admin import secret_hash, signing_key
+from outreach.hub.clock import Clock, stamp, unstamp, utc_now
+from outreach.hub.errors import Refused, unauthorised
+from outreach.hub.tables import devices, teams, users
+
+
+@dataclass(frozen=True)
+class Caller:
+    device_id: str
+    user_id: int
+    user: str
+    role: str
+    team_id: int
+    team: str
+
+
+class Revoked(Refused):
+    """A revoked device: the answer carries a wipe instruction signed by the hub."""
+
+    def __init__(self, instruction: dict[str, str]) -> None:
+        super().__init__(
+            403, "device_revoked", "this device has been revoked: its vault is to be wiped"
+        )
+        self.instruction = instruction
+
+
+class Authenticator:
+    def __init__(self, engine: Engine, *, per_minute: int, now: Clock = utc_now) -> None:
+        self._engine = engine
+        self._per_minute = per_minute
+        self._now = now
+
+    def caller(self, authorization: str | None) -> Caller:
+        if not authorization:
+            raise unauthorised("this request needs the device's credential (Authorization: Bearer)")
+        scheme, _, credential = authorization.partition(" ")
+        device_id, _, secret = credential.strip().partition(".")
+        if scheme.lower() != "bearer" or not device_id or not secret:
+            raise unauthorised("the Authorization header is not 'Bearer <credential>'")
+        now = self._now()
+        window = int(now.timestamp() // 60)
+        with self._engine.begin() as conn:
+            row = conn.execute(
+                update(devices)
+                .where(devices.c.id == device_id[:32])
+                # Hashes of a 256-bit secret: comparing them in SQL leaks nothing useful.
+                .where(devices.c.secret_hash == secret_hash(secret))
+                .values(
+                    rate_count=case(
+                        (devices.c.rate_window == window, devices.c.rate_count + 1), else_=1
+                    ),
+                    rate_window=window,
+                    last_seen_at=stamp(now),
+                )
+                .returning(
+                    devices.c.revoked_at,
+                    devices.c.rate_count,
+                    devices.c.user_id,
+                )
+            ).first()
+            if row is None:
+                raise unauthorised("this device credential is not known to the hub")
+            if row.revoked_at is not None:
+                instruction = sign(signing_key(conn), device_id, unstamp(row.revoked_at))
+                raise Revoked(instruction.model_dump(mode="json"))
+            if row.rate_count > self._per_minute:
+                wait = 60 - int(now.timestamp()) % 60
+                raise Refused(
+                    429,
+                    "rate_limited",
+                    f"too many requests from this device: try again in {wait} seconds",
+                    {"Retry-After": str(wait)},
+                )
+            user = conn.execute(
+                select(users.c.name, users.c.role, users.c.team_id, teams.c.name.label("team"))
+                .join(teams, teams.c.id == users.c.team_id)
+                .where(users.c.id == row.user_id)
+            ).one()
+        return Caller(device_id, row.user_id, user.name, user.role, user.team_id, user.team)

@@ -1,0 +1,361 @@
+"""Reading summaries and reviews, by role: a worker their own, a lead their team's.
+
+Every summary a lead reads, in a list or in full, is written to ``lead_reads`` in the same
+transaction that read it. A summary of another team is "not found", never "forbidden", so
+nobody learns what exists elsewhere.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Select,
+    and_,
+    false,
+    func,
+    insert,
+    or_,
+    select,
+    true,
+    update,
+)
+
+from outreach.contract.summary import (
+    DeviceStatus,
+    Review,
+    ReviewIn,
+    StoredSummary,
+    Summary,
+    SummaryHistory,
+    SummaryPage,
+    TeamLink,
+)
+from outreach.hub.auth import Caller
+from outreach.hub.clock import Clock, stamp, unstamp, utc_now
+from outreach.hub.errors import forbidden, invalid, not_found
+from outreach.hub.submit import canonical, missing_seqs
+from outreach.hub.tables import (
+    device_seqs,
+    lead_reads,
+    reviews,
+    summaries,
+    summary_concerns,
+    summary_people,
+    team_mentions,
+    users,
+)
+
+LINKS_LISTED = 200
+
+
+@dataclass(frozen=True)
+class Filters:
+    reviewed: bool | None = None
+    worker: str | None = None
+    young_person: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    concern: str | None = None
+
+
+def _cursor(worry_rank: int, pk: int) -> str:
+    return base64.urlsafe_b64encode(f"{worry_rank}:{pk}".encode()).decode("ascii")
+
+
+def _uncursor(cursor: str) -> tuple[int, int]:
+    try:
+        rank, pk = base64.urlsafe_b64decode(cursor.encode("ascii")).decode("ascii").split(":")
+        return int(rank), int(pk)
+    except (ValueError, UnicodeError, binascii.Error):
+        raise invalid("this cursor was not made by the hub: start again without one") from None
+
+
+def _review(row: Any) -> Review:
+    return Review(
+        id=row.id,
+        summary_id=row.summary_id,
+        version=row.version,
+        outcome=row.outcome,
+        comment=row.comment,
+        questions=json.loads(row.questions),
+        reason=row.reason,
+        reviewer=row.reviewer,
+        recorded_at=unstamp(row.recorded_at),
+    )
+
+
+_SUMMARY_COLUMNS = (
+    summaries.c.pk,
+    summaries.c.body,
+    summaries.c.received_at,
+    summaries.c.is_current,
+    summaries.c.worry_rank,
+    users.c.name.label("worker"),
+)
+
+
+def _stored(row: Any) -> StoredSummary:
+    return StoredSummary(
+        summary=Summary.model_validate_json(row.body),
+        worker=row.worker,
+        received_at=unstamp(row.received_at),
+        current=row.is_current,
+    )
+
+
+class Reads:
+    def __init__(self, engine: Engine, *, now: Clock = utc_now) -> None:
+        self._engine = engine
+        self._now = now
+
+    # --- who may see what ----------------------------------------------------------------
+
+    @staticmethod
+    def _scope(query: Select[Any], caller: Caller) -> Select[Any]:
+        if caller.role == "worker":
+            return query.where(summaries.c.user_id == caller.user_id)
+        if caller.role == "lead":
+            return query.where(summaries.c.team_id == caller.team_id)
+        raise forbidden("an administrator's device does not read summaries")
+
+    def _audit(self, conn: Connection, caller: Caller, pks: list[int], how: str) -> None:
+        if caller.role == "lead" and pks:
+            now = stamp(self._now())
+            conn.execute(
+                insert(lead_reads),
+                [
+                    {"user_id": caller.user_id, "summary_pk": pk, "read_at": now, "how": how}
+                    for pk in pks
+                ],
+            )
+
+    # --- summaries -----------------------------------------------------------------------
+
+    def page(self, caller: Caller, filters: Filters, cursor: str | None, limit: int) -> SummaryPage:
+        """Current versions, the most worrying first, then the newest."""
+        query = self._scope(
+            select(*_SUMMARY_COLUMNS)
+            .join(users, users.c.id == summaries.c.user_id)
+            .where(summaries.c.is_current == true()),
+            caller,
+        )
+        query = _filtered(query, filters)
+        if cursor:
+            rank, pk = _uncursor(cursor)
+            query = query.where(
+                or_(
+                    summaries.c.worry_rank < rank,
+                    and_(summaries.c.worry_rank == rank, summaries.c.pk < pk),
+                )
+            )
+        query = query.order_by(summaries.c.worry_rank.desc(), summaries.c.pk.desc()).limit(
+            limit + 1
+        )
+        with self._engine.begin() as conn:
+            rows = conn.execute(query).all()
+            shown = rows[:limit]
+            self._audit(conn, caller, [row.pk for row in shown], "list")
+        following = (
+            _cursor(shown[-1].worry_rank, shown[-1].pk) if len(rows) > limit and shown else None
+        )
+        return SummaryPage(items=[_stored(row) for row in shown], next_cursor=following)
+
+    def history(self, caller: Caller, summary_id: str) -> SummaryHistory:
+        """Every version of one summary, newest first, with the reviews of it."""
+        query = self._scope(
+            select(*_SUMMARY_COLUMNS)
+            .join(users, users.c.id == summaries.c.user_id)
+            .where(summaries.c.summary_id == summary_id)
+            .order_by(summaries.c.version.desc()),
+            caller,
+        )
+        with self._engine.begin() as conn:
+            rows = conn.execute(query).all()
+            if not rows:
+                raise not_found("no summary with this id is visible to this device")
+            self._audit(conn, caller, [row.pk for row in rows], "history")
+            found = conn.execute(_reviews_query().where(summaries.c.summary_id == summary_id)).all()
+        return SummaryHistory(
+            versions=[_stored(row) for row in rows], reviews=[_review(r) for r in found]
+        )
+
+    # --- reviews -------------------------------------------------------------------------
+
+    def add_review(self, caller: Caller, summary_id: str, review: ReviewIn) -> Review:
+        """A lead's review of a summary of their team; it is never changed afterwards."""
+        if caller.role != "lead":
+            raise forbidden("only a team lead records reviews")
+        if review.outcome == "needs_more" and not review.questions:
+            raise invalid("a review asking for more needs at least one question for the worker")
+        if review.outcome == "escalated" and not review.reason.strip():
+            raise invalid("an escalation needs a reason")
+        query = select(summaries.c.pk, summaries.c.version, summaries.c.is_current).where(
+            summaries.c.summary_id == summary_id, summaries.c.team_id == caller.team_id
+        )
+        with self._engine.begin() as conn:
+            rows = conn.execute(query).all()
+            if not rows:
+                raise not_found("no summary with this id is visible to this device")
+            wanted = review.version or max(row.version for row in rows)
+            target = next((row for row in rows if row.version == wanted), None)
+            if target is None:
+                raise invalid(f"this summary has no version {wanted}")
+            new_id = conn.execute(
+                insert(reviews).values(
+                    summary_pk=target.pk,
+                    reviewer_id=caller.user_id,
+                    outcome=review.outcome,
+                    comment=review.comment,
+                    questions=canonical(review.questions),
+                    reason=review.reason,
+                    recorded_at=stamp(self._now()),
+                )
+            ).inserted_primary_key
+            assert new_id is not None
+            conn.execute(update(summaries).where(summaries.c.pk == target.pk).values(reviewed=True))
+            self._audit(conn, caller, [target.pk], "review")
+            row = conn.execute(_reviews_query().where(reviews.c.id == new_id[0])).one()
+        return _review(row)
+
+    def reviews_after(self, caller: Caller, after: int, limit: int) -> list[Review]:
+        """Reviews with an id above ``after``, oldest first: what a device has not yet seen."""
+        query = self._scope(_reviews_query(ascending=True), caller)
+        with self._engine.connect() as conn:
+            rows = conn.execute(query.where(reviews.c.id > after).limit(limit)).all()
+        return [_review(row) for row in rows]
+
+    # --- team-wide links -----------------------------------------------------------------
+
+    def team_links(self, caller: Caller) -> list[TeamLink]:
+        """Things seen with two or more young people, or by two or more workers."""
+        if caller.role != "lead":
+            raise forbidden("team-wide links are for team leads")
+        people = func.count(func.distinct(func.nullif(team_mentions.c.person_ref, "")))
+        workers = func.count(func.distinct(team_mentions.c.user_id))
+        grouped = (
+            select(
+                team_mentions.c.kind,
+                team_mentions.c.key,
+                func.min(team_mentions.c.label).label("label"),
+                people.label("people"),
+                workers.label("workers"),
+                func.count(func.distinct(team_mentions.c.summary_pk)).label("summaries"),
+                func.max(team_mentions.c.contact_at).label("last_at"),
+            )
+            .where(team_mentions.c.team_id == caller.team_id)
+            .group_by(team_mentions.c.kind, team_mentions.c.key)
+            .having(or_(people >= 2, workers >= 2))
+            .order_by(people.desc(), workers.desc(), func.max(team_mentions.c.contact_at).desc())
+            .limit(LINKS_LISTED)
+        )
+        with self._engine.connect() as conn:
+            groups = conn.execute(grouped).all()
+            detail: dict[tuple[str, str], tuple[set[str], set[str]]] = {
+                (g.kind, g.key): (set(), set()) for g in groups
+            }
+            if groups:
+                rows = conn.execute(
+                    select(
+                        team_mentions.c.kind,
+                        team_mentions.c.key,
+                        team_mentions.c.person_ref,
+                        users.c.name,
+                    )
+                    .join(users, users.c.id == team_mentions.c.user_id)
+                    .where(team_mentions.c.team_id == caller.team_id)
+                    .where(team_mentions.c.key.in_({g.key for g in groups}))
+                )
+                for row in rows:
+                    found = detail.get((row.kind, row.key))
+                    if found is not None:
+                        if row.person_ref:
+                            found[0].add(row.person_ref)
+                        found[1].add(row.name)
+        return [
+            TeamLink(
+                kind=g.kind,
+                key=g.key,
+                label=g.label,
+                young_people=sorted(detail[(g.kind, g.key)][0]),
+                workers=sorted(detail[(g.kind, g.key)][1]),
+                summaries=g.summaries,
+                last_at=unstamp(g.last_at),
+            )
+            for g in groups
+        ]
+
+    # --- the device itself ---------------------------------------------------------------
+
+    def device(self, caller: Caller) -> DeviceStatus:
+        with self._engine.connect() as conn:
+            missing, more = missing_seqs(conn, caller.device_id)
+            last = conn.scalar(
+                select(func.max(device_seqs.c.seq)).where(
+                    device_seqs.c.device_id == caller.device_id
+                )
+            )
+        return DeviceStatus(
+            device_id=caller.device_id,
+            user=caller.user,
+            role=caller.role,
+            team=caller.team,
+            last_seq=last or 0,
+            missing_seqs=missing,
+            missing_more=more,
+        )
+
+
+def _reviews_query(*, ascending: bool = False) -> Select[Any]:
+    reviewer = users.alias("reviewer")
+    return (
+        select(
+            reviews.c.id,
+            summaries.c.summary_id,
+            summaries.c.version,
+            reviews.c.outcome,
+            reviews.c.comment,
+            reviews.c.questions,
+            reviews.c.reason,
+            reviewer.c.name.label("reviewer"),
+            reviews.c.recorded_at,
+        )
+        .join(summaries, summaries.c.pk == reviews.c.summary_pk)
+        .join(reviewer, reviewer.c.id == reviews.c.reviewer_id)
+        .order_by(reviews.c.id.asc() if ascending else reviews.c.id.desc())
+    )
+
+
+def _filtered(query: Select[Any], filters: Filters) -> Select[Any]:
+    if filters.reviewed is not None:
+        query = query.where(summaries.c.reviewed == (true() if filters.reviewed else false()))
+    if filters.worker is not None:
+        query = query.where(users.c.name == filters.worker)
+    if filters.young_person is not None:
+        query = query.where(
+            summaries.c.pk.in_(
+                select(summary_people.c.summary_pk).where(
+                    summary_people.c.ref == filters.young_person
+                )
+            )
+        )
+    if filters.concern is not None:
+        query = query.where(
+            summaries.c.pk.in_(
+                select(summary_concerns.c.summary_pk).where(
+                    summary_concerns.c.concern == filters.concern
+                )
+            )
+        )
+    if filters.since is not None:
+        query = query.where(summaries.c.contact_at >= stamp(filters.since))
+    if filters.until is not None:
+        query = query.where(summaries.c.contact_at < stamp(filters.until))
+    return query

@@ -1,0 +1,45 @@
+"""Running the hub under uvicorn, one process or several (each builds its app from the
+environment, so nothing is shared but the database)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+import uvicorn
+from fastapi import FastAPI
+
+from outreach.hub.api import create_app
+from outreach.hub.db import connect
+from outreach.hub.settings import DATABASE_ENV, HubSettings
+
+_SETTINGS_ENV = "OUTREACH_HUB_SETTINGS"
+
+
+def build() -> FastAPI:
+    """The app for one worker process (uvicorn's factory)."""
+    settings = HubSettings.model_load(os.environ[_SETTINGS_ENV])
+    return create_app(settings, connect(settings.database_url))
+
+
+def serve(settings: HubSettings, args: argparse.Namespace) -> int:
+    if args.workers > 1 and settings.database_url.startswith("sqlite"):
+        raise SystemExit("outreach-hub: several processes need PostgreSQL (--database-url)")
+    if bool(args.certfile) != bool(args.keyfile):
+        raise SystemExit("outreach-hub: TLS needs both --certfile and --keyfile")
+    os.environ[_SETTINGS_ENV] = settings.model_dump()
+    os.environ[DATABASE_ENV] = settings.database_url
+    uvicorn.run(
+        "outreach.hub.server:build",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        ssl_certfile=args.certfile,
+        ssl_keyfile=args.keyfile,
+        proxy_headers=args.proxy_headers,
+        server_header=False,
+        access_log=False,  # paths carry summary ids; the hub logs no content and no ids
+        log_level="info",
+    )
+    return 0

@@ -1,0 +1,65 @@
+"""JSON read strictly, so that what the hub stores is what any database and client can hold.
+
+Python's own parser accepts NaN and Infinity, keeps the last of two equal keys and lets
+lone surrogates and NUL characters through; PostgreSQL cannot store NUL, and a client
+that sent two values for one key meant one of them. Each is refused with a reason.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+
+class BadJSON(ValueError):
+    """The body is not JSON the hub accepts; the message says where and why."""
+
+
+def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    seen: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in seen:
+            raise BadJSON(f"the key {key!r} appears twice in one object")
+        seen[key] = value
+    return seen
+
+
+def _constant(name: str) -> Any:
+    raise BadJSON(f"{name} is not a number JSON allows")
+
+
+def _check_text(text: str, where: str) -> None:
+    if "\x00" in text:
+        raise BadJSON(f"{where} contains a NUL character")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise BadJSON(f"{where} contains a lone surrogate (broken UTF-16)") from None
+
+
+def _walk(value: Any, where: str) -> None:
+    if isinstance(value, str):
+        _check_text(value, where)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _check_text(key, f"a key in {where}")
+            _walk(item, f"{where}.{key}")
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            _walk(item, f"{where}[{i}]")
+
+
+def loads(body: bytes) -> Any:
+    """The parsed body, or ``BadJSON`` saying what is wrong with it."""
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise BadJSON(f"the body is not UTF-8 (byte {error.start})") from None
+    try:
+        value = json.loads(text, object_pairs_hook=_pairs, parse_constant=_constant)
+    except json.JSONDecodeError as error:
+        raise BadJSON(f"the body is not JSON: {error.msg} at character {error.pos}") from None
+    except RecursionError:
+        raise BadJSON("the body nests too deeply") from None
+    _walk(value, "body")
+    return value

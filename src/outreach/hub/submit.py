@@ -1,0 +1,327 @@
+"""Receiving summaries: each idempotency key applied once, versions kept, gaps noticed.
+
+A submission goes through two transactions. The first claims the key (device, key) with a
+lease; the second stores the summary and marks the key done with the receipt, so a hub
+killed between the two leaves a claim that lapses after the lease and the client's retry
+goes through. While a claim is live a duplicate gets 409 with Retry-After; once done, the
+same body gets the original receipt and a different body 422 (the IETF Idempotency-Key
+draft). Keys are kept ``idempotency_days`` (a year), as long as a laptop may be offline.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import Connection, Engine, delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from outreach.contract.summary import Receipt, Submission, Summary
+from outreach.hub.auth import Caller
+from outreach.hub.clock import Clock, stamp, unstamp, utc_now
+from outreach.hub.errors import Refused, invalid
+from outreach.hub.settings import HubSettings
+from outreach.hub.tables import (
+    device_seqs,
+    idempotency,
+    summaries,
+    summary_concerns,
+    summary_people,
+    team_mentions,
+)
+from outreach.links.keys import Mention, entity_key
+
+MISSING_LISTED = 50
+
+
+def canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def validation_message(error: ValidationError, limit: int = 5) -> str:
+    """Pydantic's errors as one line a person can act on: where, and what is wrong."""
+    parts = []
+    for item in error.errors(include_url=False, include_input=False)[:limit]:
+        where = ".".join(str(p) for p in item["loc"]) or "body"
+        parts.append(f"{where}: {item['msg']}")
+    more = error.error_count() - limit
+    return "; ".join(parts) + (f"; and {more} more" if more > 0 else "")
+
+
+def parse_submission(value: Any) -> Submission:
+    try:
+        return Submission.model_validate(value)
+    except ValidationError as error:
+        raise invalid(validation_message(error), "invalid_summary") from None
+
+
+def check_key(key: str | None) -> str:
+    if key is None:
+        raise Refused(
+            400, "idempotency_key_missing", "a submission needs an Idempotency-Key header"
+        )
+    if not 1 <= len(key) <= 255 or not key.isascii() or not key.isprintable():
+        raise Refused(
+            400,
+            "idempotency_key_invalid",
+            "an Idempotency-Key is 1 to 255 printable ASCII characters",
+        )
+    return key
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    body: dict[str, Any]
+
+
+class Submissions:
+    def __init__(self, engine: Engine, settings: HubSettings, *, now: Clock = utc_now) -> None:
+        self._engine = engine
+        self._settings = settings
+        self._now = now
+
+    def submit(self, caller: Caller, key: str, body: Any) -> Answer:
+        submission = parse_submission(body)
+        self._check_times(submission.summary)
+        request_hash = digest(canonical(body))
+        replay, lease = self._claim(caller, key, request_hash)
+        if replay is not None:
+            return replay
+        with self._engine.begin() as conn:
+            receipt = self._store(conn, caller, submission)
+            answer = Answer(201, receipt.model_dump(mode="json"))
+            finished = conn.execute(
+                update(idempotency)
+                .where(idempotency.c.device_id == caller.device_id)
+                .where(idempotency.c.key == key)
+                .where(idempotency.c.lease_until == lease)
+                .values(state="done", status=answer.status, response=canonical(answer.body))
+            ).rowcount
+            if not finished:  # our lease ran out and another request took the key over
+                conn.rollback()
+                raise self._in_progress(1)
+        return answer
+
+    def _check_times(self, summary: Summary) -> None:
+        latest = self._now() + timedelta(hours=self._settings.future_leeway_hours)
+        if summary.contact_at > latest:
+            raise invalid("summary.contact_at is in the future: check the device's clock")
+        if summary.ended_at is not None and summary.ended_at < summary.contact_at:
+            raise invalid("summary.ended_at is before summary.contact_at")
+
+    @staticmethod
+    def _in_progress(seconds: float) -> Refused:
+        wait = max(1, math.ceil(seconds))
+        return Refused(
+            409,
+            "in_progress",
+            "a request with this Idempotency-Key is still being processed: try again shortly",
+            {"Retry-After": str(wait)},
+        )
+
+    def _claim(self, caller: Caller, key: str, request_hash: str) -> tuple[Answer | None, str]:
+        """Either the stored answer to replay, or the lease this request now holds."""
+        now = self._now()
+        lease = stamp(now + timedelta(seconds=self._settings.processing_lease_seconds))
+        where = (idempotency.c.device_id == caller.device_id) & (idempotency.c.key == key)
+        with self._engine.begin() as conn:
+            row = conn.execute(select(idempotency).where(where)).first()
+            if row is None:
+                try:
+                    with conn.begin_nested():
+                        conn.execute(
+                            insert(idempotency).values(
+                                device_id=caller.device_id,
+                                key=key,
+                                body_hash=request_hash,
+                                state="pending",
+                                lease_until=lease,
+                                created_at=stamp(now),
+                            )
+                        )
+                    return None, lease
+                except IntegrityError:  # a duplicate claimed it a moment ago
+                    row = conn.execute(select(idempotency).where(where)).one()
+            if row.body_hash != request_hash:
+                raise invalid(
+                    "this Idempotency-Key was used with a different body: "
+                    "a new submission needs a new key",
+                    "idempotency_key_reused",
+                )
+            if row.state == "done":
+                return Answer(row.status, json.loads(row.response)), ""
+            remaining = (unstamp(row.lease_until) - now).total_seconds()
+            if remaining > 0:
+                raise self._in_progress(remaining)
+            taken = conn.execute(
+                update(idempotency)
+                .where(where)
+                .where(idempotency.c.lease_until == row.lease_until)
+                .values(lease_until=lease)
+            ).rowcount
+            if not taken:
+                raise self._in_progress(1)
+            return None, lease
+
+    def _store(self, conn: Connection, caller: Caller, submission: Submission) -> Receipt:
+        summary = submission.summary
+        body = canonical(summary.model_dump(mode="json"))
+        body_hash = digest(body)
+        existing = conn.execute(
+            select(
+                summaries.c.pk,
+                summaries.c.version,
+                summaries.c.user_id,
+                summaries.c.body_hash,
+                summaries.c.is_current,
+                summaries.c.received_at,
+            )
+            .where(summaries.c.summary_id == summary.id)
+            .with_for_update()
+        ).all()
+        if any(row.user_id != caller.user_id for row in existing):
+            raise invalid(
+                "a summary with this id was sent by another worker: ids are made afresh "
+                "for each contact",
+                "summary_id_taken",
+            )
+        same = next((row for row in existing if row.version == summary.version), None)
+        if same is not None:
+            if same.body_hash != body_hash:
+                raise invalid(
+                    f"version {summary.version} of this summary was already received with "
+                    "other content: send the change as a new version",
+                    "version_conflict",
+                )
+            received_at, superseded = same.received_at, not same.is_current
+            replaces = None
+        else:
+            received_at = stamp(self._now())
+            newest = max((row.version for row in existing), default=0)
+            superseded = summary.version < newest
+            replaces = newest if newest and not superseded else None
+            self._insert(conn, caller, summary, body, body_hash, received_at, not superseded)
+        missing, more = self._record_seq(conn, caller.device_id, submission.device_seq)
+        return Receipt(
+            summary_id=summary.id,
+            version=summary.version,
+            received_at=unstamp(received_at),
+            device_seq=submission.device_seq,
+            superseded=superseded,
+            replaces=replaces,
+            missing_seqs=missing,
+            missing_more=more,
+        )
+
+    def _insert(
+        self,
+        conn: Connection,
+        caller: Caller,
+        summary: Summary,
+        body: str,
+        body_hash: str,
+        received_at: str,
+        current: bool,
+    ) -> None:
+        if current:
+            old = select(summaries.c.pk).where(summaries.c.summary_id == summary.id)
+            conn.execute(delete(team_mentions).where(team_mentions.c.summary_pk.in_(old)))
+            conn.execute(
+                update(summaries)
+                .where(summaries.c.summary_id == summary.id)
+                .values(is_current=False)
+            )
+        inserted = conn.execute(
+            insert(summaries).values(
+                summary_id=summary.id,
+                version=summary.version,
+                team_id=caller.team_id,
+                user_id=caller.user_id,
+                device_id=caller.device_id,
+                received_at=received_at,
+                contact_at=stamp(summary.contact_at),
+                worry_rank=-1 if summary.worry is None else summary.worry,
+                is_current=current,
+                reviewed=False,
+                body_hash=body_hash,
+                body=body,
+            )
+        ).inserted_primary_key
+        assert inserted is not None
+        pk = int(inserted[0])
+        refs = sorted({person.ref for person in summary.young_people})
+        if refs:
+            conn.execute(insert(summary_people), [{"summary_pk": pk, "ref": r} for r in refs])
+        concerns = sorted(set(summary.concerns))
+        if concerns:
+            conn.execute(
+                insert(summary_concerns), [{"summary_pk": pk, "concern": c} for c in concerns]
+            )
+        if current:
+            rows = self._mention_rows(pk, caller, summary, refs or [""])
+            if rows:
+                conn.execute(insert(team_mentions), rows)
+
+    @staticmethod
+    def _mention_rows(
+        pk: int, caller: Caller, summary: Summary, refs: list[str]
+    ) -> list[dict[str, Any]]:
+        keyed: dict[tuple[str, str], str] = {}
+        for mention in summary.mentions:
+            found = entity_key(Mention(mention.kind, mention.text, mention.extra))
+            if found is not None:
+                keyed.setdefault((mention.kind, found[0][:200]), found[2][:200])
+        return [
+            {
+                "summary_pk": pk,
+                "team_id": caller.team_id,
+                "kind": kind,
+                "key": key,
+                "label": label,
+                "user_id": caller.user_id,
+                "person_ref": ref,
+                "contact_at": stamp(summary.contact_at),
+            }
+            for (kind, key), label in keyed.items()
+            for ref in refs
+        ]
+
+    @staticmethod
+    def _record_seq(conn: Connection, device_id: str, seq: int) -> tuple[list[int], int]:
+        try:
+            with conn.begin_nested():
+                conn.execute(insert(device_seqs).values(device_id=device_id, seq=seq))
+        except IntegrityError:
+            pass  # the same running number again: a resend, already counted
+        return missing_seqs(conn, device_id)
+
+
+def missing_seqs(conn: Connection, device_id: str) -> tuple[list[int], int]:
+    """The device's running numbers below its highest that never arrived (first 50), and
+    how many more."""
+    count, highest = conn.execute(
+        select(func.count(), func.max(device_seqs.c.seq)).where(
+            device_seqs.c.device_id == device_id
+        )
+    ).one()
+    if not highest or count == highest:
+        return [], 0
+    seen = set(conn.scalars(select(device_seqs.c.seq).where(device_seqs.c.device_id == device_id)))
+    missing = []
+    for seq in range(1, highest):
+        if seq not in seen:
+            missing.append(seq)
+            if len(missing) == MISSING_LISTED:
+                break
+    total = highest - count
+    return missing, total - len(missing)
