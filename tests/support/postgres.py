@@ -55,11 +55,9 @@ def running_postgres() -> Iterator[str]:
         capture_output=True,
     )
     options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off"
+    pg_ctl = [str(bin_dir / "pg_ctl"), "-D", str(data)]
     subprocess.run(
-        _as_owner(
-            [str(bin_dir / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(folder / "log")]
-            + ["-w", "start"]
-        ),
+        _as_owner([*pg_ctl, "-o", options, "-l", str(folder / "log"), "-w", "start"]),
         check=True,
         capture_output=True,
     )
