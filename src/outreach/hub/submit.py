@@ -24,7 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from outreach.contract.summary import Receipt, Submission, Summary
 from outreach.hub.auth import Caller
 from outreach.hub.clock import Clock, stamp, unstamp, utc_now
-from outreach.hub.errors import Refused, invalid
+from outreach.hub.errors import Refused, forbidden, invalid
 from outreach.hub.settings import HubSettings
 from outreach.hub.tables import (
     device_seqs,
@@ -91,6 +91,8 @@ class Submissions:
         self._now = now
 
     def submit(self, caller: Caller, key: str, body: Any) -> Answer:
+        if caller.role != "worker":
+            raise forbidden("only a worker's device submits summaries")
         submission = parse_submission(body)
         self._check_times(submission.summary)
         request_hash = digest(canonical(body))
