@@ -3,7 +3,7 @@ real PostgreSQL started from Debian's packages (required in CI)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -61,3 +61,20 @@ def hub(request: pytest.FixtureRequest) -> HubProcess:
 @pytest.fixture
 def team(hub: HubProcess) -> Team:
     return hub.team(workers=2)
+
+
+@pytest.fixture
+def own_hub(database_url: str) -> Iterator[Callable[..., HubProcess]]:
+    """A hub process of the test's own, with extra ``serve`` options; parametrize
+    ``database_url`` indirectly with BACKENDS."""
+    started: list[HubProcess] = []
+
+    def start(*extra: str) -> HubProcess:
+        process = HubProcess(database_url, *extra)
+        process.start()
+        started.append(process)
+        return process
+
+    yield start
+    for process in started:
+        process.stop()

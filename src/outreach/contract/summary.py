@@ -6,8 +6,10 @@ them), an area rather than an address, one line per observation, the things that
 cases (registrations, numbers, handles, names of adults, places) for team-wide links, how
 worried the worker is and their instinct. Narrative text stays in the vault.
 
-Every string and list has a limit, every object forbids unknown keys, and numbers and
-flags are strict: "3" is not 3. The hub refuses anything else with 422.
+Every string and list has a limit, every object forbids unknown keys, and numbers, flags
+and times are strict: "3" is not 3, and 0 is not a time. Validate JSON with
+``model_validate_json`` (strict times accept only text there). The hub refuses anything
+else with 422.
 """
 
 from __future__ import annotations
@@ -55,6 +57,8 @@ def _text(most: int, least: int = 0) -> object:
     return Field(min_length=least, max_length=most, strict=True)
 
 
+# JSON carries a time as RFC 3339 text with its offset; a bare number is refused.
+Moment = Annotated[AwareDatetime, Field(strict=True)]
 Ref = Annotated[str, _text(64, 1)]
 Line = Annotated[str, _text(300)]
 Tag = Annotated[str, _text(64, 1)]
@@ -75,7 +79,7 @@ class YoungPersonRef(_Strict):
 class ObservationLine(_Strict):
     kind: ObservationKind
     provenance: Provenance = "seen"
-    seen_at: AwareDatetime | None = None
+    seen_at: Moment | None = None
     summary: Line = ""
 
 
@@ -91,8 +95,8 @@ class Summary(_Strict):
     schema_version: Literal[1] = 1
     id: Annotated[str, Field(pattern=r"^[0-9a-f]{32}$", strict=True)]
     version: Annotated[StrictInt, Field(ge=1, le=10_000)] = 1
-    contact_at: AwareDatetime
-    ended_at: AwareDatetime | None = None
+    contact_at: Moment
+    ended_at: Moment | None = None
     kind: ContactKind = "street"
     area: Annotated[str, _text(120)] = ""
     young_people: Annotated[list[YoungPersonRef], Field(max_length=30)] = []

@@ -9,6 +9,7 @@ surrogates are refused before validation; the OpenAPI document still describes t
 
 from __future__ import annotations
 
+import json
 import logging
 from datetime import datetime
 from typing import Annotated, Any, TypeVar
@@ -21,7 +22,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
 from pydantic.json_schema import models_json_schema
 from sqlalchemy import Engine, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
@@ -94,7 +95,7 @@ M = TypeVar("M", bound=BaseModel)
 
 def _parse(model: type[M], value: Any) -> M:
     try:
-        return model.model_validate(value)
+        return model.model_validate_json(json.dumps(value))
     except ValidationError as error:
         raise invalid(validation_message(error)) from None
 
@@ -247,6 +248,17 @@ def _handlers(app: FastAPI) -> None:
         response.headers.update(error.headers or {})
         return response
 
+    @app.exception_handler(IntegrityError)
+    async def raced(_request: Request, _error: IntegrityError) -> JSONResponse:
+        response = _problem(409, "conflict", "another request changed this at the same time: retry")
+        response.headers["Retry-After"] = "1"
+        return response
+
+    @app.exception_handler(Exception)
+    async def failed(_request: Request, error: Exception) -> JSONResponse:
+        log.error("request failed: %s", type(error).__name__)  # the type only, never content
+        return _problem(500, "internal", "the hub failed on this request; it has been logged")
+
     @app.exception_handler(OperationalError)
     async def database_down(_request: Request, error: OperationalError) -> JSONResponse:
         log.warning("database unavailable: %s", type(error.orig).__name__)
@@ -273,8 +285,8 @@ def _describe(app: FastAPI) -> None:
             ref_template="#/components/schemas/{model}",
         )
         components = schema.setdefault("components", {}).setdefault("schemas", {})
-        for name, definition in defs.get("$defs", {}).items():
-            components.setdefault(name, definition)
+        # pydantic's own output, so the summary here is exactly the schema file's.
+        components.update(defs.get("$defs", {}))
         components["Problem"]["properties"]["wipe"] = {
             "$ref": "#/components/schemas/WipeInstruction",
             "description": "only on 403 device_revoked: the signed instruction to wipe",

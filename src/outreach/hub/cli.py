@@ -8,7 +8,7 @@
     outreach-hub devices [--team TEAM]
     outreach-hub revoke DEVICE_ID
     outreach-hub purge                     idempotency records past their retention
-    outreach-hub write-contract DIR        the JSON Schema and OpenAPI document
+    outreach-hub write-contract            the JSON Schema and the OpenAPI document
 
 The database is SQLite in the data directory (--data-dir or OUTREACH_HUB_DATA_DIR, else
 the platform's data folder) unless --database-url or OUTREACH_HUB_DATABASE_URL names one,
@@ -72,19 +72,19 @@ def _parser() -> argparse.ArgumentParser:
         "device_id"
     )
     commands.add_parser("purge", help="drop idempotency records older than their retention")
-    commands.add_parser("write-contract", help="write the schema files").add_argument(
-        "folder", type=Path
-    )
+    contract = commands.add_parser("write-contract", help="write the contract's files")
+    contract.add_argument("--schema-dir", type=Path, default=Path("resources/contract"))
+    contract.add_argument("--openapi-dir", type=Path, default=Path("docs"))
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     if args.command == "write-contract":
         from outreach.hub.contract_files import write_contract
 
-        for path in write_contract(args.folder):
+        for path in write_contract(args.schema_dir, args.openapi_dir):
             print(path)
         return 0
 

@@ -36,11 +36,13 @@ def dumps(document: dict[str, Any]) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
 
 
-def write_contract(folder: Path) -> list[Path]:
-    folder.mkdir(parents=True, exist_ok=True)
+def write_contract(schema_folder: Path, openapi_folder: Path) -> list[Path]:
     written = []
-    for name, document in ((SCHEMA_NAME, summary_schema()), (OPENAPI_NAME, openapi_document())):
-        path = folder / name
+    for path, document in (
+        (schema_folder / SCHEMA_NAME, summary_schema()),
+        (openapi_folder / OPENAPI_NAME, openapi_document()),
+    ):
+        path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(dumps(document), "utf-8")
         written.append(path)
     return written

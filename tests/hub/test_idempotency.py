@@ -1,0 +1,143 @@
+"""Each key applied once: concurrent duplicates, lapsed claims, a hub killed mid-stream."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pytest
+from sqlalchemy import func, insert, select
+
+from outreach.hub.clock import stamp
+from outreach.hub.submit import canonical, digest
+from outreach.hub.tables import device_seqs, idempotency, summaries
+from tests.hub.conftest import BACKENDS
+from tests.support.hubproc import HubProcess, Team, summary
+
+
+def _rows(hub: HubProcess, summary_id: str) -> int:
+    with hub.engine.connect() as conn:
+        query = select(func.count()).where(summaries.c.summary_id == summary_id)
+        return int(conn.scalar(query) or 0)
+
+
+def test_concurrent_duplicates_store_one_summary(hub: HubProcess, team: Team) -> None:
+    body = summary()
+    barrier = threading.Barrier(12)
+
+    def send(_: int) -> httpx.Response:
+        barrier.wait()
+        return team.worker.submit(body, key="same-key", seq=1)
+
+    with ThreadPoolExecutor(12) as pool:
+        answers = list(pool.map(send, range(12)))
+    statuses = sorted({answer.status_code for answer in answers})
+    assert set(statuses) <= {201, 409}, [a.text for a in answers]
+    receipts = [a.json() for a in answers if a.status_code == 201]
+    assert receipts
+    assert all(receipt == receipts[0] for receipt in receipts)
+    for answer in answers:
+        if answer.status_code == 409:
+            assert int(answer.headers["Retry-After"]) >= 1
+    assert _rows(hub, body["id"]) == 1
+    assert team.worker.submit(body, key="same-key", seq=1).json() == receipts[0]
+
+
+def test_concurrent_copies_under_different_keys_store_one_version(
+    hub: HubProcess, team: Team
+) -> None:
+    body = summary()
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(lambda i: team.worker.submit(body, key=f"copy-{i}"), range(8)))
+    assert {a.status_code for a in answers} == {201}
+    assert _rows(hub, body["id"]) == 1
+
+
+@pytest.mark.parametrize("database_url", BACKENDS, indirect=True)
+def test_a_claim_lost_with_its_process_lapses(own_hub: Callable[..., HubProcess]) -> None:
+    hub = own_hub()
+    team = hub.team(workers=1)
+    body = {"device_seq": 1, "summary": summary()}
+
+    def claim(key: str, lease_until: datetime) -> None:
+        with hub.engine.begin() as conn:
+            conn.execute(
+                insert(idempotency).values(
+                    device_id=team.worker.enrolled["device_id"],
+                    key=key,
+                    body_hash=digest(canonical(body)),
+                    state="pending",
+                    lease_until=stamp(lease_until),
+                    created_at=stamp(datetime.now(UTC)),
+                )
+            )
+
+    now = datetime.now(UTC)
+    claim("live", now + timedelta(minutes=5))
+    busy = team.worker.post("/v1/summaries", body, **{"Idempotency-Key": "live"})
+    assert busy.status_code == 409
+    assert 200 <= int(busy.headers["Retry-After"]) <= 300
+    claim("lapsed", now - timedelta(seconds=1))
+    taken = team.worker.post("/v1/summaries", body, **{"Idempotency-Key": "lapsed"})
+    assert taken.status_code == 201
+    assert _rows(hub, body["summary"]["id"]) == 1
+
+
+@pytest.mark.parametrize("database_url", BACKENDS, indirect=True)
+def test_a_hub_killed_mid_stream_loses_and_duplicates_nothing(
+    own_hub: Callable[..., HubProcess],
+) -> None:
+    hub = own_hub("--lease-seconds", "1")
+    worker = hub.team(workers=1).worker
+    total, kills_after = 150, (40, 90)
+    bodies = [summary() for _ in range(total)]
+    acknowledged: list[int] = []
+    resumed = threading.Event()
+
+    def send_all() -> None:
+        # The client as the app's outbox will be: resend the same key until acknowledged.
+        for n, body in enumerate(bodies, start=1):
+            while True:
+                try:
+                    answer = worker.submit(body, key=f"stream-{n}", seq=n)
+                except httpx.TransportError:
+                    resumed.wait(30)
+                    continue
+                if answer.status_code == 201:
+                    acknowledged.append(n)
+                    break
+                assert answer.status_code in (409, 503), answer.text
+                resumed.wait(0.2)  # a claim of the killed process lapses after its lease
+
+    sender = threading.Thread(target=send_all)
+    sender.start()
+    for mark in kills_after:
+        while len(acknowledged) < mark and sender.is_alive():
+            resumed.wait(0.01)
+        resumed.clear()
+        hub.kill()
+        hub.start()
+        resumed.set()
+    sender.join(120)
+    assert not sender.is_alive()
+    assert acknowledged == list(range(1, total + 1))
+    with hub.engine.connect() as conn:
+        stored = conn.execute(select(summaries.c.summary_id)).scalars().all()
+        seqs = conn.execute(select(device_seqs.c.seq)).scalars().all()
+    assert sorted(stored) == sorted(body["id"] for body in bodies)
+    assert sorted(seqs) == list(range(1, total + 1))
+    assert worker.get("/v1/device").json()["missing_seqs"] == []
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_too_many_requests_is_429_with_retry_after(own_hub: Callable[..., HubProcess]) -> None:
+    hub = own_hub("--requests-per-minute", "3")
+    worker = hub.team(workers=1).worker
+    answers = [worker.get("/v1/device") for _ in range(8)]
+    limited = [a for a in answers if a.status_code == 429]
+    assert limited
+    assert 1 <= int(limited[0].headers["Retry-After"]) <= 60
+    assert limited[0].json()["code"] == "rate_limited"
