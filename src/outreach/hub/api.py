@@ -22,7 +22,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
 from pydantic.json_schema import models_json_schema
 from sqlalchemy import Engine, text
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
@@ -200,7 +200,7 @@ def create_app(settings: HubSettings, engine: Engine) -> FastAPI:
     @app.get("/v1/reviews", tags=["reviews"])
     def reviews_after(
         who: Who,
-        after: Annotated[int, Query(ge=0, le=2**62)] = 0,
+        after: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
         limit: Annotated[int, Query(ge=1, le=500)] = 100,
     ) -> list[Review]:
         """Reviews recorded after the id ``after``, oldest first (a worker's own)."""
@@ -247,6 +247,10 @@ def _handlers(app: FastAPI) -> None:
         )
         response.headers.update(error.headers or {})
         return response
+
+    @app.exception_handler(DataError)
+    async def out_of_range(_request: Request, _error: DataError) -> JSONResponse:
+        return _problem(422, "invalid_request", "a value is out of the range the hub can store")
 
     @app.exception_handler(IntegrityError)
     async def raced(_request: Request, _error: IntegrityError) -> JSONResponse:

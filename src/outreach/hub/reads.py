@@ -73,9 +73,11 @@ def _cursor(worry_rank: int, pk: int) -> str:
 def _uncursor(cursor: str) -> tuple[int, int]:
     try:
         rank, pk = base64.urlsafe_b64decode(cursor.encode("ascii")).decode("ascii").split(":")
-        return int(rank), int(pk)
+        if -1 <= int(rank) <= 10 and 0 <= int(pk) < 2**31:
+            return int(rank), int(pk)
     except (ValueError, UnicodeError, binascii.Error):
-        raise invalid("this cursor was not made by the hub: start again without one") from None
+        pass
+    raise invalid("this cursor was not made by the hub: start again without one")
 
 
 def _review(row: Any) -> Review:
