@@ -8,18 +8,40 @@ not run under this pytest, so its strategies are driven by Hypothesis directly."
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
-from hypothesis.errors import Unsatisfiable
 from hypothesis import strategies as st
+from hypothesis.errors import Unsatisfiable
 
 from tests.hub.conftest import BACKENDS
 from tests.support.hubproc import HubProcess
 
 EXAMPLES = int(os.environ.get("OUTREACH_SCHEMATHESIS_EXAMPLES", "40"))
 MODES = [schemathesis.GenerationMode.POSITIVE, schemathesis.GenerationMode.NEGATIVE]
+
+
+def _checker(
+    hub: HubProcess, credential: str, operation: Any, mode: schemathesis.GenerationMode
+) -> Callable[[], None]:
+    @given(case=operation.as_strategy(generation_mode=mode), with_auth=st.booleans())
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+        database=None,
+    )
+    def check(case: schemathesis.Case, with_auth: bool) -> None:
+        headers = dict(case.headers or {})
+        if with_auth:
+            headers["Authorization"] = credential
+        response = case.call(base_url=hub.url, headers=headers, timeout=30)
+        assert response.status_code < 500, (case.method, case.path, response.text)
+
+    return check
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
@@ -38,20 +60,7 @@ def test_no_generated_request_gets_a_server_error(
         submitting = operation.method.upper() == "POST" and operation.path == "/v1/summaries"
         device = team.worker if submitting else team.lead
 
-        @given(case=operation.as_strategy(generation_mode=mode), with_auth=st.booleans())
-        @settings(
-            max_examples=EXAMPLES,
-            deadline=None,
-            suppress_health_check=list(HealthCheck),
-            database=None,
-        )
-        def check(case: schemathesis.Case, with_auth: bool) -> None:
-            headers = dict(case.headers or {})
-            if with_auth:
-                headers["Authorization"] = device.headers["Authorization"]
-            response = case.call(base_url=hub.url, headers=headers, timeout=30)
-            assert response.status_code < 500, (case.method, case.path, response.text)
-
+        check = _checker(hub, device.headers["Authorization"], operation, mode)
         try:
             check()
         except Unsatisfiable:
