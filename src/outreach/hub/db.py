@@ -8,7 +8,8 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, Insert, Table, create_engine, event, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 
 
@@ -38,7 +39,17 @@ def connect(url: str) -> Engine:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
-    return create_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+    # No pre-ping (a round trip per request): a dropped connection fails one request with
+    # 503 and Retry-After, and the pool replaces it.
+    return create_engine(url, pool_size=10, max_overflow=10, pool_recycle=1800)
+
+
+def insert_or_skip(conn: Connection, table: Table, *keys: str) -> Insert:
+    """INSERT ... ON CONFLICT (keys) DO NOTHING, in the connection's dialect: a duplicate is
+    skipped inside the transaction, with no savepoint and no error to recover from."""
+    if conn.dialect.name == "postgresql":
+        return postgresql.insert(table).on_conflict_do_nothing(index_elements=list(keys))
+    return sqlite.insert(table).on_conflict_do_nothing(index_elements=list(keys))
 
 
 def alembic_config(engine: Engine) -> Config:

@@ -19,11 +19,11 @@ from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import Connection, Engine, delete, func, insert, select, update
-from sqlalchemy.exc import IntegrityError
 
 from outreach.contract.summary import Receipt, Submission, Summary
 from outreach.hub.auth import Caller
 from outreach.hub.clock import Clock, stamp, unstamp, utc_now
+from outreach.hub.db import insert_or_skip
 from outreach.hub.errors import Refused, forbidden, invalid
 from outreach.hub.settings import HubSettings
 from outreach.hub.tables import (
@@ -138,23 +138,21 @@ class Submissions:
         lease = stamp(now + timedelta(seconds=self._settings.processing_lease_seconds))
         where = (idempotency.c.device_id == caller.device_id) & (idempotency.c.key == key)
         with self._engine.begin() as conn:
-            row = conn.execute(select(idempotency).where(where)).first()
-            if row is None:
-                try:
-                    with conn.begin_nested():
-                        conn.execute(
-                            insert(idempotency).values(
-                                device_id=caller.device_id,
-                                key=key,
-                                body_hash=request_hash,
-                                state="pending",
-                                lease_until=lease,
-                                created_at=stamp(now),
-                            )
-                        )
-                    return None, lease
-                except IntegrityError:  # a duplicate claimed it a moment ago
-                    row = conn.execute(select(idempotency).where(where)).one()
+            claimed = conn.execute(
+                insert_or_skip(conn, idempotency, "device_id", "key")
+                .values(
+                    device_id=caller.device_id,
+                    key=key,
+                    body_hash=request_hash,
+                    state="pending",
+                    lease_until=lease,
+                    created_at=stamp(now),
+                )
+                .returning(idempotency.c.key)
+            ).first()
+            if claimed is not None:
+                return None, lease
+            row = conn.execute(select(idempotency).where(where)).one()
             if row.body_hash != request_hash:
                 raise invalid(
                     "this Idempotency-Key was used with a different body: "
@@ -178,14 +176,13 @@ class Submissions:
 
     def _store(self, conn: Connection, caller: Caller, submission: Submission) -> Receipt:
         """Store the summary, or find it stored: a copy that raced ours in under another key
-        makes our insert fail, and the second look finds it."""
-        try:
-            with conn.begin_nested():
-                return self._store_once(conn, caller, submission)
-        except IntegrityError:
-            return self._store_once(conn, caller, submission)
+        makes our insert skip, and the second look finds it."""
+        receipt = self._store_once(conn, caller, submission)
+        return receipt or self._store_once(conn, caller, submission) or _raced()
 
-    def _store_once(self, conn: Connection, caller: Caller, submission: Submission) -> Receipt:
+    def _store_once(
+        self, conn: Connection, caller: Caller, submission: Submission
+    ) -> Receipt | None:
         summary = submission.summary
         body = canonical(summary.model_dump(mode="json"))
         body_hash = digest(body)
@@ -222,7 +219,10 @@ class Submissions:
             newest = max((row.version for row in existing), default=0)
             superseded = summary.version < newest
             replaces = newest if newest and not superseded else None
-            self._insert(conn, caller, summary, body, body_hash, received_at, not superseded)
+            if not self._insert(
+                conn, caller, summary, body, body_hash, received_at, not superseded
+            ):
+                return None
         missing, more = self._record_seq(conn, caller.device_id, submission.device_seq)
         return Receipt(
             summary_id=summary.id,
@@ -244,7 +244,8 @@ class Submissions:
         body_hash: str,
         received_at: str,
         current: bool,
-    ) -> None:
+    ) -> bool:
+        """False when the same version arrived from another request meanwhile."""
         if current:
             old = select(summaries.c.pk).where(summaries.c.summary_id == summary.id)
             conn.execute(delete(team_mentions).where(team_mentions.c.summary_pk.in_(old)))
@@ -254,7 +255,8 @@ class Submissions:
                 .values(is_current=False)
             )
         inserted = conn.execute(
-            insert(summaries).values(
+            insert_or_skip(conn, summaries, "summary_id", "version")
+            .values(
                 summary_id=summary.id,
                 version=summary.version,
                 team_id=caller.team_id,
@@ -268,9 +270,11 @@ class Submissions:
                 body_hash=body_hash,
                 body=body,
             )
-        ).inserted_primary_key
-        assert inserted is not None
-        pk = int(inserted[0])
+            .returning(summaries.c.pk)
+        ).scalar()
+        if inserted is None:
+            return False
+        pk = int(inserted)
         refs = sorted({person.ref for person in summary.young_people})
         if refs:
             conn.execute(insert(summary_people), [{"summary_pk": pk, "ref": r} for r in refs])
@@ -283,6 +287,7 @@ class Submissions:
             rows = self._mention_rows(pk, caller, summary, refs or [""])
             if rows:
                 conn.execute(insert(team_mentions), rows)
+        return True
 
     @staticmethod
     def _mention_rows(
@@ -310,12 +315,22 @@ class Submissions:
 
     @staticmethod
     def _record_seq(conn: Connection, device_id: str, seq: int) -> tuple[list[int], int]:
-        try:
-            with conn.begin_nested():
-                conn.execute(insert(device_seqs).values(device_id=device_id, seq=seq))
-        except IntegrityError:
-            pass  # the same running number again: a resend, already counted
+        # The same running number again is a resend, already counted.
+        conn.execute(
+            insert_or_skip(conn, device_seqs, "device_id", "seq").values(
+                device_id=device_id, seq=seq
+            )
+        )
         return missing_seqs(conn, device_id)
+
+
+def _raced() -> Receipt:
+    raise Refused(
+        409,
+        "in_progress",
+        "the same summary is being stored by another request: try again shortly",
+        {"Retry-After": "1"},
+    )
 
 
 def missing_seqs(conn: Connection, device_id: str) -> tuple[list[int], int]:
