@@ -1,35 +1,32 @@
-"""The floor for bench_hub.py: uvicorn with an endpoint that reads the body and does
-nothing, answering 201 with a small JSON body, as the hub answers a submission."""
+"""The floor for bench_hub.py: the hub's own stack (uvicorn, FastAPI, the same way of
+running several processes) with an endpoint that reads the body and does nothing, so the
+ratio is the cost of what the hub does with a summary, not of the framework."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
 
 import uvicorn
+from fastapi import FastAPI, Request, Response
 from uvicorn.supervisors import Multiprocess
 
 from outreach.hub.server import listening_socket
 
+app = FastAPI()
 
-async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
-    if scope["type"] != "http":
-        return
-    more = True
-    while more:
-        message = await receive()
-        more = message.get("more_body", False)
-    body = b'{"received":true}'
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 201,
-            "headers": [(b"content-type", b"application/json")],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
+
+@app.post("/v1/summaries", status_code=201)
+async def accept(request: Request) -> Response:
+    """Reads the body and does nothing with it."""
+    await request.body()
+    return Response(b'{"received":true}', status_code=201, media_type="application/json")
+
+
+@app.get("/health")
+def health() -> dict[str, str]:
+    return {"status": "ok"}
 
 
 if __name__ == "__main__":

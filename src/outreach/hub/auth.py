@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, case, select, update
+from sqlalchemy import Engine, bindparam, case, select, update
 
 from outreach.contract.wipe import sign
 from outreach.hub.admin import secret_hash, signing_key
@@ -37,6 +37,29 @@ class Revoked(Refused):
         self.instruction = instruction
 
 
+# Built once: constructing a statement costs more than running it (SQLAlchemy memoizes the
+# cache key of a statement object, not of one rebuilt per request).
+_COUNT_REQUEST = (
+    update(devices)
+    .where(devices.c.id == bindparam("b_device"))
+    # Hashes of a 256-bit secret: comparing them in SQL leaks nothing useful.
+    .where(devices.c.secret_hash == bindparam("b_hash"))
+    .values(
+        rate_count=case(
+            (devices.c.rate_window == bindparam("b_window"), devices.c.rate_count + 1), else_=1
+        ),
+        rate_window=bindparam("b_window"),
+        last_seen_at=bindparam("b_now"),
+    )
+    .returning(devices.c.revoked_at, devices.c.rate_count, devices.c.user_id)
+)
+_USER = (
+    select(users.c.name, users.c.role, users.c.team_id, teams.c.name.label("team"))
+    .join(teams, teams.c.id == users.c.team_id)
+    .where(users.c.id == bindparam("b_user"))
+)
+
+
 class Authenticator:
     def __init__(self, engine: Engine, *, per_minute: int, now: Clock = utc_now) -> None:
         self._engine = engine
@@ -54,22 +77,13 @@ class Authenticator:
         window = int(now.timestamp() // 60)
         with self._engine.begin() as conn:
             row = conn.execute(
-                update(devices)
-                .where(devices.c.id == device_id[:32])
-                # Hashes of a 256-bit secret: comparing them in SQL leaks nothing useful.
-                .where(devices.c.secret_hash == secret_hash(secret))
-                .values(
-                    rate_count=case(
-                        (devices.c.rate_window == window, devices.c.rate_count + 1), else_=1
-                    ),
-                    rate_window=window,
-                    last_seen_at=stamp(now),
-                )
-                .returning(
-                    devices.c.revoked_at,
-                    devices.c.rate_count,
-                    devices.c.user_id,
-                )
+                _COUNT_REQUEST,
+                {
+                    "b_device": device_id[:32],
+                    "b_hash": secret_hash(secret),
+                    "b_window": window,
+                    "b_now": stamp(now),
+                },
             ).first()
             if row is None:
                 raise unauthorised("this device credential is not known to the hub")
@@ -84,9 +98,5 @@ class Authenticator:
                     f"too many requests from this device: try again in {wait} seconds",
                     {"Retry-After": str(wait)},
                 )
-            user = conn.execute(
-                select(users.c.name, users.c.role, users.c.team_id, teams.c.name.label("team"))
-                .join(teams, teams.c.id == users.c.team_id)
-                .where(users.c.id == row.user_id)
-            ).one()
+            user = conn.execute(_USER, {"b_user": row.user_id}).one()
         return Caller(device_id, row.user_id, user.name, user.role, user.team_id, user.team)

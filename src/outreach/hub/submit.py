@@ -18,7 +18,7 @@ from datetime import timedelta
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import Connection, Engine, delete, func, insert, select, update
+from sqlalchemy import Connection, Engine, bindparam, delete, func, insert, select, update
 
 from outreach.contract.summary import Receipt, Submission, Summary
 from outreach.hub.auth import Caller
@@ -79,6 +79,55 @@ def check_key(key: str | None) -> str:
     return key
 
 
+class _Statements:
+    """The statements of a submission, built once per database dialect: building one costs
+    more than running it, and SQLAlchemy memoizes the cache key of a built statement."""
+
+    def __init__(self, engine: Engine) -> None:
+        with engine.connect() as conn:  # the dialect decides the ON CONFLICT syntax
+            self.claim = insert_or_skip(conn, idempotency, "device_id", "key").returning(
+                idempotency.c.key
+            )
+            self.summary = insert_or_skip(conn, summaries, "summary_id", "version").returning(
+                summaries.c.pk
+            )
+            self.seq = insert_or_skip(conn, device_seqs, "device_id", "seq")
+        this_key = (idempotency.c.device_id == bindparam("b_device")) & (
+            idempotency.c.key == bindparam("b_key")
+        )
+        self.claimed = select(idempotency).where(this_key)
+        self.take_over = (
+            update(idempotency)
+            .where(this_key, idempotency.c.lease_until == bindparam("b_old_lease"))
+            .values(lease_until=bindparam("b_lease"))
+        )
+        self.done = (
+            update(idempotency)
+            .where(this_key, idempotency.c.lease_until == bindparam("b_lease"))
+            .values(state="done", status=bindparam("b_status"), response=bindparam("b_response"))
+        )
+        same_id = summaries.c.summary_id == bindparam("b_id")
+        self.versions = (
+            select(
+                summaries.c.pk,
+                summaries.c.version,
+                summaries.c.user_id,
+                summaries.c.body_hash,
+                summaries.c.is_current,
+                summaries.c.received_at,
+            )
+            .where(same_id)
+            .with_for_update()
+        )
+        self.forget_links = delete(team_mentions).where(
+            team_mentions.c.summary_pk.in_(select(summaries.c.pk).where(same_id))
+        )
+        self.demote = update(summaries).where(same_id).values(is_current=False)
+        self.people = insert(summary_people)
+        self.concerns = insert(summary_concerns)
+        self.mentions = insert(team_mentions)
+
+
 @dataclass(frozen=True)
 class Answer:
     status: int
@@ -90,6 +139,7 @@ class Submissions:
         self._engine = engine
         self._settings = settings
         self._now = now
+        self._sql = _Statements(engine)
 
     def submit(self, caller: Caller, key: str, body: Any) -> Answer:
         if caller.role != "worker":
@@ -104,11 +154,14 @@ class Submissions:
             receipt = self._store(conn, caller, submission)
             answer = Answer(201, receipt.model_dump(mode="json"))
             finished = conn.execute(
-                update(idempotency)
-                .where(idempotency.c.device_id == caller.device_id)
-                .where(idempotency.c.key == key)
-                .where(idempotency.c.lease_until == lease)
-                .values(state="done", status=answer.status, response=canonical(answer.body))
+                self._sql.done,
+                {
+                    "b_device": caller.device_id,
+                    "b_key": key,
+                    "b_lease": lease,
+                    "b_status": answer.status,
+                    "b_response": canonical(answer.body),
+                },
             ).rowcount
             if not finished:  # our lease ran out and another request took the key over
                 conn.rollback()
@@ -136,23 +189,22 @@ class Submissions:
         """Either the stored answer to replay, or the lease this request now holds."""
         now = self._now()
         lease = stamp(now + timedelta(seconds=self._settings.processing_lease_seconds))
-        where = (idempotency.c.device_id == caller.device_id) & (idempotency.c.key == key)
+        this_key = {"b_device": caller.device_id, "b_key": key}
         with self._engine.begin() as conn:
             claimed = conn.execute(
-                insert_or_skip(conn, idempotency, "device_id", "key")
-                .values(
-                    device_id=caller.device_id,
-                    key=key,
-                    body_hash=request_hash,
-                    state="pending",
-                    lease_until=lease,
-                    created_at=stamp(now),
-                )
-                .returning(idempotency.c.key)
+                self._sql.claim,
+                {
+                    "device_id": caller.device_id,
+                    "key": key,
+                    "body_hash": request_hash,
+                    "state": "pending",
+                    "lease_until": lease,
+                    "created_at": stamp(now),
+                },
             ).first()
             if claimed is not None:
                 return None, lease
-            row = conn.execute(select(idempotency).where(where)).one()
+            row = conn.execute(self._sql.claimed, this_key).one()
             if row.body_hash != request_hash:
                 raise invalid(
                     "this Idempotency-Key was used with a different body: "
@@ -165,10 +217,7 @@ class Submissions:
             if remaining > 0:
                 raise self._in_progress(remaining)
             taken = conn.execute(
-                update(idempotency)
-                .where(where)
-                .where(idempotency.c.lease_until == row.lease_until)
-                .values(lease_until=lease)
+                self._sql.take_over, {**this_key, "b_old_lease": row.lease_until, "b_lease": lease}
             ).rowcount
             if not taken:
                 raise self._in_progress(1)
@@ -186,18 +235,7 @@ class Submissions:
         summary = submission.summary
         body = canonical(summary.model_dump(mode="json"))
         body_hash = digest(body)
-        existing = conn.execute(
-            select(
-                summaries.c.pk,
-                summaries.c.version,
-                summaries.c.user_id,
-                summaries.c.body_hash,
-                summaries.c.is_current,
-                summaries.c.received_at,
-            )
-            .where(summaries.c.summary_id == summary.id)
-            .with_for_update()
-        ).all()
+        existing = conn.execute(self._sql.versions, {"b_id": summary.id}).all()
         if any(row.user_id != caller.user_id for row in existing):
             raise invalid(
                 "a summary with this id was sent by another worker: ids are made afresh "
@@ -220,7 +258,7 @@ class Submissions:
             superseded = summary.version < newest
             replaces = newest if newest and not superseded else None
             if not self._insert(
-                conn, caller, summary, body, body_hash, received_at, not superseded
+                conn, caller, summary, body, body_hash, received_at, not superseded, not existing
             ):
                 return None
         missing, more = self._record_seq(conn, caller.device_id, submission.device_seq)
@@ -244,49 +282,42 @@ class Submissions:
         body_hash: str,
         received_at: str,
         current: bool,
+        first: bool,
     ) -> bool:
         """False when the same version arrived from another request meanwhile."""
-        if current:
-            old = select(summaries.c.pk).where(summaries.c.summary_id == summary.id)
-            conn.execute(delete(team_mentions).where(team_mentions.c.summary_pk.in_(old)))
-            conn.execute(
-                update(summaries)
-                .where(summaries.c.summary_id == summary.id)
-                .values(is_current=False)
-            )
+        if current and not first:
+            conn.execute(self._sql.forget_links, {"b_id": summary.id})
+            conn.execute(self._sql.demote, {"b_id": summary.id})
         inserted = conn.execute(
-            insert_or_skip(conn, summaries, "summary_id", "version")
-            .values(
-                summary_id=summary.id,
-                version=summary.version,
-                team_id=caller.team_id,
-                user_id=caller.user_id,
-                device_id=caller.device_id,
-                received_at=received_at,
-                contact_at=stamp(summary.contact_at),
-                worry_rank=-1 if summary.worry is None else summary.worry,
-                is_current=current,
-                reviewed=False,
-                body_hash=body_hash,
-                body=body,
-            )
-            .returning(summaries.c.pk)
+            self._sql.summary,
+            {
+                "summary_id": summary.id,
+                "version": summary.version,
+                "team_id": caller.team_id,
+                "user_id": caller.user_id,
+                "device_id": caller.device_id,
+                "received_at": received_at,
+                "contact_at": stamp(summary.contact_at),
+                "worry_rank": -1 if summary.worry is None else summary.worry,
+                "is_current": current,
+                "reviewed": False,
+                "body_hash": body_hash,
+                "body": body,
+            },
         ).scalar()
         if inserted is None:
             return False
         pk = int(inserted)
         refs = sorted({person.ref for person in summary.young_people})
         if refs:
-            conn.execute(insert(summary_people), [{"summary_pk": pk, "ref": r} for r in refs])
+            conn.execute(self._sql.people, [{"summary_pk": pk, "ref": r} for r in refs])
         concerns = sorted(set(summary.concerns))
         if concerns:
-            conn.execute(
-                insert(summary_concerns), [{"summary_pk": pk, "concern": c} for c in concerns]
-            )
+            conn.execute(self._sql.concerns, [{"summary_pk": pk, "concern": c} for c in concerns])
         if current:
             rows = self._mention_rows(pk, caller, summary, refs or [""])
             if rows:
-                conn.execute(insert(team_mentions), rows)
+                conn.execute(self._sql.mentions, rows)
         return True
 
     @staticmethod
@@ -313,14 +344,9 @@ class Submissions:
             for ref in refs
         ]
 
-    @staticmethod
-    def _record_seq(conn: Connection, device_id: str, seq: int) -> tuple[list[int], int]:
+    def _record_seq(self, conn: Connection, device_id: str, seq: int) -> tuple[list[int], int]:
         # The same running number again is a resend, already counted.
-        conn.execute(
-            insert_or_skip(conn, device_seqs, "device_id", "seq").values(
-                device_id=device_id, seq=seq
-            )
-        )
+        conn.execute(self._sql.seq, {"device_id": device_id, "seq": seq})
         return missing_seqs(conn, device_id)
 
 
@@ -333,14 +359,15 @@ def _raced() -> Receipt:
     )
 
 
+_SEQS_SEEN = select(func.count(), func.max(device_seqs.c.seq)).where(
+    device_seqs.c.device_id == bindparam("b_device")
+)
+
+
 def missing_seqs(conn: Connection, device_id: str) -> tuple[list[int], int]:
     """The device's running numbers below its highest that never arrived (first 50), and
     how many more."""
-    count, highest = conn.execute(
-        select(func.count(), func.max(device_seqs.c.seq)).where(
-            device_seqs.c.device_id == device_id
-        )
-    ).one()
+    count, highest = conn.execute(_SEQS_SEEN, {"b_device": device_id}).one()
     if not highest or count == highest:
         return [], 0
     seen = set(conn.scalars(select(device_seqs.c.seq).where(device_seqs.c.device_id == device_id)))
