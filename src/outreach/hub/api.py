@@ -48,7 +48,7 @@ from outreach.hub.errors import Refused, invalid
 from outreach.hub.limits import BodyLimit
 from outreach.hub.reads import Filters, Reads
 from outreach.hub.settings import HubSettings
-from outreach.hub.submit import Submissions, check_key, validation_message
+from outreach.hub.submit import Submissions, validation_message
 
 log = logging.getLogger(__name__)
 
@@ -81,13 +81,7 @@ def _body_schema(model: type[BaseModel]) -> dict[str, Any]:
 
 
 async def _json(request: Request) -> Any:
-    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if kind != "application/json":
-        raise Refused(415, "unsupported_media_type", "the body must be sent as application/json")
-    try:
-        return strictjson.loads(await request.body())
-    except strictjson.BadJSON as error:
-        raise invalid(str(error), "bad_json") from None
+    return strictjson.request_json(request.headers.get("content-type", ""), await request.body())
 
 
 M = TypeVar("M", bound=BaseModel)
@@ -111,7 +105,7 @@ Who = Annotated[Caller, Depends(_caller)]
 def create_app(settings: HubSettings, engine: Engine) -> FastAPI:
     admin = Admin(engine)
     authenticator = Authenticator(engine, per_minute=settings.requests_per_minute)
-    submissions = Submissions(engine, settings)
+    submissions = Submissions(engine, settings, authenticator)
     reads = Reads(engine)
 
     app = FastAPI(
@@ -156,13 +150,18 @@ def create_app(settings: HubSettings, engine: Engine) -> FastAPI:
     )
     async def submit(
         request: Request,
-        who: Who,
+        authorization: Annotated[str | None, Header()] = None,
         idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
     ) -> JSONResponse:
         """Submit one summary. The same Idempotency-Key and body answer the first receipt."""
-        key = check_key(idempotency_key)
-        body = await _json(request)
-        answer = await run_in_threadpool(submissions.submit, who, key, body)
+        # The credential is checked in the same transaction that claims the key.
+        answer = await run_in_threadpool(
+            submissions.receive,
+            authorization,
+            idempotency_key,
+            request.headers.get("content-type", ""),
+            await request.body(),
+        )
         return JSONResponse(answer.body, status_code=answer.status)
 
     @app.get("/v1/summaries", tags=["summaries"])

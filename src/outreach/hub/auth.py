@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, bindparam, case, select, update
+from sqlalchemy import Connection, Engine, bindparam, case, select, update
 
 from outreach.contract.wipe import sign
 from outreach.hub.admin import secret_hash, signing_key
@@ -60,6 +60,17 @@ _USER = (
 )
 
 
+def credential(authorization: str | None) -> tuple[str, str]:
+    """(device id, secret) from an Authorization header, or 401 saying what is missing."""
+    if not authorization:
+        raise unauthorised("this request needs the device's credential (Authorization: Bearer)")
+    scheme, _, value = authorization.partition(" ")
+    device_id, _, secret = value.strip().partition(".")
+    if scheme.lower() != "bearer" or not device_id or not secret:
+        raise unauthorised("the Authorization header is not 'Bearer <credential>'")
+    return device_id, secret
+
+
 class Authenticator:
     def __init__(self, engine: Engine, *, per_minute: int, now: Clock = utc_now) -> None:
         self._engine = engine
@@ -67,36 +78,35 @@ class Authenticator:
         self._now = now
 
     def caller(self, authorization: str | None) -> Caller:
-        if not authorization:
-            raise unauthorised("this request needs the device's credential (Authorization: Bearer)")
-        scheme, _, credential = authorization.partition(" ")
-        device_id, _, secret = credential.strip().partition(".")
-        if scheme.lower() != "bearer" or not device_id or not secret:
-            raise unauthorised("the Authorization header is not 'Bearer <credential>'")
+        with self._engine.begin() as conn:
+            return self.check(conn, authorization)
+
+    def check(self, conn: Connection, authorization: str | None) -> Caller:
+        """The caller, inside the caller's transaction (the request is counted in it)."""
+        device_id, secret = credential(authorization)
         now = self._now()
         window = int(now.timestamp() // 60)
-        with self._engine.begin() as conn:
-            row = conn.execute(
-                _COUNT_REQUEST,
-                {
-                    "b_device": device_id[:32],
-                    "b_hash": secret_hash(secret),
-                    "b_window": window,
-                    "b_now": stamp(now),
-                },
-            ).first()
-            if row is None:
-                raise unauthorised("this device credential is not known to the hub")
-            if row.revoked_at is not None:
-                instruction = sign(signing_key(conn), device_id, unstamp(row.revoked_at))
-                raise Revoked(instruction.model_dump(mode="json"))
-            if row.rate_count > self._per_minute:
-                wait = 60 - int(now.timestamp()) % 60
-                raise Refused(
-                    429,
-                    "rate_limited",
-                    f"too many requests from this device: try again in {wait} seconds",
-                    {"Retry-After": str(wait)},
-                )
-            user = conn.execute(_USER, {"b_user": row.user_id}).one()
+        row = conn.execute(
+            _COUNT_REQUEST,
+            {
+                "b_device": device_id[:32],
+                "b_hash": secret_hash(secret),
+                "b_window": window,
+                "b_now": stamp(now),
+            },
+        ).first()
+        if row is None:
+            raise unauthorised("this device credential is not known to the hub")
+        if row.revoked_at is not None:
+            instruction = sign(signing_key(conn), device_id, unstamp(row.revoked_at))
+            raise Revoked(instruction.model_dump(mode="json"))
+        if row.rate_count > self._per_minute:
+            wait = 60 - int(now.timestamp()) % 60
+            raise Refused(
+                429,
+                "rate_limited",
+                f"too many requests from this device: try again in {wait} seconds",
+                {"Retry-After": str(wait)},
+            )
+        user = conn.execute(_USER, {"b_user": row.user_id}).one()
         return Caller(device_id, row.user_id, user.name, user.role, user.team_id, user.team)

@@ -63,3 +63,16 @@ def loads(body: bytes) -> Any:
         raise BadJSON("the body nests too deeply") from None
     _walk(value, "body")
     return value
+
+
+def request_json(content_type: str, body: bytes) -> Any:
+    """A request's JSON body, or the refusal: 415 for another media type, 422 with the
+    reason for JSON the hub does not accept."""
+    from outreach.hub.errors import Refused, invalid
+
+    if content_type.split(";")[0].strip().lower() != "application/json":
+        raise Refused(415, "unsupported_media_type", "the body must be sent as application/json")
+    try:
+        return loads(body)
+    except BadJSON as error:
+        raise invalid(str(error), "bad_json") from None

@@ -21,11 +21,12 @@ from pydantic import ValidationError
 from sqlalchemy import Connection, Engine, bindparam, delete, func, insert, select, update
 
 from outreach.contract.summary import Receipt, Submission, Summary
-from outreach.hub.auth import Caller
+from outreach.hub.auth import Authenticator, Caller, credential
 from outreach.hub.clock import Clock, stamp, unstamp, utc_now
 from outreach.hub.db import insert_or_skip
 from outreach.hub.errors import Refused, forbidden, invalid
 from outreach.hub.settings import HubSettings
+from outreach.hub.strictjson import request_json
 from outreach.hub.tables import (
     device_seqs,
     idempotency,
@@ -135,21 +136,54 @@ class Answer:
 
 
 class Submissions:
-    def __init__(self, engine: Engine, settings: HubSettings, *, now: Clock = utc_now) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        settings: HubSettings,
+        authenticator: Authenticator,
+        *,
+        now: Clock = utc_now,
+    ) -> None:
         self._engine = engine
+        self._auth = authenticator
         self._settings = settings
         self._now = now
         self._sql = _Statements(engine)
 
+    def receive(
+        self, authorization: str | None, key: str | None, content_type: str, body: bytes
+    ) -> Answer:
+        """A submission as it arrives over HTTP: the credential is checked and the key
+        claimed in one transaction, which keeps the request counted even when refused."""
+        credential(authorization)  # none at all is 401 before anything is read
+        refusal: Refused | None = None
+        with self._engine.begin() as conn:
+            caller = self._auth.check(conn, authorization)
+            try:
+                checked_key = check_key(key)
+                submission, request_hash = self._accept(caller, request_json(content_type, body))
+                replay, lease = self._claim_in(conn, caller, checked_key, request_hash)
+            except Refused as refused:
+                refusal = refused
+        if refusal is not None:
+            raise refusal
+        return replay or self._finish(caller, checked_key, submission, lease)
+
     def submit(self, caller: Caller, key: str, body: Any) -> Answer:
+        """A submission from a caller already known (the tests' and tools' way in)."""
+        submission, request_hash = self._accept(caller, body)
+        with self._engine.begin() as conn:
+            replay, lease = self._claim_in(conn, caller, key, request_hash)
+        return replay or self._finish(caller, key, submission, lease)
+
+    def _accept(self, caller: Caller, body: Any) -> tuple[Submission, str]:
         if caller.role != "worker":
             raise forbidden("only a worker's device submits summaries")
         submission = parse_submission(body)
         self._check_times(submission.summary)
-        request_hash = digest(canonical(body))
-        replay, lease = self._claim(caller, key, request_hash)
-        if replay is not None:
-            return replay
+        return submission, digest(canonical(body))
+
+    def _finish(self, caller: Caller, key: str, submission: Submission, lease: str) -> Answer:
         with self._engine.begin() as conn:
             receipt = self._store(conn, caller, submission)
             answer = Answer(201, receipt.model_dump(mode="json"))
@@ -185,43 +219,44 @@ class Submissions:
             {"Retry-After": str(wait)},
         )
 
-    def _claim(self, caller: Caller, key: str, request_hash: str) -> tuple[Answer | None, str]:
+    def _claim_in(
+        self, conn: Connection, caller: Caller, key: str, request_hash: str
+    ) -> tuple[Answer | None, str]:
         """Either the stored answer to replay, or the lease this request now holds."""
         now = self._now()
         lease = stamp(now + timedelta(seconds=self._settings.processing_lease_seconds))
         this_key = {"b_device": caller.device_id, "b_key": key}
-        with self._engine.begin() as conn:
-            claimed = conn.execute(
-                self._sql.claim,
-                {
-                    "device_id": caller.device_id,
-                    "key": key,
-                    "body_hash": request_hash,
-                    "state": "pending",
-                    "lease_until": lease,
-                    "created_at": stamp(now),
-                },
-            ).first()
-            if claimed is not None:
-                return None, lease
-            row = conn.execute(self._sql.claimed, this_key).one()
-            if row.body_hash != request_hash:
-                raise invalid(
-                    "this Idempotency-Key was used with a different body: "
-                    "a new submission needs a new key",
-                    "idempotency_key_reused",
-                )
-            if row.state == "done":
-                return Answer(row.status, json.loads(row.response)), ""
-            remaining = (unstamp(row.lease_until) - now).total_seconds()
-            if remaining > 0:
-                raise self._in_progress(remaining)
-            taken = conn.execute(
-                self._sql.take_over, {**this_key, "b_old_lease": row.lease_until, "b_lease": lease}
-            ).rowcount
-            if not taken:
-                raise self._in_progress(1)
+        claimed = conn.execute(
+            self._sql.claim,
+            {
+                "device_id": caller.device_id,
+                "key": key,
+                "body_hash": request_hash,
+                "state": "pending",
+                "lease_until": lease,
+                "created_at": stamp(now),
+            },
+        ).first()
+        if claimed is not None:
             return None, lease
+        row = conn.execute(self._sql.claimed, this_key).one()
+        if row.body_hash != request_hash:
+            raise invalid(
+                "this Idempotency-Key was used with a different body: "
+                "a new submission needs a new key",
+                "idempotency_key_reused",
+            )
+        if row.state == "done":
+            return Answer(row.status, json.loads(row.response)), ""
+        remaining = (unstamp(row.lease_until) - now).total_seconds()
+        if remaining > 0:
+            raise self._in_progress(remaining)
+        taken = conn.execute(
+            self._sql.take_over, {**this_key, "b_old_lease": row.lease_until, "b_lease": lease}
+        ).rowcount
+        if not taken:
+            raise self._in_progress(1)
+        return None, lease
 
     def _store(self, conn: Connection, caller: Caller, submission: Submission) -> Receipt:
         """Store the summary, or find it stored: a copy that raced ours in under another key
