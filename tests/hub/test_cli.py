@@ -101,8 +101,6 @@ def test_idempotency_records_are_kept_a_year_then_purged(
                     device_id=device_id,
                     key=key,
                     body_hash="0" * 64,
-                    state="done",
-                    lease_until=stamp(now),
                     status=201,
                     response="{}",
                     created_at=stamp(now - timedelta(days=age)),

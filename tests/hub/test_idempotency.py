@@ -5,15 +5,12 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 
-from outreach.hub.clock import stamp
-from outreach.hub.submit import canonical, digest
-from outreach.hub.tables import device_seqs, idempotency, summaries
+from outreach.hub.tables import device_seqs, summaries
 from tests.hub.conftest import BACKENDS
 from tests.support.hubproc import HubProcess, Team, summary
 
@@ -56,41 +53,29 @@ def test_concurrent_copies_under_different_keys_store_one_version(
     assert _rows(hub, body["id"]) == 1
 
 
-@pytest.mark.parametrize("database_url", BACKENDS, indirect=True)
-def test_a_claim_lost_with_its_process_lapses(own_hub: Callable[..., HubProcess]) -> None:
-    hub = own_hub()
-    team = hub.team(workers=1)
-    body = {"device_seq": 1, "summary": summary()}
+def test_a_key_being_processed_answers_409(postgresql_hub: HubProcess) -> None:
+    """On PostgreSQL a duplicate learns at once that the first is still being processed
+    (here the first is held open by the test, through the same advisory lock)."""
+    from outreach.hub.submit import _lock_number
 
-    def claim(key: str, lease_until: datetime) -> None:
-        with hub.engine.begin() as conn:
-            conn.execute(
-                insert(idempotency).values(
-                    device_id=team.worker.enrolled["device_id"],
-                    key=key,
-                    body_hash=digest(canonical(body)),
-                    state="pending",
-                    lease_until=stamp(lease_until),
-                    created_at=stamp(datetime.now(UTC)),
-                )
-            )
-
-    now = datetime.now(UTC)
-    claim("live", now + timedelta(minutes=5))
-    busy = team.worker.post("/v1/summaries", body, **{"Idempotency-Key": "live"})
-    assert busy.status_code == 409
-    assert 200 <= int(busy.headers["Retry-After"]) <= 300
-    claim("lapsed", now - timedelta(seconds=1))
-    taken = team.worker.post("/v1/summaries", body, **{"Idempotency-Key": "lapsed"})
-    assert taken.status_code == 201
-    assert _rows(hub, body["summary"]["id"]) == 1
+    worker = postgresql_hub.team(workers=1).worker
+    body = summary()
+    with postgresql_hub.engine.begin() as conn:
+        lock = _lock_number(worker.enrolled["device_id"], "busy")
+        assert conn.scalar(select(func.pg_try_advisory_xact_lock(lock)))
+        busy = worker.submit(body, key="busy")
+        assert busy.status_code == 409
+        assert busy.headers["Retry-After"] == "1"
+        assert busy.json()["code"] == "in_progress"
+    assert worker.submit(body, key="busy").status_code == 201
+    assert _rows(postgresql_hub, body["id"]) == 1
 
 
 @pytest.mark.parametrize("database_url", BACKENDS, indirect=True)
 def test_a_hub_killed_mid_stream_loses_and_duplicates_nothing(
     own_hub: Callable[..., HubProcess],
 ) -> None:
-    hub = own_hub("--lease-seconds", "1")
+    hub = own_hub()
     worker = hub.team(workers=1).worker
     total, kills_after = 150, (40, 90)
     bodies = [summary() for _ in range(total)]
@@ -110,7 +95,7 @@ def test_a_hub_killed_mid_stream_loses_and_duplicates_nothing(
                     acknowledged.append(n)
                     break
                 assert answer.status_code in (409, 503), answer.text
-                resumed.wait(0.2)  # a claim of the killed process lapses after its lease
+                resumed.wait(0.05)
 
     sender = threading.Thread(target=send_all)
     sender.start()

@@ -42,7 +42,6 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--keyfile", type=Path, help="TLS private key (PEM)")
     serve.add_argument("--workers", type=int, default=1, help="processes (PostgreSQL only)")
     serve.add_argument("--requests-per-minute", type=int, help="per device (default 600)")
-    serve.add_argument("--lease-seconds", type=float, help="processing lease (default 30)")
     serve.add_argument(
         "--proxy-headers",
         action="store_true",
@@ -113,8 +112,6 @@ def _run(args: argparse.Namespace, settings: HubSettings, engine: object) -> int
     if args.command == "serve":
         if args.requests_per_minute:
             settings = replace(settings, requests_per_minute=args.requests_per_minute)
-        if args.lease_seconds:
-            settings = replace(settings, processing_lease_seconds=args.lease_seconds)
         from outreach.hub.server import serve
 
         return serve(settings, args)

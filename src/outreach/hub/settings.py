@@ -27,7 +27,6 @@ class HubSettings:
     max_body_bytes: int = 256 * 1024  # a summary is a few kilobytes; this is generous
     requests_per_minute: int = 600  # per device; a laptop back from a month offline waits
     idempotency_days: int = 366  # a laptop may stay offline for up to a year
-    processing_lease_seconds: float = 30.0  # a claim older than this was lost with its process
     enrolment_hours: int = 72
     future_leeway_hours: int = 24  # a contact dated further ahead is a clock gone wrong
 

@@ -1,18 +1,20 @@
 """Receiving summaries: each idempotency key applied once, versions kept, gaps noticed.
 
-A submission goes through two transactions. The first claims the key (device, key) with a
-lease; the second stores the summary and marks the key done with the receipt, so a hub
-killed between the two leaves a claim that lapses after the lease and the client's retry
-goes through. While a claim is live a duplicate gets 409 with Retry-After; once done, the
-same body gets the original receipt and a different body 422 (the IETF Idempotency-Key
-draft). Keys are kept ``idempotency_days`` (a year), as long as a laptop may be offline.
+A submission is one transaction: the device's credential is checked, the key is looked up,
+the summary stored and the receipt kept under the key, all or nothing. A hub killed in the
+middle leaves nothing behind, and the client's retry goes through as if it were the first.
+While a request with the same key is being processed, a duplicate gets 409 with
+Retry-After (on PostgreSQL a transaction-scoped advisory lock on the key says so at once;
+SQLite runs one writer at a time, so there the duplicate waits and gets the receipt). Once
+done, the same body gets the original receipt and a different body 422, as in the IETF
+Idempotency-Key draft. Keys are kept ``idempotency_days`` (a year): as long as a laptop
+may be offline.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import math
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -86,9 +88,6 @@ class _Statements:
 
     def __init__(self, engine: Engine) -> None:
         with engine.connect() as conn:  # the dialect decides the ON CONFLICT syntax
-            self.claim = insert_or_skip(conn, idempotency, "device_id", "key").returning(
-                idempotency.c.key
-            )
             self.summary = insert_or_skip(conn, summaries, "summary_id", "version").returning(
                 summaries.c.pk
             )
@@ -96,17 +95,11 @@ class _Statements:
         this_key = (idempotency.c.device_id == bindparam("b_device")) & (
             idempotency.c.key == bindparam("b_key")
         )
-        self.claimed = select(idempotency).where(this_key)
-        self.take_over = (
-            update(idempotency)
-            .where(this_key, idempotency.c.lease_until == bindparam("b_old_lease"))
-            .values(lease_until=bindparam("b_lease"))
-        )
-        self.done = (
-            update(idempotency)
-            .where(this_key, idempotency.c.lease_until == bindparam("b_lease"))
-            .values(state="done", status=bindparam("b_status"), response=bindparam("b_response"))
-        )
+        self.remembered = select(
+            idempotency.c.body_hash, idempotency.c.status, idempotency.c.response
+        ).where(this_key)
+        self.remember = insert(idempotency)
+        self.postgres = engine.dialect.name == "postgresql"
         same_id = summaries.c.summary_id == bindparam("b_id")
         self.versions = (
             select(
@@ -153,8 +146,8 @@ class Submissions:
     def receive(
         self, authorization: str | None, key: str | None, content_type: str, body: bytes
     ) -> Answer:
-        """A submission as it arrives over HTTP: the credential is checked and the key
-        claimed in one transaction, which keeps the request counted even when refused."""
+        """A submission as it arrives over HTTP, in one transaction with its credential
+        check; a refused body still counts against the device's rate."""
         credential(authorization)  # none at all is 401 before anything is read
         refusal: Refused | None = None
         with self._engine.begin() as conn:
@@ -162,19 +155,17 @@ class Submissions:
             try:
                 checked_key = check_key(key)
                 submission, request_hash = self._accept(caller, request_json(content_type, body))
-                replay, lease = self._claim_in(conn, caller, checked_key, request_hash)
-            except Refused as refused:
+            except Refused as refused:  # nothing written but the count: keep it
                 refusal = refused
-        if refusal is not None:
-            raise refusal
-        return replay or self._finish(caller, checked_key, submission, lease)
+            if refusal is None:
+                return self._apply(conn, caller, checked_key, submission, request_hash)
+        raise refusal
 
     def submit(self, caller: Caller, key: str, body: Any) -> Answer:
         """A submission from a caller already known (the tests' and tools' way in)."""
         submission, request_hash = self._accept(caller, body)
         with self._engine.begin() as conn:
-            replay, lease = self._claim_in(conn, caller, key, request_hash)
-        return replay or self._finish(caller, key, submission, lease)
+            return self._apply(conn, caller, check_key(key), submission, request_hash)
 
     def _accept(self, caller: Caller, body: Any) -> tuple[Submission, str]:
         if caller.role != "worker":
@@ -183,25 +174,6 @@ class Submissions:
         self._check_times(submission.summary)
         return submission, digest(canonical(body))
 
-    def _finish(self, caller: Caller, key: str, submission: Submission, lease: str) -> Answer:
-        with self._engine.begin() as conn:
-            receipt = self._store(conn, caller, submission)
-            answer = Answer(201, receipt.model_dump(mode="json"))
-            finished = conn.execute(
-                self._sql.done,
-                {
-                    "b_device": caller.device_id,
-                    "b_key": key,
-                    "b_lease": lease,
-                    "b_status": answer.status,
-                    "b_response": canonical(answer.body),
-                },
-            ).rowcount
-            if not finished:  # our lease ran out and another request took the key over
-                conn.rollback()
-                raise self._in_progress(1)
-        return answer
-
     def _check_times(self, summary: Summary) -> None:
         latest = self._now() + timedelta(hours=self._settings.future_leeway_hours)
         if summary.contact_at > latest:
@@ -209,54 +181,38 @@ class Submissions:
         if summary.ended_at is not None and summary.ended_at < summary.contact_at:
             raise invalid("summary.ended_at is before summary.contact_at")
 
-    @staticmethod
-    def _in_progress(seconds: float) -> Refused:
-        wait = max(1, math.ceil(seconds))
-        return Refused(
-            409,
-            "in_progress",
-            "a request with this Idempotency-Key is still being processed: try again shortly",
-            {"Retry-After": str(wait)},
-        )
-
-    def _claim_in(
-        self, conn: Connection, caller: Caller, key: str, request_hash: str
-    ) -> tuple[Answer | None, str]:
-        """Either the stored answer to replay, or the lease this request now holds."""
-        now = self._now()
-        lease = stamp(now + timedelta(seconds=self._settings.processing_lease_seconds))
+    def _apply(
+        self, conn: Connection, caller: Caller, key: str, submission: Submission, request_hash: str
+    ) -> Answer:
+        """The stored answer for this key, or the summary stored and its receipt kept."""
         this_key = {"b_device": caller.device_id, "b_key": key}
-        claimed = conn.execute(
-            self._sql.claim,
+        if self._sql.postgres and not conn.scalar(
+            _TRY_LOCK, {"b_lock": _lock_number(caller.device_id, key)}
+        ):
+            raise _in_progress()
+        row = conn.execute(self._sql.remembered, this_key).first()
+        if row is not None:
+            if row.body_hash != request_hash:
+                raise invalid(
+                    "this Idempotency-Key was used with a different body: "
+                    "a new submission needs a new key",
+                    "idempotency_key_reused",
+                )
+            return Answer(row.status, json.loads(row.response))
+        receipt = self._store(conn, caller, submission)
+        answer = Answer(201, receipt.model_dump(mode="json"))
+        conn.execute(
+            self._sql.remember,
             {
                 "device_id": caller.device_id,
                 "key": key,
                 "body_hash": request_hash,
-                "state": "pending",
-                "lease_until": lease,
-                "created_at": stamp(now),
+                "status": answer.status,
+                "response": canonical(answer.body),
+                "created_at": stamp(self._now()),
             },
-        ).first()
-        if claimed is not None:
-            return None, lease
-        row = conn.execute(self._sql.claimed, this_key).one()
-        if row.body_hash != request_hash:
-            raise invalid(
-                "this Idempotency-Key was used with a different body: "
-                "a new submission needs a new key",
-                "idempotency_key_reused",
-            )
-        if row.state == "done":
-            return Answer(row.status, json.loads(row.response)), ""
-        remaining = (unstamp(row.lease_until) - now).total_seconds()
-        if remaining > 0:
-            raise self._in_progress(remaining)
-        taken = conn.execute(
-            self._sql.take_over, {**this_key, "b_old_lease": row.lease_until, "b_lease": lease}
-        ).rowcount
-        if not taken:
-            raise self._in_progress(1)
-        return None, lease
+        )
+        return answer
 
     def _store(self, conn: Connection, caller: Caller, submission: Submission) -> Receipt:
         """Store the summary, or find it stored: a copy that raced ours in under another key
@@ -385,13 +341,26 @@ class Submissions:
         return missing_seqs(conn, device_id)
 
 
-def _raced() -> Receipt:
-    raise Refused(
+_TRY_LOCK = select(func.pg_try_advisory_xact_lock(bindparam("b_lock")))
+
+
+def _lock_number(device_id: str, key: str) -> int:
+    """A signed 64-bit number for the advisory lock of one (device, key)."""
+    raw = hashlib.sha256(f"{device_id}\n{key}".encode()).digest()[:8]
+    return int.from_bytes(raw, "big", signed=True)
+
+
+def _in_progress() -> Refused:
+    return Refused(
         409,
         "in_progress",
-        "the same summary is being stored by another request: try again shortly",
+        "a request with this Idempotency-Key is still being processed: try again shortly",
         {"Retry-After": "1"},
     )
+
+
+def _raced() -> Receipt:
+    raise _in_progress()
 
 
 _SEQS_SEEN = select(func.count(), func.max(device_seqs.c.seq)).where(

@@ -135,11 +135,9 @@ idempotency = Table(
     metadata,
     Column("device_id", String(32), ForeignKey("devices.id"), primary_key=True),
     Column("key", String(255), primary_key=True),
-    Column("body_hash", String(64), nullable=False),
-    Column("state", String(8), nullable=False),  # pending or done
-    Column("lease_until", Stamp, nullable=False),  # a pending claim older than this is dead
-    Column("status", Integer),
-    Column("response", Text),
+    Column("body_hash", String(64), nullable=False),  # of the request as parsed
+    Column("status", Integer, nullable=False),
+    Column("response", Text, nullable=False),  # the answer, replayed for the same body
     Column("created_at", Stamp, nullable=False),
     Index("ix_idempotency_created", "created_at"),
 )

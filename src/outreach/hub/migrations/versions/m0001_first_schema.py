@@ -89,10 +89,8 @@ def upgrade() -> None:
         sa.Column("device_id", sa.String(length=32), nullable=False),
         sa.Column("key", sa.String(length=255), nullable=False),
         sa.Column("body_hash", sa.String(length=64), nullable=False),
-        sa.Column("state", sa.String(length=8), nullable=False),
-        sa.Column("lease_until", sa.String(length=32), nullable=False),
-        sa.Column("status", sa.Integer(), nullable=True),
-        sa.Column("response", sa.Text(), nullable=True),
+        sa.Column("status", sa.Integer(), nullable=False),
+        sa.Column("response", sa.Text(), nullable=False),
         sa.Column("created_at", sa.String(length=32), nullable=False),
         sa.ForeignKeyConstraint(
             ["device_id"],
