@@ -28,6 +28,7 @@ from starlette.exceptions import HTTPException
 
 from outreach import __version__
 from outreach.contract.summary import (
+    SCHEMA_VERSION,
     DeviceStatus,
     Enrolled,
     Enrolment,
@@ -118,11 +119,12 @@ def create_app(settings: HubSettings, engine: Engine) -> FastAPI:
     app.state.authenticator = authenticator
 
     @app.get("/health", tags=["service"])
-    def health() -> dict[str, str]:
-        """Whether this process is up and reaches its database (for load balancers)."""
+    def health() -> dict[str, Any]:
+        """Whether this process is up and reaches its database (for load balancers), and
+        the summary schema versions it takes."""
         with engine.connect() as conn:
             conn.execute(text("SELECT 1"))
-        return {"status": "ok", "version": __version__}
+        return {"status": "ok", "version": __version__, "schema_versions": [SCHEMA_VERSION]}
 
     @app.post(
         "/v1/enrol",

@@ -7,7 +7,7 @@
     outreach-hub enrolment-code USER [--hours 72]
     outreach-hub devices [--team TEAM]
     outreach-hub revoke DEVICE_ID
-    outreach-hub purge                     idempotency records past their retention
+    outreach-hub purge [--days 366]        idempotency records past their retention
     outreach-hub write-contract            the JSON Schema and the OpenAPI document
 
 The database is SQLite in the data directory (--data-dir or OUTREACH_HUB_DATA_DIR, else
@@ -70,7 +70,9 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("revoke", help="revoke a device: it is told to wipe").add_argument(
         "device_id"
     )
-    commands.add_parser("purge", help="drop idempotency records older than their retention")
+    commands.add_parser(
+        "purge", help="drop idempotency records older than their retention"
+    ).add_argument("--days", type=int, default=366, help="keep this many days (default 366)")
     contract = commands.add_parser("write-contract", help="write the contract's files")
     contract.add_argument("--schema-dir", type=Path, default=Path("resources/contract"))
     contract.add_argument("--openapi-dir", type=Path, default=Path("docs"))
@@ -139,7 +141,8 @@ def _run(args: argparse.Namespace, settings: HubSettings, engine: object) -> int
         admin.revoke(args.device_id)
         print(f"device {args.device_id} revoked: its next request is told to wipe")
     elif args.command == "purge":
-        print(f"{purge(engine, settings)} idempotency records removed")
+        kept = replace(settings, idempotency_days=max(1, args.days))
+        print(f"{purge(engine, kept)} idempotency records removed")
     return 0
 
 
