@@ -18,7 +18,7 @@ from fastapi import Depends, FastAPI, Header, Path, Query, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ValidationError
 from pydantic.json_schema import models_json_schema
 from sqlalchemy import Engine, text
@@ -154,7 +154,7 @@ def create_app(settings: HubSettings, engine: Engine) -> FastAPI:
         request: Request,
         authorization: Annotated[str | None, Header()] = None,
         idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
-    ) -> JSONResponse:
+    ) -> Response:
         """Submit one summary. The same Idempotency-Key and body answer the first receipt."""
         # The credential is checked in the same transaction that claims the key.
         answer = await run_in_threadpool(
@@ -164,7 +164,7 @@ def create_app(settings: HubSettings, engine: Engine) -> FastAPI:
             request.headers.get("content-type", ""),
             await request.body(),
         )
-        return JSONResponse(answer.body, status_code=answer.status)
+        return Response(answer.text, status_code=answer.status, media_type="application/json")
 
     @app.get("/v1/summaries", tags=["summaries"])
     def list_summaries(

@@ -60,10 +60,11 @@ def validation_message(error: ValidationError, limit: int = 5) -> str:
     return "; ".join(parts) + (f"; and {more} more" if more > 0 else "")
 
 
-def parse_submission(value: Any) -> Submission:
+def parse_submission(text: str) -> Submission:
+    """Validated as JSON text, so times are RFC 3339 text only (strictjson has already
+    refused what JSON should not carry)."""
     try:
-        # As JSON, so times are RFC 3339 text only (strictjson has already checked it).
-        return Submission.model_validate_json(canonical(value))
+        return Submission.model_validate_json(text)
     except ValidationError as error:
         raise invalid(validation_message(error), "invalid_summary") from None
 
@@ -125,7 +126,7 @@ class _Statements:
 @dataclass(frozen=True)
 class Answer:
     status: int
-    body: dict[str, Any]
+    text: str  # the JSON body, as stored for replays
 
 
 class Submissions:
@@ -170,9 +171,10 @@ class Submissions:
     def _accept(self, caller: Caller, body: Any) -> tuple[Submission, str]:
         if caller.role != "worker":
             raise forbidden("only a worker's device submits summaries")
-        submission = parse_submission(body)
+        text = canonical(body)
+        submission = parse_submission(text)
         self._check_times(submission.summary)
-        return submission, digest(canonical(body))
+        return submission, digest(text)
 
     def _check_times(self, summary: Summary) -> None:
         latest = self._now() + timedelta(hours=self._settings.future_leeway_hours)
@@ -198,9 +200,9 @@ class Submissions:
                     "a new submission needs a new key",
                     "idempotency_key_reused",
                 )
-            return Answer(row.status, json.loads(row.response))
+            return Answer(row.status, row.response)
         receipt = self._store(conn, caller, submission)
-        answer = Answer(201, receipt.model_dump(mode="json"))
+        answer = Answer(201, receipt.model_dump_json())
         conn.execute(
             self._sql.remember,
             {
@@ -208,7 +210,7 @@ class Submissions:
                 "key": key,
                 "body_hash": request_hash,
                 "status": answer.status,
-                "response": canonical(answer.body),
+                "response": answer.text,
                 "created_at": stamp(self._now()),
             },
         )
