@@ -47,8 +47,7 @@ from outreach.hub.tables import (
     lead_reads,
     reviews,
     summaries,
-    summary_concerns,
-    summary_people,
+    summary_tags,
     team_mentions,
     users,
 )
@@ -340,22 +339,12 @@ def _filtered(query: Select[Any], filters: Filters) -> Select[Any]:
         query = query.where(summaries.c.reviewed == (true() if filters.reviewed else false()))
     if filters.worker is not None:
         query = query.where(users.c.name == filters.worker)
-    if filters.young_person is not None:
-        query = query.where(
-            summaries.c.pk.in_(
-                select(summary_people.c.summary_pk).where(
-                    summary_people.c.ref == filters.young_person
-                )
+    for kind, value in (("person", filters.young_person), ("concern", filters.concern)):
+        if value is not None:
+            tagged = select(summary_tags.c.summary_pk).where(
+                summary_tags.c.kind == kind, summary_tags.c.value == value
             )
-        )
-    if filters.concern is not None:
-        query = query.where(
-            summaries.c.pk.in_(
-                select(summary_concerns.c.summary_pk).where(
-                    summary_concerns.c.concern == filters.concern
-                )
-            )
-        )
+            query = query.where(summaries.c.pk.in_(tagged))
     if filters.since is not None:
         query = query.where(summaries.c.contact_at >= stamp(filters.since))
     if filters.until is not None:

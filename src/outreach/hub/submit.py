@@ -20,7 +20,17 @@ from datetime import timedelta
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import Connection, Engine, bindparam, delete, func, insert, select, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    bindparam,
+    delete,
+    func,
+    insert,
+    literal,
+    select,
+    update,
+)
 
 from outreach.contract.summary import Receipt, Submission, Summary
 from outreach.hub.auth import Authenticator, Caller, credential
@@ -33,8 +43,7 @@ from outreach.hub.tables import (
     device_seqs,
     idempotency,
     summaries,
-    summary_concerns,
-    summary_people,
+    summary_tags,
     team_mentions,
 )
 from outreach.links.keys import Mention, entity_key
@@ -96,9 +105,25 @@ class _Statements:
         this_key = (idempotency.c.device_id == bindparam("b_device")) & (
             idempotency.c.key == bindparam("b_key")
         )
+        # One round trip: whether no other request holds the key (PostgreSQL's advisory lock;
+        # SQLite has one writer at a time) and what is kept under it. Should the other
+        # request commit between the two, the key's primary key refuses our copy (409).
+        free = (
+            func.pg_try_advisory_xact_lock(bindparam("b_lock"))
+            if engine.dialect.name == "postgresql"
+            else literal(True)
+        )
         self.remembered = select(
-            idempotency.c.body_hash, idempotency.c.status, idempotency.c.response
-        ).where(this_key)
+            free.label("free"),
+            *(
+                select(column).where(this_key).scalar_subquery().label(column.name)
+                for column in (
+                    idempotency.c.body_hash,
+                    idempotency.c.status,
+                    idempotency.c.response,
+                )
+            ),
+        )
         self.remember = insert(idempotency)
         self.postgres = engine.dialect.name == "postgresql"
         same_id = summaries.c.summary_id == bindparam("b_id")
@@ -118,8 +143,7 @@ class _Statements:
             team_mentions.c.summary_pk.in_(select(summaries.c.pk).where(same_id))
         )
         self.demote = update(summaries).where(same_id).values(is_current=False)
-        self.people = insert(summary_people)
-        self.concerns = insert(summary_concerns)
+        self.tags = insert(summary_tags)
         self.mentions = insert(team_mentions)
 
 
@@ -187,13 +211,13 @@ class Submissions:
         self, conn: Connection, caller: Caller, key: str, submission: Submission, request_hash: str
     ) -> Answer:
         """The stored answer for this key, or the summary stored and its receipt kept."""
-        this_key = {"b_device": caller.device_id, "b_key": key}
-        if self._sql.postgres and not conn.scalar(
-            _TRY_LOCK, {"b_lock": _lock_number(caller.device_id, key)}
-        ):
+        lookup: dict[str, object] = {"b_device": caller.device_id, "b_key": key}
+        if self._sql.postgres:
+            lookup["b_lock"] = _lock_number(caller.device_id, key)
+        row = conn.execute(self._sql.remembered, lookup).one()
+        if not row.free:
             raise _in_progress()
-        row = conn.execute(self._sql.remembered, this_key).first()
-        if row is not None:
+        if row.body_hash is not None:
             if row.body_hash != request_hash:
                 raise invalid(
                     "this Idempotency-Key was used with a different body: "
@@ -302,11 +326,13 @@ class Submissions:
             return False
         pk = int(inserted)
         refs = sorted({person.ref for person in summary.young_people})
-        if refs:
-            conn.execute(self._sql.people, [{"summary_pk": pk, "ref": r} for r in refs])
-        concerns = sorted(set(summary.concerns))
-        if concerns:
-            conn.execute(self._sql.concerns, [{"summary_pk": pk, "concern": c} for c in concerns])
+        tags = [("person", ref) for ref in refs] + [
+            ("concern", concern) for concern in sorted(set(summary.concerns))
+        ]
+        if tags:
+            conn.execute(
+                self._sql.tags, [{"summary_pk": pk, "kind": k, "value": v} for k, v in tags]
+            )
         if current:
             rows = self._mention_rows(pk, caller, summary, refs or [""])
             if rows:
@@ -341,9 +367,6 @@ class Submissions:
         # The same running number again is a resend, already counted.
         conn.execute(self._sql.seq, {"device_id": device_id, "seq": seq})
         return missing_seqs(conn, device_id)
-
-
-_TRY_LOCK = select(func.pg_try_advisory_xact_lock(bindparam("b_lock")))
 
 
 def _lock_number(device_id: str, key: str) -> int:

@@ -96,20 +96,15 @@ summaries = Table(
     Index("ix_summaries_user", "user_id", "is_current"),
 )
 
-summary_people = Table(
-    "summary_people",
+# What a team's list is filtered by: the young people's references ("person") and the
+# concerns ("concern") of each summary, in one table so a submission writes them at once.
+summary_tags = Table(
+    "summary_tags",
     metadata,
     Column("summary_pk", Integer, ForeignKey("summaries.pk"), primary_key=True),
-    Column("ref", String(64), primary_key=True),
-    Index("ix_summary_people_ref", "ref"),
-)
-
-summary_concerns = Table(
-    "summary_concerns",
-    metadata,
-    Column("summary_pk", Integer, ForeignKey("summaries.pk"), primary_key=True),
-    Column("concern", String(64), primary_key=True),
-    Index("ix_summary_concerns_concern", "concern"),
+    Column("kind", String(8), primary_key=True),
+    Column("value", String(64), primary_key=True),
+    Index("ix_summary_tags_value", "kind", "value"),
 )
 
 # One row per (normalised mention, young person) of each current summary: what team-wide

@@ -178,30 +178,18 @@ def upgrade() -> None:
         batch_op.create_index("ix_reviews_summary", ["summary_pk"], unique=False)
 
     op.create_table(
-        "summary_concerns",
+        "summary_tags",
         sa.Column("summary_pk", sa.Integer(), nullable=False),
-        sa.Column("concern", sa.String(length=64), nullable=False),
+        sa.Column("kind", sa.String(length=8), nullable=False),
+        sa.Column("value", sa.String(length=64), nullable=False),
         sa.ForeignKeyConstraint(
             ["summary_pk"],
             ["summaries.pk"],
         ),
-        sa.PrimaryKeyConstraint("summary_pk", "concern"),
+        sa.PrimaryKeyConstraint("summary_pk", "kind", "value"),
     )
-    with op.batch_alter_table("summary_concerns", schema=None) as batch_op:
-        batch_op.create_index("ix_summary_concerns_concern", ["concern"], unique=False)
-
-    op.create_table(
-        "summary_people",
-        sa.Column("summary_pk", sa.Integer(), nullable=False),
-        sa.Column("ref", sa.String(length=64), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["summary_pk"],
-            ["summaries.pk"],
-        ),
-        sa.PrimaryKeyConstraint("summary_pk", "ref"),
-    )
-    with op.batch_alter_table("summary_people", schema=None) as batch_op:
-        batch_op.create_index("ix_summary_people_ref", ["ref"], unique=False)
+    with op.batch_alter_table("summary_tags", schema=None) as batch_op:
+        batch_op.create_index("ix_summary_tags_value", ["kind", "value"], unique=False)
 
     op.create_table(
         "team_mentions",
@@ -239,14 +227,10 @@ def downgrade() -> None:
         batch_op.drop_index("ix_team_mentions_key")
 
     op.drop_table("team_mentions")
-    with op.batch_alter_table("summary_people", schema=None) as batch_op:
-        batch_op.drop_index("ix_summary_people_ref")
+    with op.batch_alter_table("summary_tags", schema=None) as batch_op:
+        batch_op.drop_index("ix_summary_tags_value")
 
-    op.drop_table("summary_people")
-    with op.batch_alter_table("summary_concerns", schema=None) as batch_op:
-        batch_op.drop_index("ix_summary_concerns_concern")
-
-    op.drop_table("summary_concerns")
+    op.drop_table("summary_tags")
     with op.batch_alter_table("reviews", schema=None) as batch_op:
         batch_op.drop_index("ix_reviews_summary")
 
