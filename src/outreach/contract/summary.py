@@ -15,27 +15,12 @@ else with 422.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictBool, StrictInt
 
 SCHEMA_VERSION = 1
 SCHEMA_ID = "https://outreach.invalid/contract/summary-v1.schema.json"
-
-CONTACT_KINDS = ("street", "drop_in", "phone", "online", "home_visit", "school", "other")
-OBSERVATION_KINDS = (
-    "vehicle",
-    "place",
-    "gift",
-    "injury",
-    "person",
-    "missing",
-    "education_absence",
-    "phone",
-    "substance",
-)
-PROVENANCES = ("seen", "told_by_young_person", "told_by_other", "rumour")
-MENTION_KINDS = ("vehicle", "person", "phone", "handle", "place")
 
 ContactKind = Literal["street", "drop_in", "phone", "online", "home_visit", "school", "other"]
 ObservationKind = Literal[
@@ -51,6 +36,12 @@ ObservationKind = Literal[
 ]
 Provenance = Literal["seen", "told_by_young_person", "told_by_other", "rumour"]
 MentionKind = Literal["vehicle", "person", "phone", "handle", "place"]
+
+# The same values as tuples (a test holds them to the app's enums and the links' kinds).
+CONTACT_KINDS: tuple[str, ...] = get_args(ContactKind)
+OBSERVATION_KINDS: tuple[str, ...] = get_args(ObservationKind)
+PROVENANCES: tuple[str, ...] = get_args(Provenance)
+MENTION_KINDS: tuple[str, ...] = get_args(MentionKind)
 
 
 def _text(most: int, least: int = 0) -> object:
