@@ -91,6 +91,29 @@ def test_schema_and_models_agree_on_what_is_valid(changes: dict[str, Any]) -> No
     assert _VALIDATOR.is_valid(body) == by_models, changes
 
 
+@pytest.mark.parametrize(
+    "observation",
+    [
+        {"kind": "vehicle", "details": {"registration": "AB12 CDE", "occupants": None}},
+        {"kind": "missing", "details": {"reported_missing": True, "nights": 2}},
+        {"kind": "phone", "details": {"numbers": ["07700 900123"] * 20}},
+        {"kind": "phone", "details": {"numbers": ["07700 900123"] * 21}},
+        {"kind": "vehicle", "details": {"Registration": "AB12 CDE"}},
+        {"kind": "vehicle", "details": {"colour": {"nested": "no"}}},
+        {"kind": "vehicle", "details": {"colour": 1.5}},
+        {"kind": "vehicle", "details": {f"f{i}": i for i in range(41)}},
+    ],
+)
+def test_schema_and_models_agree_on_observation_details(observation: dict[str, Any]) -> None:
+    body = {"device_seq": 1, "summary": {**summary(), "observations": [observation]}}
+    try:
+        contract.Submission.model_validate_json(json.dumps(body))
+        by_models = True
+    except ValidationError:
+        by_models = False
+    assert _VALIDATOR.is_valid(body) == by_models
+
+
 # --- strict JSON ------------------------------------------------------------------------
 
 

@@ -67,11 +67,37 @@ class YoungPersonRef(_Strict):
     known_as: Annotated[str, _text(80)] | None = None  # only where policy sends names
 
 
+# An observation's fields as structured data: the field's name as the app's model names it
+# (``registration``, ``went_missing``, ...) and its value as text, a number, a flag or a
+# list of short texts. Free text a worker typed is only here if they chose to send it.
+FieldName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,39}$", strict=True)]
+FieldValue = (
+    Annotated[str, _text(300)]
+    | StrictBool
+    | StrictInt
+    | Annotated[list[Annotated[str, _text(120)]], Field(max_length=20)]
+    | None
+)
+
+
 class ObservationLine(_Strict):
     kind: ObservationKind
     provenance: Provenance = "seen"
     seen_at: Moment | None = None
-    summary: Line = ""
+    summary: Line = ""  # one line, as the app shows it in a timeline
+    details: Annotated[
+        dict[FieldName, FieldValue],
+        # pydantic writes the key pattern as patternProperties; other keys are refused too.
+        Field(max_length=40, json_schema_extra={"additionalProperties": False}),
+    ] = {}
+
+
+class IncludedText(_Strict):
+    """Narrative or the young person's own words, sent only where the worker chose the item
+    and policy allows it."""
+
+    kind: Literal["narrative", "their_words"]
+    text: Annotated[str, _text(4000, 1)]
 
 
 class Mention(_Strict):
@@ -99,6 +125,8 @@ class Summary(_Strict):
     instinct_skipped: StrictBool = False
     account: Annotated[str, _text(4000)] = ""  # the worker's own short account
     open_questions: Annotated[list[Line], Field(max_length=50)] = []
+    nudges: Annotated[list[Tag], Field(max_length=30)] = []  # acknowledged nudges, by id
+    included: Annotated[list[IncludedText], Field(max_length=20)] = []
     amend_reason: Annotated[str, _text(500)] = ""
 
 
