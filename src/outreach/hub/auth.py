@@ -53,6 +53,11 @@ _COUNT_REQUEST = (
     )
     .returning(devices.c.revoked_at, devices.c.rate_count, devices.c.user_id)
 )
+# PostgreSQL's UPDATE ... FROM returns the user and team in the same round trip; SQLite's
+# RETURNING sees only the table it updates, so there the user is a second statement.
+_COUNT_REQUEST_WITH_USER = _COUNT_REQUEST.where(
+    users.c.id == devices.c.user_id, teams.c.id == users.c.team_id
+).returning(users.c.name, users.c.role, users.c.team_id, teams.c.name.label("team"))
 _USER = (
     select(users.c.name, users.c.role, users.c.team_id, teams.c.name.label("team"))
     .join(teams, teams.c.id == users.c.team_id)
@@ -76,6 +81,7 @@ class Authenticator:
         self._engine = engine
         self._per_minute = per_minute
         self._now = now
+        self._with_user = engine.dialect.name == "postgresql"
 
     def caller(self, authorization: str | None) -> Caller:
         with self._engine.begin() as conn:
@@ -87,7 +93,7 @@ class Authenticator:
         now = self._now()
         window = int(now.timestamp() // 60)
         row = conn.execute(
-            _COUNT_REQUEST,
+            _COUNT_REQUEST_WITH_USER if self._with_user else _COUNT_REQUEST,
             {
                 "b_device": device_id[:32],
                 "b_hash": secret_hash(secret),
@@ -108,5 +114,5 @@ class Authenticator:
                 f"too many requests from this device: try again in {wait} seconds",
                 {"Retry-After": str(wait)},
             )
-        user = conn.execute(_USER, {"b_user": row.user_id}).one()
+        user = row if self._with_user else conn.execute(_USER, {"b_user": row.user_id}).one()
         return Caller(device_id, row.user_id, user.name, user.role, user.team_id, user.team)

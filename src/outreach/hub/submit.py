@@ -17,7 +17,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, NoReturn
 
 from pydantic import ValidationError
 from sqlalchemy import (
@@ -25,6 +25,7 @@ from sqlalchemy import (
     Engine,
     bindparam,
     delete,
+    exists,
     func,
     insert,
     literal,
@@ -101,6 +102,19 @@ class _Statements:
             self.summary = insert_or_skip(conn, summaries, "summary_id", "version").returning(
                 summaries.c.pk
             )
+            # The common case in one statement: the first version of a summary never seen.
+            # When any version exists, it inserts nothing and the full path decides.
+            columns = [c for c in summaries.c if c.name != "pk"]
+            self.first_version = (
+                insert_or_skip(conn, summaries, "summary_id", "version")
+                .from_select(
+                    [c.name for c in columns],
+                    select(*(bindparam(c.name, type_=c.type) for c in columns)).where(
+                        ~exists().where(summaries.c.summary_id == bindparam("summary_id"))
+                    ),
+                )
+                .returning(summaries.c.pk)
+            )
             self.seq = insert_or_skip(conn, device_seqs, "device_id", "seq")
         this_key = (idempotency.c.device_id == bindparam("b_device")) & (
             idempotency.c.key == bindparam("b_key")
@@ -113,6 +127,7 @@ class _Statements:
             if engine.dialect.name == "postgresql"
             else literal(True)
         )
+        device = device_seqs.c.device_id == bindparam("b_device")
         self.remembered = select(
             free.label("free"),
             *(
@@ -123,6 +138,10 @@ class _Statements:
                     idempotency.c.response,
                 )
             ),
+            # The device's running numbers so far, so a receipt without a gap costs nothing.
+            select(func.count()).where(device).scalar_subquery().label("seq_count"),
+            select(func.max(device_seqs.c.seq)).where(device).scalar_subquery().label("seq_high"),
+            exists().where(device, device_seqs.c.seq == bindparam("b_seq")).label("seq_seen"),
         )
         self.remember = insert(idempotency)
         self.postgres = engine.dialect.name == "postgresql"
@@ -145,6 +164,20 @@ class _Statements:
         self.demote = update(summaries).where(same_id).values(is_current=False)
         self.tags = insert(summary_tags)
         self.mentions = insert(team_mentions)
+
+
+@dataclass(frozen=True)
+class _Seqs:
+    count: int  # running numbers seen from the device so far
+    high: int  # the highest of them
+    seen: bool  # this submission's number among them
+
+
+@dataclass(frozen=True)
+class _Stored:
+    received_at: str
+    superseded: bool
+    replaces: int | None
 
 
 @dataclass(frozen=True)
@@ -211,7 +244,11 @@ class Submissions:
         self, conn: Connection, caller: Caller, key: str, submission: Submission, request_hash: str
     ) -> Answer:
         """The stored answer for this key, or the summary stored and its receipt kept."""
-        lookup: dict[str, object] = {"b_device": caller.device_id, "b_key": key}
+        lookup: dict[str, object] = {
+            "b_device": caller.device_id,
+            "b_key": key,
+            "b_seq": submission.device_seq,
+        }
         if self._sql.postgres:
             lookup["b_lock"] = _lock_number(caller.device_id, key)
         row = conn.execute(self._sql.remembered, lookup).one()
@@ -225,7 +262,8 @@ class Submissions:
                     "idempotency_key_reused",
                 )
             return Answer(row.status, row.response)
-        receipt = self._store(conn, caller, submission)
+        seqs = _Seqs(row.seq_count or 0, row.seq_high or 0, bool(row.seq_seen))
+        receipt = self._store(conn, caller, submission, seqs)
         answer = Answer(201, receipt.model_dump_json())
         conn.execute(
             self._sql.remember,
@@ -240,18 +278,49 @@ class Submissions:
         )
         return answer
 
-    def _store(self, conn: Connection, caller: Caller, submission: Submission) -> Receipt:
-        """Store the summary, or find it stored: a copy that raced ours in under another key
-        makes our insert skip, and the second look finds it."""
-        receipt = self._store_once(conn, caller, submission)
-        return receipt or self._store_once(conn, caller, submission) or _raced()
-
-    def _store_once(
-        self, conn: Connection, caller: Caller, submission: Submission
-    ) -> Receipt | None:
+    def _store(
+        self, conn: Connection, caller: Caller, submission: Submission, seqs: _Seqs
+    ) -> Receipt:
         summary = submission.summary
         body = canonical(summary.model_dump(mode="json"))
         body_hash = digest(body)
+        received_at = stamp(self._now())
+        pk = conn.execute(
+            self._sql.first_version,
+            self._row(caller, summary, body, body_hash, received_at, current=True),
+        ).scalar()
+        if pk is not None:
+            self._tag(conn, int(pk), caller, summary, current=True)
+            stored = _Stored(received_at, superseded=False, replaces=None)
+        else:
+            # Another version exists, or a copy of this one raced ours in under another key
+            # (our insert skipped it, and the second look finds it).
+            stored = (
+                self._store_version(conn, caller, summary, body, body_hash, received_at)
+                or self._store_version(conn, caller, summary, body, body_hash, received_at)
+                or _raced()
+            )
+        missing, more = self._record_seq(conn, caller.device_id, submission.device_seq, seqs)
+        return Receipt(
+            summary_id=summary.id,
+            version=summary.version,
+            received_at=unstamp(stored.received_at),
+            device_seq=submission.device_seq,
+            superseded=stored.superseded,
+            replaces=stored.replaces,
+            missing_seqs=missing,
+            missing_more=more,
+        )
+
+    def _store_version(
+        self,
+        conn: Connection,
+        caller: Caller,
+        summary: Summary,
+        body: str,
+        body_hash: str,
+        received_at: str,
+    ) -> _Stored | None:
         existing = conn.execute(self._sql.versions, {"b_id": summary.id}).all()
         if any(row.user_id != caller.user_id for row in existing):
             raise invalid(
@@ -267,64 +336,44 @@ class Submissions:
                     "other content: send the change as a new version",
                     "version_conflict",
                 )
-            received_at, superseded = same.received_at, not same.is_current
-            replaces = None
-        else:
-            received_at = stamp(self._now())
-            newest = max((row.version for row in existing), default=0)
-            superseded = summary.version < newest
-            replaces = newest if newest and not superseded else None
-            if not self._insert(
-                conn, caller, summary, body, body_hash, received_at, not superseded, not existing
-            ):
-                return None
-        missing, more = self._record_seq(conn, caller.device_id, submission.device_seq)
-        return Receipt(
-            summary_id=summary.id,
-            version=summary.version,
-            received_at=unstamp(received_at),
-            device_seq=submission.device_seq,
-            superseded=superseded,
-            replaces=replaces,
-            missing_seqs=missing,
-            missing_more=more,
-        )
-
-    def _insert(
-        self,
-        conn: Connection,
-        caller: Caller,
-        summary: Summary,
-        body: str,
-        body_hash: str,
-        received_at: str,
-        current: bool,
-        first: bool,
-    ) -> bool:
-        """False when the same version arrived from another request meanwhile."""
-        if current and not first:
+            return _Stored(same.received_at, superseded=not same.is_current, replaces=None)
+        newest = max((row.version for row in existing), default=0)
+        current = summary.version > newest
+        if current and existing:
             conn.execute(self._sql.forget_links, {"b_id": summary.id})
             conn.execute(self._sql.demote, {"b_id": summary.id})
-        inserted = conn.execute(
-            self._sql.summary,
-            {
-                "summary_id": summary.id,
-                "version": summary.version,
-                "team_id": caller.team_id,
-                "user_id": caller.user_id,
-                "device_id": caller.device_id,
-                "received_at": received_at,
-                "contact_at": stamp(summary.contact_at),
-                "worry_rank": -1 if summary.worry is None else summary.worry,
-                "is_current": current,
-                "reviewed": False,
-                "body_hash": body_hash,
-                "body": body,
-            },
-        ).scalar()
-        if inserted is None:
-            return False
-        pk = int(inserted)
+        row = self._row(caller, summary, body, body_hash, received_at, current=current)
+        pk = conn.execute(self._sql.summary, row).scalar()
+        if pk is None:
+            return None
+        self._tag(conn, int(pk), caller, summary, current=current)
+        return _Stored(
+            received_at, superseded=not current, replaces=newest if newest and current else None
+        )
+
+    @staticmethod
+    def _row(
+        caller: Caller, summary: Summary, body: str, body_hash: str, received_at: str, current: bool
+    ) -> dict[str, Any]:
+        return {
+            "summary_id": summary.id,
+            "version": summary.version,
+            "team_id": caller.team_id,
+            "user_id": caller.user_id,
+            "device_id": caller.device_id,
+            "received_at": received_at,
+            "contact_at": stamp(summary.contact_at),
+            "worry_rank": -1 if summary.worry is None else summary.worry,
+            "is_current": current,
+            "reviewed": False,
+            "body_hash": body_hash,
+            "body": body,
+        }
+
+    def _tag(
+        self, conn: Connection, pk: int, caller: Caller, summary: Summary, current: bool
+    ) -> None:
+        """The summary's people and concerns, and (for the current version) its mentions."""
         refs = sorted({person.ref for person in summary.young_people})
         tags = [("person", ref) for ref in refs] + [
             ("concern", concern) for concern in sorted(set(summary.concerns))
@@ -337,7 +386,6 @@ class Submissions:
             rows = self._mention_rows(pk, caller, summary, refs or [""])
             if rows:
                 conn.execute(self._sql.mentions, rows)
-        return True
 
     @staticmethod
     def _mention_rows(
@@ -363,10 +411,14 @@ class Submissions:
             for ref in refs
         ]
 
-    def _record_seq(self, conn: Connection, device_id: str, seq: int) -> tuple[list[int], int]:
-        # The same running number again is a resend, already counted.
-        conn.execute(self._sql.seq, {"device_id": device_id, "seq": seq})
-        return missing_seqs(conn, device_id)
+    def _record_seq(
+        self, conn: Connection, device_id: str, seq: int, seqs: _Seqs
+    ) -> tuple[list[int], int]:
+        count, high = seqs.count, seqs.high
+        if not seqs.seen:  # the same running number again is a resend, already counted
+            conn.execute(self._sql.seq, {"device_id": device_id, "seq": seq})
+            count, high = count + 1, max(high, seq)
+        return _missing(conn, device_id, count, high)
 
 
 def _lock_number(device_id: str, key: str) -> int:
@@ -384,7 +436,7 @@ def _in_progress() -> Refused:
     )
 
 
-def _raced() -> Receipt:
+def _raced() -> NoReturn:
     raise _in_progress()
 
 
@@ -397,7 +449,11 @@ def missing_seqs(conn: Connection, device_id: str) -> tuple[list[int], int]:
     """The device's running numbers below its highest that never arrived (first 50), and
     how many more."""
     count, highest = conn.execute(_SEQS_SEEN, {"b_device": device_id}).one()
-    if not highest or count == highest:
+    return _missing(conn, device_id, count, highest or 0)
+
+
+def _missing(conn: Connection, device_id: str, count: int, highest: int) -> tuple[list[int], int]:
+    if count >= highest:
         return [], 0
     seen = set(conn.scalars(select(device_seqs.c.seq).where(device_seqs.c.device_id == device_id)))
     missing = []
