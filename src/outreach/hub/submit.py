@@ -162,8 +162,8 @@ class _Statements:
             team_mentions.c.summary_pk.in_(select(summaries.c.pk).where(same_id))
         )
         self.demote = update(summaries).where(same_id).values(is_current=False)
-        self.tags = insert(summary_tags)
-        self.mentions = insert(team_mentions)
+        self.tags = insert(summary_tags).returning(summary_tags.c.summary_pk)
+        self.mentions = insert(team_mentions).returning(team_mentions.c.id)
 
 
 @dataclass(frozen=True)
