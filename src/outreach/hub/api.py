@@ -1,5 +1,5 @@
 """The hub's HTTP API: thin handlers over ``Admin``, ``Authenticator``, ``Submissions`` and
-``Reads``, which hold the rules and run without a server in the tests.
+``Reads``, which hold the rules and need no server to run.
 
 Every refusal is JSON ``{"code", "detail"}`` (``contract.summary.Problem``): ``code`` is
 stable for programs, ``detail`` says in English what to change. Bodies are read by
