@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from outreach.hub.tables import device_seqs, summaries
 from tests.hub.conftest import BACKENDS
-from tests.support.hubproc import HubProcess, Team, summary
+from tests.support.hubproc import Device, HubProcess, Team, summary
 
 
 def _rows(hub: HubProcess, summary_id: str) -> int:
@@ -126,3 +126,40 @@ def test_too_many_requests_is_429_with_retry_after(own_hub: Callable[..., HubPro
     assert limited
     assert 1 <= int(limited[0].headers["Retry-After"]) <= 60
     assert limited[0].json()["code"] == "rate_limited"
+
+
+def test_two_hub_processes_share_one_postgresql(postgres_server: str) -> None:
+    """No state in a process: duplicates sent to two hubs at once are stored once, and each
+    hub sees what the other received."""
+    from tests.support.postgres import fresh_database
+
+    url = fresh_database(postgres_server)
+    first, second = HubProcess(url), HubProcess(url)
+    first.start()
+    second.start()
+    try:
+        worker = first.team(workers=1).worker
+        via_second = Device(second.url, worker.enrolled)
+        bodies = [summary() for _ in range(10)]
+
+        def send(n: int) -> httpx.Response:
+            device = worker if n % 2 else via_second
+            return device.submit(bodies[n // 2], key=f"both-{n // 2}", seq=n // 2 + 1)
+
+        with ThreadPoolExecutor(8) as pool:
+            answers = list(pool.map(send, range(20)))
+        assert {a.status_code for a in answers} <= {201, 409}
+        for n in range(10):  # whatever each got at first, a retry answers the one receipt
+            receipts = {
+                device.submit(bodies[n], key=f"both-{n}", seq=n + 1).text
+                for device in (worker, via_second)
+            }
+            assert len(receipts) == 1
+        for hub in (first, second):
+            for body in bodies:
+                assert _rows(hub, body["id"]) == 1
+        assert via_second.get("/v1/device").json()["missing_seqs"] == []
+        assert len(worker.get("/v1/summaries").json()["items"]) == 10
+    finally:
+        first.stop()
+        second.stop()
