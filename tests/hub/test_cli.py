@@ -119,3 +119,17 @@ def hub_with_device(database_url: str) -> Iterator[tuple[HubProcess, str]]:
     device = hub.team(workers=1).worker
     yield hub, device.enrolled["device_id"]
     hub.stop()
+
+
+@pytest.mark.parametrize(
+    ("extra", "words"),
+    [
+        (["--workers", "2"], "several processes need PostgreSQL"),
+        (["--certfile", "hub.pem"], "TLS needs both --certfile and --keyfile"),
+    ],
+)
+def test_serve_refuses_what_cannot_work(tmp_path: Path, extra: list[str], words: str) -> None:
+    url = f"sqlite:///{tmp_path / 'hub.sqlite3'}"
+    done = _hub(url, "serve", "--port", "1", *extra)
+    assert done.returncode != 0
+    assert words in done.stderr
