@@ -76,3 +76,5 @@ def test_health_and_openapi_are_served(hub: HubProcess) -> None:
     document = httpx.get(hub.url + "/openapi.json").json()
     assert "/v1/summaries" in document["paths"]
     assert "Submission" in document["components"]["schemas"]
+    # No interactive pages: they would load scripts from a CDN.
+    assert httpx.get(hub.url + "/docs").status_code == 404

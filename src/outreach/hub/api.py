@@ -115,6 +115,9 @@ def create_app(settings: HubSettings, engine: Engine) -> FastAPI:
         summary="Receives structured summaries from Outreach devices; team leads review them.",
         separate_input_output_schemas=False,
         responses=_ERRORS,
+        # /openapi.json is the contract; no interactive pages that load scripts from a CDN.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.authenticator = authenticator
 
