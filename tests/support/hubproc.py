@@ -9,7 +9,6 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -151,7 +150,3 @@ def summary(**fields: Any) -> dict[str, Any]:
     }
     body.update(fields)
     return body
-
-
-def hub_path(tmp: Path) -> str:
-    return f"sqlite:///{tmp / 'hub.sqlite3'}"

@@ -9,17 +9,16 @@ surrogates are refused before validation; the OpenAPI document still describes t
 
 from __future__ import annotations
 
-import json
 import logging
 from datetime import datetime
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Header, Path, Query, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
@@ -45,11 +44,11 @@ from outreach.contract.wipe import WipeInstruction
 from outreach.hub import strictjson
 from outreach.hub.admin import Admin
 from outreach.hub.auth import Authenticator, Caller, Revoked
-from outreach.hub.errors import Refused, invalid
+from outreach.hub.errors import Refused
 from outreach.hub.limits import BodyLimit
 from outreach.hub.reads import Filters, Reads
 from outreach.hub.settings import HubSettings
-from outreach.hub.submit import Submissions, validation_message
+from outreach.hub.submit import Submissions, canonical, validated
 
 log = logging.getLogger(__name__)
 
@@ -83,16 +82,6 @@ def _body_schema(model: type[BaseModel]) -> dict[str, Any]:
 
 async def _json(request: Request) -> Any:
     return strictjson.request_json(request.headers.get("content-type", ""), await request.body())
-
-
-M = TypeVar("M", bound=BaseModel)
-
-
-def _parse(model: type[M], value: Any) -> M:
-    try:
-        return model.model_validate_json(json.dumps(value))
-    except ValidationError as error:
-        raise invalid(validation_message(error)) from None
 
 
 def _caller(request: Request, authorization: Annotated[str | None, Header()] = None) -> Caller:
@@ -137,7 +126,7 @@ def create_app(settings: HubSettings, engine: Engine) -> FastAPI:
     )
     async def enrol(request: Request) -> Enrolled:
         """Exchange a one-time enrolment code for this device's credential."""
-        enrolment = _parse(Enrolment, await _json(request))
+        enrolment = validated(Enrolment, canonical(await _json(request)))
         return await run_in_threadpool(admin.enrol, enrolment.code, enrolment.device_label)
 
     @app.get("/v1/device", tags=["devices"])
@@ -198,7 +187,7 @@ def create_app(settings: HubSettings, engine: Engine) -> FastAPI:
     )
     async def review(request: Request, who: Who, summary_id: SummaryId) -> Review:
         """A team lead's review: approved, needs more (with questions) or escalated."""
-        review = _parse(ReviewIn, await _json(request))
+        review = validated(ReviewIn, canonical(await _json(request)))
         return await run_in_threadpool(reads.add_review, who, summary_id, review)
 
     @app.get("/v1/reviews", tags=["reviews"])

@@ -24,9 +24,13 @@ import sys
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from outreach.hub.errors import Refused
 from outreach.hub.settings import HubSettings
+
+if TYPE_CHECKING:  # imported lazily: `write-contract` needs no database
+    from sqlalchemy import Engine
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -103,13 +107,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         engine.dispose()
 
 
-def _run(args: argparse.Namespace, settings: HubSettings, engine: object) -> int:
-    from sqlalchemy import Engine
-
+def _run(args: argparse.Namespace, settings: HubSettings, engine: Engine) -> int:
     from outreach.hub.admin import Admin
     from outreach.hub.maintenance import purge
 
-    assert isinstance(engine, Engine)
     admin = Admin(engine)
     if args.command == "serve":
         if args.requests_per_minute:

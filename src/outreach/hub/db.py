@@ -44,10 +44,10 @@ def connect(url: str) -> Engine:
     return create_engine(url, pool_size=10, max_overflow=10, pool_recycle=1800)
 
 
-def insert_or_skip(conn: Connection, table: Table, *keys: str) -> Insert:
-    """INSERT ... ON CONFLICT (keys) DO NOTHING, in the connection's dialect: a duplicate is
+def insert_or_skip(dialect: str, table: Table, *keys: str) -> Insert:
+    """INSERT ... ON CONFLICT (keys) DO NOTHING in the named dialect: a duplicate is
     skipped inside the transaction, with no savepoint and no error to recover from."""
-    if conn.dialect.name == "postgresql":
+    if dialect == "postgresql":
         return postgresql.insert(table).on_conflict_do_nothing(index_elements=list(keys))
     return sqlite.insert(table).on_conflict_do_nothing(index_elements=list(keys))
 

@@ -3,6 +3,9 @@
 A declared Content-Length over the limit is refused at once; a body without one (chunked)
 is counted as it arrives and refused as soon as it passes the limit. What is accepted is
 handed on whole, so the application never sees a partial body.
+
+Not FastAPI's own ``max_body_size``: its 413 is FastAPI's default ``{"detail"}``, not the
+contract's ``Problem`` with a ``code``, and it needs a newer FastAPI than the hub requires.
 """
 
 from __future__ import annotations

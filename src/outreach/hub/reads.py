@@ -43,7 +43,6 @@ from outreach.hub.clock import Clock, stamp, unstamp, utc_now
 from outreach.hub.errors import forbidden, invalid, not_found
 from outreach.hub.submit import canonical, missing_seqs
 from outreach.hub.tables import (
-    device_seqs,
     lead_reads,
     reviews,
     summaries,
@@ -297,18 +296,13 @@ class Reads:
 
     def device(self, caller: Caller) -> DeviceStatus:
         with self._engine.connect() as conn:
-            missing, more = missing_seqs(conn, caller.device_id)
-            last = conn.scalar(
-                select(func.max(device_seqs.c.seq)).where(
-                    device_seqs.c.device_id == caller.device_id
-                )
-            )
+            last, missing, more = missing_seqs(conn, caller.device_id)
         return DeviceStatus(
             device_id=caller.device_id,
             user=caller.user,
             role=caller.role,
             team=caller.team,
-            last_seq=last or 0,
+            last_seq=last,
             missing_seqs=missing,
             missing_more=more,
         )

@@ -20,7 +20,7 @@ _SETTINGS_ENV = "OUTREACH_HUB_SETTINGS"
 
 def build() -> FastAPI:
     """The app for one worker process (uvicorn's factory)."""
-    settings = HubSettings.model_load(os.environ[_SETTINGS_ENV])
+    settings = HubSettings.from_json(os.environ[_SETTINGS_ENV])
     return create_app(settings, connect(settings.database_url))
 
 
@@ -29,7 +29,7 @@ def serve(settings: HubSettings, args: argparse.Namespace) -> int:
         raise SystemExit("outreach-hub: several processes need PostgreSQL (--database-url)")
     if bool(args.certfile) != bool(args.keyfile):
         raise SystemExit("outreach-hub: TLS needs both --certfile and --keyfile")
-    os.environ[_SETTINGS_ENV] = settings.model_dump()
+    os.environ[_SETTINGS_ENV] = settings.to_json()
     os.environ[DATABASE_ENV] = settings.database_url
     config = uvicorn.Config(
         "outreach.hub.server:build",

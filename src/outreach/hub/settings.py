@@ -39,9 +39,9 @@ class HubSettings:
             url = sqlite_url(folder)
         return cls(database_url=url)
 
-    def model_dump(self) -> str:
+    def to_json(self) -> str:
         return json.dumps(asdict(self))
 
     @classmethod
-    def model_load(cls, text: str) -> HubSettings:
+    def from_json(cls, text: str) -> HubSettings:
         return cls(**json.loads(text))

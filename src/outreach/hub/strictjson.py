@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from outreach.hub.errors import Refused, invalid
+
 
 class BadJSON(ValueError):
     """The body is not JSON the hub accepts; the message says where and why."""
@@ -68,8 +70,6 @@ def loads(body: bytes) -> Any:
 def request_json(content_type: str, body: bytes) -> Any:
     """A request's JSON body, or the refusal: 415 for another media type, 422 with the
     reason for JSON the hub does not accept."""
-    from outreach.hub.errors import Refused, invalid
-
     if content_type.split(";")[0].strip().lower() != "application/json":
         raise Refused(415, "unsupported_media_type", "the body must be sent as application/json")
     try:

@@ -17,9 +17,9 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from sqlalchemy import (
     Connection,
     Engine,
@@ -70,13 +70,16 @@ def validation_message(error: ValidationError, limit: int = 5) -> str:
     return "; ".join(parts) + (f"; and {more} more" if more > 0 else "")
 
 
-def parse_submission(text: str) -> Submission:
-    """Validated as JSON text, so times are RFC 3339 text only (strictjson has already
-    refused what JSON should not carry)."""
+M = TypeVar("M", bound=BaseModel)
+
+
+def validated(model: type[M], text: str, code: str = "invalid") -> M:
+    """``text`` as ``model``, validated as JSON so times are RFC 3339 text only (strictjson
+    has already refused what JSON should not carry), or 422 saying which field and why."""
     try:
-        return Submission.model_validate_json(text)
+        return model.model_validate_json(text)
     except ValidationError as error:
-        raise invalid(validation_message(error), "invalid_summary") from None
+        raise invalid(validation_message(error), code) from None
 
 
 def check_key(key: str | None) -> str:
@@ -98,24 +101,24 @@ class _Statements:
     more than running it, and SQLAlchemy memoizes the cache key of a built statement."""
 
     def __init__(self, engine: Engine) -> None:
-        with engine.connect() as conn:  # the dialect decides the ON CONFLICT syntax
-            self.summary = insert_or_skip(conn, summaries, "summary_id", "version").returning(
-                summaries.c.pk
+        dialect = engine.dialect.name  # decides the ON CONFLICT syntax
+        self.summary = insert_or_skip(dialect, summaries, "summary_id", "version").returning(
+            summaries.c.pk
+        )
+        # The common case in one statement: the first version of a summary never seen.
+        # When any version exists, it inserts nothing and the full path decides.
+        columns = [c for c in summaries.c if c.name != "pk"]
+        self.first_version = (
+            insert_or_skip(dialect, summaries, "summary_id", "version")
+            .from_select(
+                [c.name for c in columns],
+                select(*(bindparam(c.name, type_=c.type) for c in columns)).where(
+                    ~exists().where(summaries.c.summary_id == bindparam("summary_id"))
+                ),
             )
-            # The common case in one statement: the first version of a summary never seen.
-            # When any version exists, it inserts nothing and the full path decides.
-            columns = [c for c in summaries.c if c.name != "pk"]
-            self.first_version = (
-                insert_or_skip(conn, summaries, "summary_id", "version")
-                .from_select(
-                    [c.name for c in columns],
-                    select(*(bindparam(c.name, type_=c.type) for c in columns)).where(
-                        ~exists().where(summaries.c.summary_id == bindparam("summary_id"))
-                    ),
-                )
-                .returning(summaries.c.pk)
-            )
-            self.seq = insert_or_skip(conn, device_seqs, "device_id", "seq")
+            .returning(summaries.c.pk)
+        )
+        self.seq = insert_or_skip(dialect, device_seqs, "device_id", "seq")
         this_key = (idempotency.c.device_id == bindparam("b_device")) & (
             idempotency.c.key == bindparam("b_key")
         )
@@ -124,7 +127,7 @@ class _Statements:
         # request commit between the two, the key's primary key refuses our copy (409).
         free = (
             func.pg_try_advisory_xact_lock(bindparam("b_lock"))
-            if engine.dialect.name == "postgresql"
+            if dialect == "postgresql"
             else literal(True)
         )
         device = device_seqs.c.device_id == bindparam("b_device")
@@ -144,7 +147,7 @@ class _Statements:
             exists().where(device, device_seqs.c.seq == bindparam("b_seq")).label("seq_seen"),
         )
         self.remember = insert(idempotency)
-        self.postgres = engine.dialect.name == "postgresql"
+        self.postgres = dialect == "postgresql"
         same_id = summaries.c.summary_id == bindparam("b_id")
         self.versions = (
             select(
@@ -223,7 +226,7 @@ class Submissions:
         if caller.role != "worker":
             raise forbidden("only a worker's device submits summaries")
         text = canonical(body)
-        submission = parse_submission(text)
+        submission = validated(Submission, text, "invalid_summary")
         self._check_times(submission.summary)
         return submission, digest(text)
 
@@ -439,11 +442,11 @@ _SEQS_SEEN = select(func.count(), func.max(device_seqs.c.seq)).where(
 )
 
 
-def missing_seqs(conn: Connection, device_id: str) -> tuple[list[int], int]:
-    """The device's running numbers below its highest that never arrived (first 50), and
-    how many more."""
+def missing_seqs(conn: Connection, device_id: str) -> tuple[int, list[int], int]:
+    """The device's highest running number, those below it that never arrived (first 50),
+    and how many more."""
     count, highest = conn.execute(_SEQS_SEEN, {"b_device": device_id}).one()
-    return _missing(conn, device_id, count, highest or 0)
+    return (highest or 0, *_missing(conn, device_id, count, highest or 0))
 
 
 def _missing(conn: Connection, device_id: str, count: int, highest: int) -> tuple[list[int], int]:
