@@ -77,6 +77,13 @@ def error_text(error: BaseException) -> str:
     if isinstance(error, UnlockThrottled):
         return wait_text(error.wait_seconds)
     if isinstance(error, VaultWiped):
+        if error.by_agency:
+            return translate(
+                "Messages",
+                "Your organisation withdrew this laptop from the agency hub, so its records "
+                "were erased here. What was already sent is safe with your organisation. "
+                "Speak to your team lead or IT.",
+            )
         if error.recoverable_by_agency:
             return translate(
                 "Messages",

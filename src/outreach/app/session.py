@@ -73,16 +73,34 @@ class Session(QObject):
             self._set_state(State.DAMAGED)
             return
         if found == "wiped":
-            self.problem = error_text(VaultWiped(recoverable_by_agency=self._recoverable()))
+            self.problem = error_text(self._wiped())
         self._set_state({"new": State.NEW, "wiped": State.WIPED}.get(found, State.LOCKED))
 
-    def _recoverable(self) -> bool:
+    def _wiped(self) -> VaultWiped:
         from outreach.vault.keyfile import read_key_file
 
         try:
-            return read_key_file(self._vault.paths.key_file).recovery is not None
+            key_file = read_key_file(self._vault.paths.key_file)
         except VaultError:
-            return False
+            return VaultWiped(recoverable_by_agency=False)
+        return VaultWiped(
+            recoverable_by_agency=key_file.recovery is not None,
+            by_agency=key_file.wiped_by == "agency",
+        )
+
+    def shred(self) -> None:
+        """The hub's verified instruction for a revoked laptop: close and crypto-shred."""
+        self._attempt += 1
+        if self._open is not None:
+            self._open.close()
+            self._open = None
+        try:
+            self._vault.shred()
+        except VaultError as exc:
+            log.error("shred failed: %s", type(exc).__name__)
+        log.info("vault shredded on the agency's instruction")
+        self.refresh()
+        self.locked.emit()
 
     def create(self, passphrase: str) -> None:
         self._start(lambda: self._vault.create(passphrase))

@@ -54,6 +54,22 @@ def _valid_recovery_key(value: Any) -> bool:
     return True
 
 
+def _hub_address(value: Any) -> bool:
+    from outreach.config.hub import BadAddress, check_address
+
+    if value is None:
+        return True
+    try:
+        check_address(value) if isinstance(value, str) else None
+    except BadAddress:
+        return False
+    return isinstance(value, str)
+
+
+def _pinned_ca(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and 0 < len(value) <= 20_000)
+
+
 # One table of every key: docs/policy.md is written from the same words.
 KEYS: tuple[PolicyKey, ...] = (
     PolicyKey(
@@ -154,6 +170,48 @@ KEYS: tuple[PolicyKey, ...] = (
         "a whole number of days from 1 to 31",
         "School days missed within 30 days that make a daytime pattern.",
     ),
+    PolicyKey(
+        "hub_address",
+        None,
+        _hub_address,
+        "an https:// address (http:// only to this machine)",
+        "The agency hub this laptop syncs with; the worker cannot change it when set.",
+    ),
+    PolicyKey(
+        "hub_pinned_ca",
+        None,
+        _pinned_ca,
+        "a PEM certificate, or the path of a PEM file",
+        "Trust only this CA for the hub, instead of the operating system's trust store.",
+    ),
+    PolicyKey(
+        "names_sent",
+        False,
+        _is_bool,
+        "true or false",
+        "Send young people's known-as names in summaries (otherwise references only).",
+    ),
+    PolicyKey(
+        "narrative_sharing",
+        "worker_chooses",
+        lambda v: v in ("never", "worker_chooses", "always"),
+        '"never", "worker_chooses" or "always"',
+        "Whether narrative and a young person's own words may, or must, go in summaries.",
+    ),
+    PolicyKey(
+        "retention_days_after_sync",
+        0,
+        _int_between(0, 3650),
+        "a whole number of days from 0 (keep) to 3650",
+        "Purge a contact's written detail this many days after the hub acknowledged it.",
+    ),
+    PolicyKey(
+        "must_sync_every_days",
+        0,
+        _int_between(0, 365),
+        "a whole number of days from 0 (off) to 365",
+        "After this many days without reaching the hub, the vault opens only to sync.",
+    ),
 )
 _BY_NAME = {key.name: key for key in KEYS}
 
@@ -183,6 +241,12 @@ class Policy:
     nudge_high_worry: int = 7
     nudge_not_seen_days: int = 14
     nudge_absence_days: int = 3
+    hub_address: str | None = None
+    hub_pinned_ca: str | None = None
+    names_sent: bool = False
+    narrative_sharing: str = "worker_chooses"
+    retention_days_after_sync: int = 0
+    must_sync_every_days: int = 0
     source: Path | None = None
     managed: frozenset[str] = field(default_factory=frozenset)
 

@@ -36,6 +36,7 @@ from outreach.vault.database import Database
 
 UNEXPLAINED_WORRY_FROM = 5  # worry this high with nothing observed asks what would explain it
 RECENT_INDICATOR_DAYS = 90  # "present now": indicated in a contact this recent
+LEAD_SOURCE = "team_lead"  # the source of a question a team lead asked in a review
 
 
 @dataclass(frozen=True)
@@ -121,6 +122,34 @@ class KeepAsking:
         self._db.executemany(
             "INSERT INTO language_counts (contact_id, rule_id, count) VALUES (?, ?, ?)",
             [(contact_id, rule, count) for rule, count in sorted(counts.items())],
+        )
+
+    def add_from_review(self, contact_uid: str, questions: Sequence[str]) -> int:
+        """A team lead's "needs more" questions on a contact, added to the keep-asking list
+        of each young person in it (inside the caller's transaction). Returns how many."""
+        people = [
+            row[0]
+            for row in self._db.query(
+                "SELECT cp.person_id FROM contacts c JOIN contact_people cp "
+                "ON cp.contact_id = c.id WHERE c.uid = ? AND c.is_current = 1",
+                (contact_uid,),
+            )
+        ]
+        stamp = _stamp(self._now())
+        added = 0
+        for person_id in people:
+            for text in questions:
+                if text.strip() and not self._is_open_text(person_id, text.strip()):
+                    self._add(person_id, text.strip(), LEAD_SOURCE, contact_uid, stamp)
+                    added += 1
+        return added
+
+    def _is_open_text(self, person_id: str, text: str) -> bool:
+        return bool(
+            self._db.scalar(
+                "SELECT 1 FROM questions WHERE person_id = ? AND text = ? AND status != 'answered'",
+                (person_id, text),
+            )
         )
 
     def _is_open(self, person_id: str, source: str) -> bool:

@@ -30,6 +30,11 @@ ACTIONS = frozenset(
         "export_made",
         "match_decided",
         "nudge_acknowledged",
+        "hub_enrolled",
+        "summary_approved",
+        "synced",
+        "reviews_received",
+        "detail_purged",
     }
 )
 

@@ -29,9 +29,11 @@ class UnlockThrottled(VaultError):
 
 @dataclass
 class VaultWiped(VaultError):
-    """The keys were destroyed after too many failed unlocks."""
+    """The keys were destroyed after too many failed unlocks, or on the agency's signed
+    instruction to a revoked laptop (``by_agency``: the records themselves are gone too)."""
 
     recoverable_by_agency: bool
+    by_agency: bool = False
 
 
 @dataclass

@@ -51,6 +51,9 @@ class KeyFile:
     wrapped: Wrapped | None
     recovery: RecoveryRecord | None
     wiped_at: str | None = None
+    # "failed_unlocks" (the passphrase wrapping went, an agency seal may remain) or
+    # "agency" (a revoked laptop: every wrapping and the database itself are gone).
+    wiped_by: str | None = None
 
     def passphrase_header(self) -> bytes:
         return crypto.canonical_bytes(
@@ -69,7 +72,10 @@ class KeyFile:
         )
 
     def wiped(self, at: str) -> KeyFile:
-        return replace(self, wrapped=None, wiped_at=at)
+        return replace(self, wrapped=None, wiped_at=at, wiped_by="failed_unlocks")
+
+    def shredded(self, at: str) -> KeyFile:
+        return replace(self, wrapped=None, recovery=None, wiped_at=at, wiped_by="agency")
 
     def to_json(self) -> bytes:
         data: dict[str, Any] = {
@@ -82,6 +88,8 @@ class KeyFile:
             "recovery": None,
             "wiped_at": self.wiped_at,
         }
+        if self.wiped_by:
+            data["wiped_by"] = self.wiped_by
         if self.wrapped:
             data["wrapped_key"] = {
                 "nonce": _b64(self.wrapped.nonce),
@@ -119,6 +127,7 @@ class KeyFile:
         if not isinstance(device_bound, bool):
             raise ValueError("device_bound must be true or false")
         wiped_at = data.get("wiped_at")
+        wiped_by = data.get("wiped_by")
         return cls(
             vault_id=str(data["vault_id"]),
             kdf=crypto.KdfParams.from_dict(data["kdf"]),
@@ -127,6 +136,7 @@ class KeyFile:
             wrapped=wrapped,
             recovery=recovery,
             wiped_at=str(wiped_at) if wiped_at is not None else None,
+            wiped_by=str(wiped_by) if wiped_by is not None else None,
         )
 
 

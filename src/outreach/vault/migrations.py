@@ -241,6 +241,65 @@ MIGRATIONS: tuple[Migration, ...] = (
             ) STRICT, WITHOUT ROWID""",
         ),
     ),
+    Migration(
+        7,
+        "sync: the enrolment with the hub, the outbox, reviews from team leads",
+        (
+            # One row at most: the hub this vault is enrolled with. The credential is a
+            # secret, kept here because the vault is the one encrypted place.
+            """CREATE TABLE hub_enrolment (
+                id INTEGER PRIMARY KEY CHECK (id = 1),
+                address TEXT NOT NULL,
+                device_id TEXT NOT NULL,
+                credential TEXT NOT NULL,
+                hub_key TEXT NOT NULL,
+                user TEXT NOT NULL,
+                role TEXT NOT NULL,
+                team TEXT NOT NULL,
+                enrolled_at TEXT NOT NULL
+            ) STRICT""",
+            # Each approved summary: its key and the exact bytes to send, written in the
+            # approval's transaction and never rebuilt. A fix or an amendment is a new row
+            # that names the one it supersedes.
+            """CREATE TABLE outbox (
+                id INTEGER PRIMARY KEY,
+                idempotency_key TEXT NOT NULL UNIQUE,
+                contact_uid TEXT NOT NULL,
+                summary_version INTEGER NOT NULL,
+                device_seq INTEGER NOT NULL UNIQUE,
+                body BLOB NOT NULL,
+                supersedes INTEGER REFERENCES outbox (id),
+                state TEXT NOT NULL CHECK (state IN
+                    ('approved', 'sending', 'acknowledged', 'failed', 'held', 'replaced')),
+                attempts INTEGER NOT NULL DEFAULT 0,
+                next_try_at TEXT,
+                problem TEXT NOT NULL DEFAULT '',
+                problem_detail TEXT NOT NULL DEFAULT '',
+                receipt TEXT,
+                approved_at TEXT NOT NULL,
+                acknowledged_at TEXT,
+                updated_at TEXT NOT NULL,
+                UNIQUE (contact_uid, summary_version)
+            ) STRICT""",
+            "CREATE INDEX outbox_state ON outbox (state, next_try_at, id)",
+            # Reviews of this worker's summaries, as the hub sent them; never edited.
+            """CREATE TABLE hub_reviews (
+                id INTEGER PRIMARY KEY,
+                summary_id TEXT NOT NULL,
+                version INTEGER NOT NULL,
+                outcome TEXT NOT NULL,
+                comment TEXT NOT NULL,
+                questions TEXT NOT NULL,
+                reason TEXT NOT NULL,
+                reviewer TEXT NOT NULL,
+                recorded_at TEXT NOT NULL,
+                received_at TEXT NOT NULL
+            ) STRICT""",
+            "CREATE INDEX hub_reviews_summary ON hub_reviews (summary_id, id)",
+            # Contacts whose detail was purged after the hub had them (retention policy).
+            "ALTER TABLE contacts ADD COLUMN purged_at TEXT",
+        ),
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

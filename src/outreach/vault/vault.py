@@ -115,9 +115,12 @@ class Vault:
             return "new"
         if not key_exists:
             raise VaultDamaged("foreign_database", self.paths.vault_file)
+        key_file = read_key_file(self.paths.key_file)
+        if key_file.wiped_by == "agency":
+            return "wiped"  # shredded on the agency's instruction: no database is expected
         if not db_exists:
             raise VaultDamaged("missing_database", self.paths.vault_file)
-        return "wiped" if read_key_file(self.paths.key_file).wrapped is None else "locked"
+        return "wiped" if key_file.wrapped is None else "locked"
 
     def throttle_wait(self) -> float:
         return read_unlock_state(self.paths.unlock_state_file).wait(self.clock())
@@ -195,7 +198,10 @@ class Vault:
             raise VaultDamaged("missing_database", self.paths.vault_file)
         key_file = read_key_file(self.paths.key_file)
         if key_file.wrapped is None:
-            raise VaultWiped(recoverable_by_agency=key_file.recovery is not None)
+            raise VaultWiped(
+                recoverable_by_agency=key_file.recovery is not None,
+                by_agency=key_file.wiped_by == "agency",
+            )
         return key_file
 
     def _device_secret_for(self, key_file: KeyFile) -> bytes | None:
@@ -233,7 +239,10 @@ class Vault:
         limit = self.policy.wipe_after_failed_unlocks
         if limit and failures >= limit:
             self._wipe(key_file)
-            raise VaultWiped(recoverable_by_agency=key_file.recovery is not None)
+            raise VaultWiped(
+                recoverable_by_agency=key_file.recovery is not None,
+                by_agency=key_file.wiped_by == "agency",
+            )
         remaining = limit - failures if limit else None
         raise WrongPassphrase(failures, remaining, delay_after(failures))
 
@@ -244,6 +253,26 @@ class Vault:
         if key_file.device_bound:
             with contextlib.suppress(KeyringUnavailable):
                 self.device.delete(key_file.vault_id)
+
+    def shred(self) -> None:
+        """Crypto-shred on the agency's instruction (a revoked laptop): the keyring secret
+        and every wrapping of the data key go first, then the database, its journal and
+        the backups. The vault must be closed. What is left says only when and why."""
+        key_file = read_key_file(self.paths.key_file)
+        if key_file.device_bound:
+            with contextlib.suppress(KeyringUnavailable):
+                self.device.delete(key_file.vault_id)
+        write_key_file(self.paths.key_file, key_file.shredded(self.now().isoformat()))
+        database = self.paths.vault_file
+        doomed = [database.with_name(database.name + s) for s in ("", "-wal", "-shm")]
+        doomed.append(self._staging)
+        if self.paths.backup_dir.is_dir():
+            doomed += [p for p in self.paths.backup_dir.iterdir() if p.is_file()]
+        for path in doomed:
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+        with contextlib.suppress(FileNotFoundError):
+            self.paths.unlock_state_file.unlink()
 
     def _open(self, key_file: KeyFile, data_key: bytes) -> OpenVault:
         # The checks run on a read-only connection before anything writes (migrations, the

@@ -1,0 +1,193 @@
+"""The hub's HTTP API as the app uses it: enrol, submit, read reviews.
+
+TLS trusts the operating system's certificate store (truststore), or only the CA that
+policy pins; there is no switch to turn verification off. Plain HTTP is accepted for a
+loopback address alone (a hub on the same machine, as in the tests).
+"""
+
+from __future__ import annotations
+
+import json
+import ssl
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+from types import TracebackType
+
+import httpx
+import truststore
+
+from outreach import __version__
+from outreach.config.hub import BadAddress, check_address
+from outreach.contract.summary import Enrolled, Enrolment, Review
+
+SUBMIT_PATH = "/v1/summaries"
+__all__ = ["Answer", "BadAddress", "HubClient", "Unreachable", "check_address"]
+
+
+class Unreachable(Exception):
+    """No answer from the hub: ``reason`` is "offline", "timeout", "tls" or "protocol"."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    body: bytes
+    retry_after: float | None  # seconds, from Retry-After (a date is read against Date)
+    code: str  # the Problem's code for a 4xx or 5xx with a Problem body, else ""
+    detail: str
+    wipe: dict[str, object] | None  # the signed instruction on 403 device_revoked
+    hub_time: datetime | None  # the hub's Date header
+
+
+def tls_context(pinned_ca: str | None = None) -> ssl.SSLContext:
+    """The OS trust store, or only the pinned CA (PEM text, or the path of a PEM file)."""
+    if not pinned_ca:
+        return truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context = ssl.create_default_context(ssl.Purpose.SERVER_AUTH)
+    context.load_verify_locations(cadata=_pem(pinned_ca))
+    return context
+
+
+def _pem(value: str) -> str:
+    if "-----BEGIN" in value:
+        return value
+    return Path(value).read_text(encoding="ascii")
+
+
+def retry_after(value: str | None, hub_time: datetime | None, now: datetime) -> float | None:
+    """Seconds to wait. A date is measured against the hub's own Date header when there is
+    one, so a laptop whose clock is wrong still waits as long as the hub meant."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(min(int(value), 86_400))
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, min((when - (hub_time or now)).total_seconds(), 86_400.0))
+
+
+class HubClient:
+    """One connection pool to one hub. Thread-safe, as httpx's client is."""
+
+    def __init__(
+        self,
+        address: str,
+        *,
+        credential: str = "",
+        pinned_ca: str | None = None,
+        timeout: float = 30.0,
+        connections: int = 8,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        base = check_address(address)
+        headers = {"User-Agent": f"outreach/{__version__}"}
+        if credential:
+            headers["Authorization"] = f"Bearer {credential}"
+        verify: ssl.SSLContext | bool = True
+        if base.startswith("https:"):
+            verify = tls_context(pinned_ca)
+        self._http = httpx.Client(
+            base_url=base,
+            headers=headers,
+            verify=verify,
+            timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
+            limits=httpx.Limits(max_connections=connections, max_keepalive_connections=connections),
+            transport=transport,
+            follow_redirects=False,
+        )
+
+    def __enter__(self) -> HubClient:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._http.close()
+
+    def _request(
+        self, method: str, path: str, *, body: bytes | None = None, key: str | None = None,
+        params: dict[str, int] | None = None,
+    ) -> Answer:  # fmt: skip
+        headers = {"Content-Type": "application/json"} if body is not None else {}
+        if key:
+            headers["Idempotency-Key"] = key
+        try:
+            response = self._http.request(
+                method, path, content=body, headers=headers, params=params
+            )
+        except httpx.TimeoutException:
+            raise Unreachable("timeout") from None
+        except httpx.ConnectError as exc:
+            raise Unreachable(
+                "tls" if isinstance(exc.__context__, ssl.SSLError) else "offline"
+            ) from None
+        except (httpx.TransportError, httpx.DecodingError):
+            raise Unreachable("protocol") from None
+        return _answer(response)
+
+    def health(self) -> bool:
+        """A cheap probe: does the hub answer at all?"""
+        return self._request("GET", "/health").status == 200
+
+    def enrol(self, code: str, label: str = "") -> Enrolled | Answer:
+        body = Enrolment(code=code, device_label=label).model_dump_json().encode()
+        answer = self._request("POST", "/v1/enrol", body=body)
+        if answer.status == 201:
+            return Enrolled.model_validate_json(answer.body)
+        return answer
+
+    def submit(self, body: bytes, key: str) -> Answer:
+        return self._request("POST", SUBMIT_PATH, body=body, key=key)
+
+    def reviews(self, after: int, limit: int = 200) -> list[Review] | Answer:
+        answer = self._request("GET", "/v1/reviews", params={"after": after, "limit": limit})
+        if answer.status != 200:
+            return answer
+        try:
+            raw = json.loads(answer.body)
+            return [Review.model_validate(r) for r in raw]
+        except ValueError:
+            raise Unreachable("protocol") from None
+
+
+def _answer(response: httpx.Response) -> Answer:
+    hub_time = None
+    if response.headers.get("date"):
+        try:
+            hub_time = parsedate_to_datetime(response.headers["date"])
+        except (TypeError, ValueError):
+            hub_time = None
+    code, detail, wipe = "", "", None
+    if response.status_code >= 400:
+        try:
+            problem = json.loads(response.content)
+        except ValueError:
+            problem = None
+        if isinstance(problem, dict):
+            code = str(problem.get("code", ""))[:80]
+            detail = str(problem.get("detail", ""))[:1000]
+            raw_wipe = problem.get("wipe")
+            wipe = raw_wipe if isinstance(raw_wipe, dict) else None
+    return Answer(
+        status=response.status_code,
+        body=response.content,
+        retry_after=retry_after(response.headers.get("retry-after"), hub_time, datetime.now(UTC)),
+        code=code,
+        detail=detail,
+        wipe=wipe,
+        hub_time=hub_time,
+    )
