@@ -53,6 +53,13 @@ def _parser() -> argparse.ArgumentParser:
         "recovery-keygen", help="make an agency recovery key pair (run on an IT machine)"
     )
     keygen.add_argument("--private-out", required=True, type=Path)
+    enrol = commands.add_parser(
+        "enrol", help="connect this vault to the agency hub (the one-time code on stdin)"
+    )
+    enrol.add_argument("--hub", help="the hub's address, unless policy sets it")
+    enrol.add_argument("--passphrase-fd", type=int, required=True, metavar="FD")
+    sync = commands.add_parser("sync", help="send approved summaries and fetch reviews, once")
+    sync.add_argument("--passphrase-fd", type=int, required=True, metavar="FD")
     commands.add_parser("qt-probe", help=argparse.SUPPRESS)
     return parser
 
@@ -88,6 +95,12 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
 
     if args.command == "recover":
         return _recover(paths, policy, args.private_key, args.passphrase_stdin)
+    if args.command in ("enrol", "sync"):
+        from outreach import headless
+
+        if args.command == "enrol":
+            return headless.enrol(paths, policy, args.hub, args.passphrase_fd)
+        return headless.sync(paths, policy, args.passphrase_fd)
 
     from outreach.gui import run_gui
 

@@ -279,3 +279,57 @@ def problem_text(code: str, limit: int = 0) -> str:
     if code == "already_sealed":
         return translate("Messages", "This contact has already been filed.")
     return translate("Messages", "Check this field.")
+
+
+def sync_problem_text(stop: str) -> str:
+    """Why the last sync did not get through, in words (``stop`` is a ``sync.engine.Stop``)."""
+    texts = {
+        "not_enrolled": translate(
+            "Messages", "This laptop is not connected to your agency's hub yet: enrol it first."
+        ),
+        "offline": translate("Messages", "Can't reach the hub: no network, or the hub is down."),
+        "timeout": translate("Messages", "The hub took too long to answer."),
+        "tls": translate(
+            "Messages",
+            "The hub's certificate could not be verified, so nothing was sent. Tell IT.",
+        ),
+        "protocol": translate("Messages", "The connection to the hub broke off."),
+        "busy": translate("Messages", "The hub asked this laptop to wait a little."),
+        "hub_error": translate("Messages", "The hub had a problem of its own."),
+        "auth": translate(
+            "Messages",
+            "The hub no longer recognises this laptop. Enrol it again with a new code from "
+            "your team lead or IT; nothing waiting to be sent is lost.",
+        ),
+        "forbidden": translate(
+            "Messages", "Your role on the hub does not allow sending summaries. Ask IT."
+        ),
+        "forged_wipe": translate(
+            "Messages",
+            "An instruction to erase this laptop arrived that the hub did not sign. It was "
+            "ignored. Tell IT.",
+        ),
+        "wipe": translate("Messages", "Your organisation withdrew this laptop."),
+        "cancelled": translate("Messages", "Sync stopped."),
+    }
+    return texts.get(stop, translate("Messages", "Sync did not finish."))
+
+
+def held_text(code: str) -> str:
+    """Why the hub refused one summary; the worker can fix it and approve again."""
+    if code == "version_conflict":
+        return translate(
+            "Messages",
+            "The hub already has this version with other content. Approve the summary again "
+            "to send it as a new version.",
+        )
+    if code in ("body_too_large", "http_413"):
+        return translate(
+            "Messages",
+            "This summary is too large for the hub: include less text and approve again.",
+        )
+    return translate(
+        "Messages",
+        "The hub refused this summary as it is. Check it, then approve it again; other "
+        "summaries are still being sent.",
+    )

@@ -521,6 +521,51 @@ class RecordStore:
         )
         return SealedContact(uid, version, contact, _moment(sealed_at), reason)
 
+    def purge_detail(self, uid: str) -> bool:
+        """Remove what was written in every version of a contact (narrative, instinct, who
+        else was there, quotes, several-line observation fields, answers given), keeping
+        what links it to other contacts: dates, young people, indicators, worry and the
+        observations' short fields. Used by the retention policy once the hub has it.
+        Returns False when it was purged already."""
+        rows = self._db.query(
+            "SELECT id, is_current FROM contacts WHERE uid = ? AND purged_at IS NULL", (uid,)
+        )
+        if not rows:
+            return False
+        with self._db.transaction():
+            for contact_id, is_current in rows:
+                self._db.execute(
+                    "UPDATE contacts SET narrative = '', instinct = '', others_present = '', "
+                    "question_updates = '[]', purged_at = ? WHERE id = ?",
+                    (_stamp(self._now()), contact_id),
+                )
+                self._db.execute("DELETE FROM quotes WHERE contact_id = ?", (contact_id,))
+                for obs_id, kind_, details in self._db.query(
+                    "SELECT id, kind, details FROM observations WHERE contact_id = ?",
+                    (contact_id,),
+                ):
+                    kept = _without_long_text(
+                        codec.details_from_json(ObservationKind(kind_), json.loads(details))
+                    )
+                    self._db.execute(
+                        "UPDATE observations SET details = ?, summary = ? WHERE id = ?",
+                        (
+                            json.dumps(codec.details_to_json(kept), ensure_ascii=False),
+                            summary_of(kept),
+                            obs_id,
+                        ),
+                    )
+                if is_current:
+                    self._unindex_contact(contact_id)
+                    self._index_contact(contact_id, self._sealed_from_row(
+                        self._db.query(
+                            f"SELECT {_CONTACT_COLUMNS} FROM contacts WHERE id = ?",  # noqa: S608
+                            (contact_id,),
+                        )[0]
+                    ).contact)  # fmt: skip
+            audit.record(self._db, "detail_purged", now=self._now)
+        return True
+
     def current_id(self, uid: str) -> int:
         """The row id of a contact's current version (what the connection index knows)."""
         found = self._db.scalar("SELECT id FROM contacts WHERE uid = ? AND is_current = 1", (uid,))
@@ -742,6 +787,11 @@ _CONTACT_COLUMNS = (
     "id, uid, version, started_at, ended_at, kind, place, others_present, narrative, "
     "instinct, sealed_at, amend_reason, worry, instinct_skipped, question_updates"
 )
+
+
+def _without_long_text(details: Details) -> Details:
+    blank = {s.name: "" for s in field_specs(details.kind) if s.kind is FieldKind.LONG_TEXT}
+    return replace(details, **blank)  # type: ignore[arg-type]
 
 
 def _by_first(rows: list[tuple[Any, ...]]) -> dict[Any, tuple[Any, ...]]:

@@ -1,0 +1,124 @@
+"""``outreach enrol`` and ``outreach sync``: the hub without a window, for scripts and tests.
+
+The passphrase is read from a file descriptor the caller opens (``--passphrase-fd``), so it
+never appears in the process list or the environment; the one-time enrolment code is read
+from standard input. Output is one JSON object on stdout; the exit code says how it went.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from datetime import timedelta
+
+from outreach.app.messages import error_text, sync_problem_text, translate
+from outreach.config.paths import AppPaths
+from outreach.config.policy import Policy
+from outreach.vault.device import DeviceSecretStore
+from outreach.vault.errors import VaultError
+from outreach.vault.vault import OpenVault, Vault
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_WIPED = 4
+
+
+def read_fd(fd: int) -> str:
+    chunks = []
+    while chunk := os.read(fd, 4096):
+        chunks.append(chunk)
+    os.close(fd)
+    return b"".join(chunks).decode("utf-8").rstrip("\r\n")
+
+
+def _unlock(paths: AppPaths, policy: Policy, passphrase_fd: int) -> tuple[Vault, OpenVault]:
+    vault = Vault(paths, policy, DeviceSecretStore.from_system())
+    return vault, vault.unlock(read_fd(passphrase_fd))
+
+
+def _say(problem: str) -> int:
+    print(problem, file=sys.stderr)
+    return EXIT_FAILED
+
+
+def enrol(paths: AppPaths, policy: Policy, hub: str | None, passphrase_fd: int) -> int:
+    from outreach.config.hub import BadAddress
+    from outreach.sync.client import Unreachable
+    from outreach.sync.enrolment import EnrolmentRefused
+    from outreach.sync.enrolment import enrol as enrol_vault
+
+    address = policy.hub_address or hub
+    if not address:
+        return _say(translate("Cli", "Give the hub's address with --hub (or set it in policy)."))
+    try:
+        _vault, opened = _unlock(paths, policy, passphrase_fd)
+    except VaultError as exc:
+        return _say(error_text(exc))
+    try:
+        code = sys.stdin.readline().strip()
+        found = enrol_vault(opened.db, address, code, pinned_ca=policy.hub_pinned_ca)
+    except BadAddress:
+        return _say(translate("Cli", "That hub address can't be used: it must start https://."))
+    except Unreachable as exc:
+        return _say(sync_problem_text(exc.reason))
+    except EnrolmentRefused:
+        return _say(
+            translate("Cli", "The hub did not accept that code: it may be used or expired.")
+        )
+    finally:
+        opened.close()
+    print(json.dumps({"enrolled": True, "user": found.user, "role": found.role}))
+    return EXIT_OK
+
+
+def sync(paths: AppPaths, policy: Policy, passphrase_fd: int) -> int:
+    from outreach.sync import enrolment
+    from outreach.sync.client import HubClient
+    from outreach.sync.engine import Stop, SyncEngine
+    from outreach.sync.retention import purge_due
+
+    try:
+        vault, opened = _unlock(paths, policy, passphrase_fd)
+    except VaultError as exc:
+        return _say(error_text(exc))
+    try:
+        found = enrolment.current(opened.db)
+        if found is None:
+            return _say(sync_problem_text("not_enrolled"))
+        with HubClient(
+            found.address, credential=found.credential, pinned_ca=policy.hub_pinned_ca
+        ) as client:
+            report = SyncEngine(opened.db, client).run()
+        purged = 0
+        if report.stop is not Stop.WIPE and policy.retention_days_after_sync:
+            purged = purge_due(opened.db, timedelta(days=policy.retention_days_after_sync))
+    finally:
+        opened.close()
+    if report.stop is Stop.WIPE:
+        vault.shred()
+        return _say(error_text(_wiped()))
+    print(
+        json.dumps(
+            {
+                "acknowledged": report.acknowledged,
+                "failed": report.failed,
+                "held": report.held,
+                "reviews": report.reviews,
+                "questions": report.questions,
+                "purged": purged,
+                "problem": report.stop.value,
+                "next_try_at": report.next_try_at.isoformat() if report.next_try_at else None,
+            }
+        )
+    )
+    if report.stop is not Stop.NONE:
+        print(sync_problem_text(report.stop.value), file=sys.stderr)
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+def _wiped() -> VaultError:
+    from outreach.vault.errors import VaultWiped
+
+    return VaultWiped(recoverable_by_agency=False, by_agency=True)
