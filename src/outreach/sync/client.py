@@ -49,7 +49,10 @@ def tls_context(pinned_ca: str | None = None) -> ssl.SSLContext:
     """The OS trust store, or only the pinned CA (PEM text, or the path of a PEM file)."""
     if not pinned_ca:
         return truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    context = ssl.create_default_context(ssl.Purpose.SERVER_AUTH)
+    # Not create_default_context: it loads the OS store too, and a pin must be the only
+    # trust. PROTOCOL_TLS_CLIENT verifies the chain and the host name.
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
     context.load_verify_locations(cadata=_pem(pinned_ca))
     return context
 
@@ -132,9 +135,7 @@ class HubClient:
         except httpx.TimeoutException:
             raise Unreachable("timeout") from None
         except httpx.ConnectError as exc:
-            raise Unreachable(
-                "tls" if isinstance(exc.__context__, ssl.SSLError) else "offline"
-            ) from None
+            raise Unreachable("tls" if _tls_failure(exc) else "offline") from None
         except (httpx.TransportError, httpx.DecodingError):
             raise Unreachable("protocol") from None
         return _answer(response)
@@ -162,6 +163,19 @@ class HubClient:
             return [Review.model_validate(r) for r in raw]
         except ValueError:
             raise Unreachable("protocol") from None
+
+
+def _tls_failure(exc: BaseException) -> bool:
+    """Whether an SSL error lies anywhere under ``exc``: httpx wraps httpcore's error,
+    which wraps the ssl module's, so the cause is two links down, not one."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, ssl.SSLError):
+            return True
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return False
 
 
 def _answer(response: httpx.Response) -> Answer:

@@ -49,6 +49,8 @@ _QUESTIONS = 50
 _NUDGES = 30
 _MENTIONS = 300
 _OBSERVATIONS = 200
+_YOUNG_PEOPLE = 30
+_INCLUDED = 20
 
 
 class Sharing(enum.StrEnum):
@@ -88,7 +90,7 @@ class CannotInclude(ValueError):
     def __init__(self, key: str, reason: str) -> None:
         super().__init__(key, reason)
         self.key = key
-        self.reason = reason  # "policy_never", "too_long" or "unknown"
+        self.reason = reason  # "policy_never", "too_long", "too_many" or "unknown"
 
 
 def includable(sealed: SealedContact) -> list[Includable]:
@@ -145,9 +147,12 @@ def build(
             raise CannotInclude(key, "unknown")
         if item.too_long:
             raise CannotInclude(key, "too_long")
+        if len(included) == _INCLUDED:  # the contract carries no more
+            raise CannotInclude(key, "too_many")
         included.append(IncludedText(kind=item.kind, text=item.text))
     day = contact.started_at.date()
     people = [context.people[pid] for pid in contact.people if pid in context.people]
+    people = people[:_YOUNG_PEOPLE]
     return Summary(
         id=sealed.uid,
         version=version,
