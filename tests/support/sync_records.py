@@ -142,3 +142,10 @@ def every_text(db: Database) -> str:
                 elif value is not None:
                     parts.append(str(value))
     return "\n".join(parts)
+
+
+def left_in_vault(db: Database, words: tuple[str, ...] = FREE_TEXT) -> list[str]:
+    """Which of ``words`` are still somewhere in the vault (any case: the search index
+    keeps its words in lower case)."""
+    text = every_text(db).lower()
+    return [word for word in words if word.lower() in text]

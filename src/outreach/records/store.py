@@ -521,18 +521,21 @@ class RecordStore:
         )
         return SealedContact(uid, version, contact, _moment(sealed_at), reason)
 
-    def purge_detail(self, uid: str) -> bool:
+    def purge_detail(self, uid: str, *, compact: bool = True) -> bool:
         """Remove what was written in every version of a contact (narrative, instinct, who
         else was there, quotes, several-line observation fields, answers given), keeping
         what links it to other contacts: dates, young people, indicators, worry and the
         observations' short fields. Used by the retention policy once the hub has it.
-        Returns False when it was purged already."""
+        Returns False when it was purged already. ``compact=False`` leaves the search
+        index's copy of the removed words to one ``compact_search`` after many purges."""
         rows = self._db.query(
             "SELECT id, is_current FROM contacts WHERE uid = ? AND purged_at IS NULL", (uid,)
         )
         if not rows:
             return False
         with self._db.transaction():
+            # The question stays answered; the words of the answer go.
+            self._db.execute("UPDATE questions SET answer = '' WHERE answered_in = ?", (uid,))
             for contact_id, is_current in rows:
                 self._db.execute(
                     "UPDATE contacts SET narrative = '', instinct = '', others_present = '', "
@@ -564,7 +567,15 @@ class RecordStore:
                         )[0]
                     ).contact)  # fmt: skip
             audit.record(self._db, "detail_purged", now=self._now)
+        if compact:
+            self.compact_search()
         return True
+
+    def compact_search(self) -> None:
+        """Rewrite the search index without the rows deleted from it: FTS5 keeps a deleted
+        row's words in its segments until they merge, and purged words must not stay."""
+        with self._db.transaction():
+            self._db.execute("INSERT INTO search_text (search_text) VALUES ('optimize')")
 
     def current_id(self, uid: str) -> int:
         """The row id of a contact's current version (what the connection index knows)."""

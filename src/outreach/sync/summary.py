@@ -140,7 +140,7 @@ def build(
         chosen = []
     else:
         chosen = list(dict.fromkeys(include))
-    included = []
+    included: list[IncludedText] = []
     for key in chosen:
         item = offered.get(key)
         if item is None:
