@@ -16,7 +16,7 @@ from outreach.app.messages import error_text, sync_problem_text, translate
 from outreach.config.paths import AppPaths
 from outreach.config.policy import Policy
 from outreach.vault.device import DeviceSecretStore
-from outreach.vault.errors import VaultError
+from outreach.vault.errors import VaultError, VaultWiped
 from outreach.vault.vault import OpenVault, Vault
 
 EXIT_OK = 0
@@ -53,6 +53,9 @@ def enrol(paths: AppPaths, policy: Policy, hub: str | None, passphrase_fd: int) 
         return _say(translate("Cli", "Give the hub's address with --hub (or set it in policy)."))
     try:
         _vault, opened = _unlock(paths, policy, passphrase_fd)
+    except VaultWiped as exc:
+        print(error_text(exc), file=sys.stderr)
+        return EXIT_WIPED
     except VaultError as exc:
         return _say(error_text(exc))
     try:
@@ -80,6 +83,9 @@ def sync(paths: AppPaths, policy: Policy, passphrase_fd: int) -> int:
 
     try:
         vault, opened = _unlock(paths, policy, passphrase_fd)
+    except VaultWiped as exc:
+        print(error_text(exc), file=sys.stderr)
+        return EXIT_WIPED
     except VaultError as exc:
         return _say(error_text(exc))
     try:
@@ -97,7 +103,6 @@ def sync(paths: AppPaths, policy: Policy, passphrase_fd: int) -> int:
         opened.close()
     if report.stop is Stop.WIPE:
         vault.shred()
-        return _say(error_text(_wiped()))
     print(
         json.dumps(
             {
@@ -112,13 +117,10 @@ def sync(paths: AppPaths, policy: Policy, passphrase_fd: int) -> int:
             }
         )
     )
+    if report.stop is Stop.WIPE:
+        print(error_text(VaultWiped(recoverable_by_agency=False, by_agency=True)), file=sys.stderr)
+        return EXIT_WIPED
     if report.stop is not Stop.NONE:
         print(sync_problem_text(report.stop.value), file=sys.stderr)
         return EXIT_FAILED
     return EXIT_OK
-
-
-def _wiped() -> VaultError:
-    from outreach.vault.errors import VaultWiped
-
-    return VaultWiped(recoverable_by_agency=False, by_agency=True)
