@@ -151,14 +151,15 @@ class SyncEngine:
                 done += len(items)
                 if progress is not None:
                     progress(min(done, total), max(total, done))
-        if stop in _BLOCKING:
-            enrolment.block(self._db, stop.value)
         reviews = questions = 0
         if stop is Stop.NONE:
             try:
                 reviews, questions, stop = self._pull_reviews(found.hub_key, found.device_id)
             except Unreachable as exc:
                 stop = Stop(exc.reason)
+        # After the reviews too: with nothing to send, their 401 is the first one heard.
+        if stop in _BLOCKING:
+            enrolment.block(self._db, stop.value)
         report = SyncReport(
             acknowledged=acknowledged,
             failed=failed,
