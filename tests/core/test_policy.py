@@ -77,3 +77,89 @@ def test_the_example_policy_is_valid_and_every_key_is_documented() -> None:
     parse_policy(example, example.read_text("utf-8"))
     documented = (ROOT / "docs" / "policy.md").read_text("utf-8")
     assert [key.name for key in KEYS if f"`{key.name}`" not in documented] == []
+
+
+# --- the sync keys ----------------------------------------------------------------------
+
+SYNC_DEFAULTS = {
+    "hub_address": None,
+    "hub_pinned_ca": None,
+    "names_sent": False,
+    "narrative_sharing": "worker_chooses",
+    "retention_days_after_sync": 0,
+    "must_sync_every_days": 0,
+}
+
+
+def test_the_sync_keys_default_to_no_hub_references_only_and_keeping_everything() -> None:
+    from outreach.config.policy import Policy
+
+    defaults = {key.name: key.default for key in KEYS if key.name in SYNC_DEFAULTS}
+    assert defaults == SYNC_DEFAULTS
+    policy = Policy()
+    assert {name: getattr(policy, name) for name in SYNC_DEFAULTS} == SYNC_DEFAULTS
+
+
+PEM = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
+
+
+@pytest.mark.parametrize(
+    ("line", "name", "value"),
+    [
+        ('hub_address = "https://hub.agency.example"', "hub_address", "https://hub.agency.example"),
+        ('hub_address = "http://127.0.0.1:8000"', "hub_address", "http://127.0.0.1:8000"),
+        (f'hub_pinned_ca = """{PEM}"""', "hub_pinned_ca", PEM),
+        ('hub_pinned_ca = "/etc/outreach/agency-ca.pem"', "hub_pinned_ca",
+         "/etc/outreach/agency-ca.pem"),
+        ("names_sent = true", "names_sent", True),
+        ('narrative_sharing = "never"', "narrative_sharing", "never"),
+        ('narrative_sharing = "worker_chooses"', "narrative_sharing", "worker_chooses"),
+        ('narrative_sharing = "always"', "narrative_sharing", "always"),
+        ("retention_days_after_sync = 0", "retention_days_after_sync", 0),
+        ("retention_days_after_sync = 3650", "retention_days_after_sync", 3650),
+        ("must_sync_every_days = 0", "must_sync_every_days", 0),
+        ("must_sync_every_days = 365", "must_sync_every_days", 365),
+    ],
+)  # fmt: skip
+def test_good_sync_values_are_read_and_managed(tmp_path, line, name, value) -> None:
+    policy = parse_policy(tmp_path / "p.toml", line + "\n")
+    assert getattr(policy, name) == value
+    assert policy.managed == {name}
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        'hub_address = "http://hub.agency.example"',  # plain HTTP off this machine
+        'hub_address = "http://192.168.1.20:8000"',
+        'hub_address = "ftp://hub.agency.example"',
+        'hub_address = "https://worker:secret@hub.agency.example"',
+        'hub_address = "https://hub.agency.example/?x=1"',
+        'hub_address = "hub.agency.example"',
+        'hub_address = ""',
+        "hub_address = 443",
+        'hub_pinned_ca = ""',
+        "hub_pinned_ca = true",
+        f'hub_pinned_ca = "{"A" * 20_001}"',
+        'names_sent = "yes"',
+        "names_sent = 1",
+        'narrative_sharing = "sometimes"',
+        'narrative_sharing = "Never"',
+        "narrative_sharing = false",
+        "retention_days_after_sync = -1",
+        "retention_days_after_sync = 3651",
+        "retention_days_after_sync = 1.5",
+        "retention_days_after_sync = true",
+        "must_sync_every_days = -1",
+        "must_sync_every_days = 366",
+        'must_sync_every_days = "7"',
+    ],
+)
+def test_bad_sync_values_name_the_key(tmp_path, line) -> None:
+    path = tmp_path / "policy.toml"
+    path.write_text(line + "\n")
+    with pytest.raises(PolicyError) as failure:
+        load_policy({"OUTREACH_POLICY_FILE": str(path)})
+    name = line.split(" = ")[0]
+    assert (failure.value.reason, failure.value.key) == ("bad_value", name)
+    assert failure.value.expects == next(key.expects for key in KEYS if key.name == name)
