@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
@@ -21,12 +22,14 @@ from outreach.app.messages import error_text, keyring_absent_notice, translate
 from outreach.app.records import RecordsService
 from outreach.app.session import Session
 from outreach.app.settings import SettingsService
+from outreach.app.sync import SyncService
 from outreach.config.paths import APP_NAME, AppPaths
 from outreach.config.policy import Policy
 from outreach.logs import install_exception_hook, log
 from outreach.prompts import data as prompts_data
 from outreach.prompts.nudges import Thresholds
 from outreach.records.store import RecordStore
+from outreach.sync.client import HubClient
 from outreach.ui.dialogs import show_calm_error
 from outreach.ui.main_window import MainWindow
 from outreach.vault import crypto
@@ -52,6 +55,7 @@ class Shell:
     sleep: SleepWatcher
     clipboard: ClipboardGuard
     window: MainWindow
+    sync: SyncService
 
 
 def thresholds_from(policy: Policy) -> Thresholds:
@@ -75,6 +79,7 @@ def build_shell(
     *,
     kdf: crypto.KdfParams = crypto.DEFAULT_KDF,
     demo: bool = False,
+    hub_client: Callable[..., HubClient] = HubClient,
 ) -> Shell:
     vault = Vault(paths, policy, device, kdf=kdf)
     session = Session(vault, BackgroundRunner(parent=app))
@@ -86,6 +91,10 @@ def build_shell(
         exports_allowed=policy.exports_allowed,
         marking=policy.protective_marking,
     )
+
+    # Its own pool: a sync waiting on the network never delays an unlock.
+    sync = SyncService(session, policy, BackgroundRunner(parent=app), client_factory=hub_client)
+    sync.reviewsArrived.connect(lambda _count: records.changed.emit())
 
     idle = IdleWatcher(policy.idle_lock_minutes)
     app.installEventFilter(idle)
@@ -139,8 +148,16 @@ def build_shell(
         setup_blocked_reason=blocked,
         unlock_hint=hint,
         demo=demo,
+        sync=sync,
     )
-    return Shell(session, drafts, settings, records, idle, sleep, clipboard, window)
+    # Everything with a timer is owned by the window (the desktop watcher by the session),
+    # so Qt deletes it on the main thread with the window. Left to Python's collector, it
+    # could be deleted on a worker thread (the collector runs wherever an allocation trips
+    # it), where Qt cannot stop its timer, and the event loop would later fire a timer of a
+    # freed object: the test suite crashed that way.
+    for timed in (sync, drafts, idle, sleep):
+        timed.setParent(window)
+    return Shell(session, drafts, settings, records, idle, sleep, clipboard, window, sync)
 
 
 def _install_translations(app: QApplication) -> None:

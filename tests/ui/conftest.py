@@ -8,6 +8,7 @@ leaks from one test into the next whatever order they run in.
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Callable, Iterator
 
@@ -43,6 +44,9 @@ def _dispose(qapp, shell: Shell) -> None:
     runner.deleteLater()
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     QGuiApplication.clipboard().clear()
+    # What the test left for the collector goes now, on this thread, not later on a
+    # worker thread where Qt cannot stop a timer (see gui.build_shell).
+    gc.collect()
 
 
 @pytest.fixture

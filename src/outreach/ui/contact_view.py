@@ -129,16 +129,20 @@ def write_contact(
 
 class ContactView(QWidget):
     amendRequested = Signal(str)
+    sendRequested = Signal(str)
 
     def __init__(
         self,
         person: Callable[[str], YoungPerson | None],
         connections: Callable[[str], Sequence[Connection]] = lambda _uid: (),
         parent: QWidget | None = None,
+        *,
+        hub_section: Callable[[DocWriter, str], None] | None = None,
     ) -> None:
         super().__init__(parent)
         self._person = person
         self._connections = connections
+        self._hub_section = hub_section
         self._uid = ""
         layout = QVBoxLayout(self)
         self.browser = mark_content(QTextBrowser())
@@ -147,12 +151,23 @@ class ContactView(QWidget):
         row = QHBoxLayout()
         self.amend_button = QPushButton(self.tr("Amend… (Ctrl+E)"))
         self.amend_button.setEnabled(False)
+        self.send_button = QPushButton(self.tr("Send to team lead… (Ctrl+Shift+S)"))
+        self.send_button.setEnabled(False)
+        self.send_button.setVisible(hub_section is not None)
         row.addStretch(1)
+        row.addWidget(self.send_button)
         row.addWidget(self.amend_button)
         layout.addWidget(self.browser, 1)
         layout.addLayout(row)
         self.amend_button.clicked.connect(self._amend)
+        self.send_button.clicked.connect(self._send)
         bind(self, "amend", self._amend)
+        if hub_section is not None:
+            bind(self, "send_summary", self._send)
+
+    def _send(self) -> None:
+        if self._uid:
+            self.sendRequested.emit(self._uid)
 
     def _amend(self) -> None:
         if self._uid:
@@ -166,11 +181,15 @@ class ContactView(QWidget):
         self._uid = versions[-1].uid if versions else ""
         writer = DocWriter(self.browser.document())
         if versions:
+            if self._hub_section is not None:
+                self._hub_section(writer, self._uid)
             write_connections(writer, self._connections(self._uid), self._person)
         write_contact(writer, versions, self._person)
         self.amend_button.setEnabled(bool(versions))
+        self.send_button.setEnabled(bool(versions))
 
     def clear(self) -> None:
         self._uid = ""
         self.browser.clear()
         self.amend_button.setEnabled(False)
+        self.send_button.setEnabled(False)

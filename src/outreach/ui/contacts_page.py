@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
@@ -22,6 +22,7 @@ from outreach.records.store import ContactListing
 from outreach.ui.contact_view import ContactView, when_text
 from outreach.ui.labels import contact_kind_label, person_label
 from outreach.ui.models import RowsModel, rows_table
+from outreach.ui.richtext import DocWriter
 
 
 class ContactsModel(RowsModel):
@@ -55,8 +56,15 @@ class ContactsModel(RowsModel):
 class ContactsPage(QWidget):
     resumeRequested = Signal(str)  # a draft's uid
     amendRequested = Signal(str)
+    sendRequested = Signal(str)
 
-    def __init__(self, records: RecordsService, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        records: RecordsService,
+        parent: QWidget | None = None,
+        *,
+        hub_section: Callable[[DocWriter, str], None] | None = None,
+    ) -> None:
         super().__init__(parent)
         self._records = records
         self._drafts: list[ContactDraft] = []
@@ -76,7 +84,9 @@ class ContactsPage(QWidget):
         splitter = QSplitter()
         self.model = ContactsModel(self)
         self.table = rows_table(self.model, self.tr("Filed contacts"), 3, 0)
-        self.view = ContactView(records.person, records.connections_for_contact)
+        self.view = ContactView(
+            records.person, records.connections_for_contact, hub_section=hub_section
+        )
         splitter.addWidget(self.table)
         splitter.addWidget(self.view)
         splitter.setStretchFactor(1, 2)
@@ -86,6 +96,7 @@ class ContactsPage(QWidget):
         self.unfinished.itemActivated.connect(lambda _item: self._resume())
         self.table.selectionModel().currentRowChanged.connect(self._chosen)
         self.view.amendRequested.connect(self.amendRequested)
+        self.view.sendRequested.connect(self.sendRequested)
 
     def refresh(self) -> None:
         names = {p.id: person_label(p) for p in self._records.people()}
@@ -102,6 +113,11 @@ class ContactsPage(QWidget):
         for widget in (self.unfinished_label, self.unfinished, self.resume_button):
             widget.setVisible(has_drafts)
         self.model.show(self._records.recent_contacts(), names)
+
+    def reshow(self, uid: str) -> None:
+        """Show the contact again if it is the one on screen (its hub state changed)."""
+        if uid in ("", self.view.uid) and self.view.uid:
+            self.view.show_versions(self._records.versions(self.view.uid))
 
     def show_contact(self, uid: str) -> None:
         self.view.show_versions(self._records.versions(uid))

@@ -8,17 +8,26 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QCloseEvent
-from PySide6.QtWidgets import QDialog, QMainWindow, QMessageBox, QStackedWidget, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QMainWindow,
+    QMessageBox,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from outreach.app.drafts import DraftService
 from outreach.app.messages import error_text, policy_key_label
 from outreach.app.records import RecordsService
 from outreach.app.session import Session, State
 from outreach.app.settings import SettingsService
+from outreach.app.sync import SyncService, problem_words
 from outreach.ui.dialogs import ChangePassphraseDialog, SettingsDialog
 from outreach.ui.notice_page import NoticePage
 from outreach.ui.setup_page import SetupPage
 from outreach.ui.shortcuts import keys_for, label_for
+from outreach.ui.sync_ui import EnrolDialog, SyncGatePage, SyncStatusWidget
 from outreach.ui.text import wipe_all
 from outreach.ui.unlock_page import UnlockPage
 from outreach.ui.workspace import WorkspacePage
@@ -38,10 +47,12 @@ class MainWindow(QMainWindow):
         setup_blocked_reason: str = "",
         unlock_hint: str = "",
         demo: bool = False,
+        sync: SyncService | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self._session = session
+        self._sync = sync
         self._settings = settings
         self._keyring_status = keyring_status
         title = self.tr("Outreach")
@@ -55,13 +66,26 @@ class MainWindow(QMainWindow):
         )
         self.unlock_page = UnlockPage(throttle_wait=session.vault.throttle_wait, hint=unlock_hint)
         self.workspace = WorkspacePage(
-            drafts, records, session, prepare_dialog=self.keep_lock_shortcuts
+            drafts, records, session, prepare_dialog=self.keep_lock_shortcuts, sync=sync
         )
         self.notice_page = NoticePage()
+        self.gate_page = SyncGatePage()
         self.pages = QStackedWidget()
-        for page in (self.setup_page, self.unlock_page, self.workspace, self.notice_page):
+        pages = (self.setup_page, self.unlock_page, self.workspace, self.notice_page)
+        for page in (*pages, self.gate_page):
             self.pages.addWidget(page)
-        self.setCentralWidget(self.pages)
+        # The sync status is a line under the pages rather than a QStatusBar permanent
+        # widget: one of those crashed the test suite's event loop after many windows.
+        central = QWidget()
+        central_layout = QVBoxLayout(central)
+        central_layout.setContentsMargins(0, 0, 0, 0)
+        central_layout.setSpacing(0)
+        central_layout.addWidget(self.pages, 1)
+        self.sync_status: SyncStatusWidget | None = None
+        if sync is not None:
+            self.sync_status = SyncStatusWidget(sync, central)
+            central_layout.addWidget(self.sync_status)
+        self.setCentralWidget(central)
 
         self.actions_by_name: dict[str, QAction] = {}
         self._add_action("lock", session.lock, unlocked_only=True)
@@ -95,6 +119,14 @@ class MainWindow(QMainWindow):
         go_menu = self.menuBar().addMenu(self.tr("&Go"))
         for name in ("people", "contacts", "record", "connections", "notes"):
             go_menu.addAction(self.actions_by_name[name])
+        if sync is not None:
+            self._add_action("sync_now", sync.sync_now, unlocked_only=True)
+            self._add_action("enrol", self.open_enrolment, unlocked_only=True)
+            hub_menu = self.menuBar().addMenu(self.tr("&Hub"))
+            for name in ("sync_now", "enrol"):
+                hub_menu.addAction(self.actions_by_name[name])
+            self.gate_page.syncRequested.connect(sync.sync_now)
+            sync.statusChanged.connect(self._check_gate)
         workspace.status_message.connect(lambda text: self.statusBar().showMessage(text, 5000))
         records.failed.connect(lambda message: self._warn(self.tr("Not saved"), message))
 
@@ -140,6 +172,9 @@ class MainWindow(QMainWindow):
         elif unlocked:
             self.setup_page.clear_content()
             self.unlock_page.clear_content()
+            if self._sync is not None and self._sync.lease_overdue():
+                self._show_gate()
+                return
             reason = self._session.problem if state == State.READ_ONLY else ""
             self.workspace.show_vault(read_only_reason=reason)
             self.pages.setCurrentWidget(self.workspace)
@@ -151,6 +186,34 @@ class MainWindow(QMainWindow):
             )
             self.notice_page.show_notice(heading, self._session.problem)
             self.pages.setCurrentWidget(self.notice_page)
+
+    def _show_gate(self) -> None:
+        """Policy: too long away from the hub. Only syncing is possible until one works."""
+        for name, action in self.actions_by_name.items():
+            if action.property("unlockedOnly") and name not in ("lock", "sync_now", "enrol"):
+                action.setEnabled(False)
+        self.pages.setCurrentWidget(self.gate_page)
+
+    def _check_gate(self) -> None:
+        if self.pages.currentWidget() is not self.gate_page or self._sync is None:
+            return
+        current = self._sync.status()
+        if not self._sync.lease_overdue():
+            self._show_state(self._session.state.value)
+        elif current is not None:
+            self.gate_page.problem.setText(problem_words(current))
+
+    def open_enrolment(self) -> EnrolDialog | None:
+        if self._sync is None or self._session.open_vault is None:
+            return None
+        dialog = EnrolDialog(self._sync, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(
+            lambda: self.statusBar().showMessage(self.tr("Connected to the agency hub."), 5000)
+        )
+        self.keep_lock_shortcuts(dialog)
+        dialog.open()
+        return dialog
 
     def _failed(self, message: str) -> None:
         if self.pages.currentWidget() is self.setup_page:

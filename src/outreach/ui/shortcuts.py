@@ -34,6 +34,8 @@ SHORTCUTS: tuple[Shortcut, ...] = (
     Shortcut("record", "Ctrl+3", "Contact being recorded"),
     Shortcut("connections", "Ctrl+4", "Links between young people"),
     Shortcut("notes", "Ctrl+5", "Notes"),
+    Shortcut("sync_now", "F5", "Sync now"),
+    Shortcut("enrol", "Ctrl+Shift+U", "Connect to the agency hub"),
     # Bound by a page to itself (see bind), listed here so that nothing else takes them.
     Shortcut("file_contact", "Ctrl+Return", "File contact"),
     Shortcut("file_contact_alt", "Ctrl+Enter", "File contact"),
@@ -41,6 +43,7 @@ SHORTCUTS: tuple[Shortcut, ...] = (
     Shortcut("add_quote", "Ctrl+Shift+W", "Add their words"),
     Shortcut("add_young_person", "Ctrl+Shift+Y", "Add a young person to the contact"),
     Shortcut("amend", "Ctrl+E", "Amend contact"),
+    Shortcut("send_summary", "Ctrl+Shift+S", "Send a summary to your team lead"),
     Shortcut("edit_person", "Ctrl+Shift+E", "Edit young person"),
     Shortcut("export", "Ctrl+Shift+X", "Export for this young person"),
 )

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from outreach.app.drafts import DraftService
 from outreach.app.records import ContactDraft, RecordsService
 from outreach.app.session import Session
+from outreach.app.sync import SyncService
 from outreach.records.model import Contact
 from outreach.ui.connections_page import ConnectionsPage
 from outreach.ui.contact_editor import ContactEditor
@@ -35,7 +36,9 @@ from outreach.ui.exports import ChronologyDialog, Exporter, choose_path
 from outreach.ui.fields import local_now
 from outreach.ui.people_page import PeoplePage
 from outreach.ui.person_dialog import PersonDialog
+from outreach.ui.richtext import DocWriter
 from outreach.ui.search_page import SearchPage
+from outreach.ui.sync_ui import ApprovalDialog, write_hub_section
 from outreach.ui.text import mark_content, wipe
 from outreach.vault.audit import current_actor
 
@@ -101,10 +104,13 @@ class WorkspacePage(QWidget):
         session: Session,
         prepare_dialog: Callable[[QWidget], None] = lambda _dialog: None,
         parent: QWidget | None = None,
+        *,
+        sync: SyncService | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("workspacePage")
         self._records = records
+        self._sync = sync
         self._session = session
         self._prepare_dialog = prepare_dialog
         self._read_only = False
@@ -122,7 +128,9 @@ class WorkspacePage(QWidget):
         self.tabs.setDocumentMode(True)
         layout.addWidget(self.tabs, 1)
         self.people = PeoplePage(records)
-        self.contacts = ContactsPage(records)
+        self.contacts = ContactsPage(
+            records, hub_section=self._write_hub_section if sync is not None else None
+        )
         self.record = QStackedWidget()
         self.record_placeholder = QWidget()
         placeholder_layout = QVBoxLayout(self.record_placeholder)
@@ -156,6 +164,11 @@ class WorkspacePage(QWidget):
         self.connections.personRequested.connect(self.open_person)
         self.tabs.currentChanged.connect(self._tab_shown)
         records.changed.connect(self._refresh_lists)
+        self.contacts.sendRequested.connect(self.send_summary)
+        if sync is not None:
+            sync.approved.connect(self.contacts.reshow)
+            sync.reviewsArrived.connect(lambda _n: self.contacts.reshow(""))
+            sync.statusChanged.connect(lambda: self.contacts.reshow(""))
 
     # --- the vault opens and closes ----------------------------------------------------
 
@@ -260,6 +273,23 @@ class WorkspacePage(QWidget):
         self.tabs.setCurrentWidget(self.contacts)
 
     # --- looking things up ------------------------------------------------------------
+
+    def _write_hub_section(self, writer: DocWriter, uid: str) -> None:
+        if self._sync is not None:
+            write_hub_section(writer, self._sync.items_for(uid), self._sync.reviews_for(uid))
+
+    def send_summary(self, uid: str) -> ApprovalDialog | None:
+        """The approval screen for a filed contact: what leaves the laptop, and approve."""
+        if self._sync is None or self._read_only or not uid:
+            return None
+        dialog = ApprovalDialog(self._sync, uid, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.approvedItem.connect(
+            lambda _uid: self.status_message.emit(self.tr("Summary approved: it will be sent."))
+        )
+        self._prepare_dialog(dialog)
+        dialog.open()
+        return dialog
 
     def open_contact(self, uid: str) -> None:
         self.tabs.setCurrentWidget(self.contacts)

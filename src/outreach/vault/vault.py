@@ -34,6 +34,7 @@ from outreach.vault.errors import (
     StorageError,
     UnlockThrottled,
     VaultDamaged,
+    VaultError,
     VaultWiped,
     WrongPassphrase,
 )
@@ -76,6 +77,13 @@ class OpenVault:
                 audit.record(self.db, "backup_made", now=now)
         return destination
 
+    def connect_again(self) -> Database:
+        """A second connection to the same vault, for work on another thread (sync): a
+        connection is used from one thread only. The caller closes it."""
+        if not self._key:
+            raise VaultDamaged("missing_database", self.paths.vault_file)
+        return Database.open(self.paths.vault_file, bytes(self._key), read_only=self.db.read_only)
+
     def close(self) -> None:
         with contextlib.suppress(Exception):
             self.db.close()
@@ -115,12 +123,17 @@ class Vault:
             return "new"
         if not key_exists:
             raise VaultDamaged("foreign_database", self.paths.vault_file)
-        key_file = read_key_file(self.paths.key_file)
-        if key_file.wiped_by == "agency":
-            return "wiped"  # shredded on the agency's instruction: no database is expected
         if not db_exists:
+            if self._shredded():
+                return "wiped"  # on the agency's instruction: no database is expected
             raise VaultDamaged("missing_database", self.paths.vault_file)
-        return "wiped" if key_file.wrapped is None else "locked"
+        return "wiped" if read_key_file(self.paths.key_file).wrapped is None else "locked"
+
+    def _shredded(self) -> bool:
+        try:
+            return read_key_file(self.paths.key_file).wiped_by == "agency"
+        except VaultError:
+            return False
 
     def throttle_wait(self) -> float:
         return read_unlock_state(self.paths.unlock_state_file).wait(self.clock())
