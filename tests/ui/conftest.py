@@ -25,6 +25,7 @@ from outreach.gui import Shell, build_shell
 from outreach.ui.text import CONTENT_PROPERTY
 from outreach.vault.device import DeviceSecretStore
 from tests.conftest import CHEAP_KDF, PASSPHRASE
+from tests.sync.conftest import sync_hub  # noqa: F401 - the session's hub, for sync tests
 
 # Strong enough for the setup page (zxcvbn score 3+, 10+ characters), and not PASSPHRASE.
 STRONG = "copper meadow violin 82 tundra"

@@ -68,6 +68,7 @@ class SyncService(QObject):
     enrolFailed = Signal(str)
     reviewsArrived = Signal(int)  # how many; the contact views refresh
     failed = Signal(str)  # a storage failure, in words
+    locking = Signal()  # the vault is about to close: save what is typed now
 
     def __init__(
         self,
@@ -352,6 +353,7 @@ class SyncService(QObject):
         self.start()
 
     def _on_locking(self) -> None:
+        self.locking.emit()
         self._cancel.set()
         self._probe.stop()
         self._retry.stop()

@@ -346,6 +346,7 @@ class ApprovalDialog(QDialog):
         self.account.document().clearUndoRedoStacks()
         self.account.textChanged.connect(self._typed)
         self.finished.connect(lambda _result: self.save_account())
+        sync.locking.connect(self.save_account)  # a lock closes the dialog after the vault
         self._rebuild()
         self.account.setFocus()
 
