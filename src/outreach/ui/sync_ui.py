@@ -130,7 +130,7 @@ class EnrolDialog(QDialog):
         layout.addWidget(intro)
         form = QFormLayout()
         self.address = QLineEdit(sync.hub_address_from_policy or "")
-        self.address.setPlaceholderText("https://hub.example.org")
+        self.address.setPlaceholderText(self.tr("https://hub.example.org"))
         self.address.setReadOnly(bool(sync.hub_address_from_policy))
         self.address.setAccessibleName(self.tr("Hub address"))
         form.addRow(self.tr("Hub address"), self.address)
