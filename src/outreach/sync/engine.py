@@ -115,7 +115,7 @@ class SyncEngine:
         self._backoff = backoff
         self._concurrency = concurrency
         self._batch = batch
-        self.outbox = Outbox(db, now=now, backoff_cap=timedelta(seconds=backoff.cap))
+        self.outbox = Outbox(db, now=now)
 
     def run(
         self,
@@ -129,15 +129,18 @@ class SyncEngine:
             return self._finish(SyncReport(stop=Stop(enrolment.blocked(self._db))))
         total = self.outbox.counts().waiting
         done = acknowledged = failed = held = 0
+        taken = 0  # every approved or sending item up to this running number is taken
         stop = Stop.NONE
         with ThreadPoolExecutor(self._concurrency, thread_name_prefix="sync") as pool:
             while stop is Stop.NONE:
                 if cancelled():
                     stop = Stop.CANCELLED
                     break
-                items = self.outbox.due(self._batch)
+                items = self.outbox.due(self._batch, after=taken)
                 if not items:
                     break
+                # A batch is the lowest running numbers due, so none is left out below it.
+                taken = max(taken, *(i.device_seq for i in items))
                 self.outbox.mark_sending([i.id for i in items])
                 verdicts = list(pool.map(lambda i: self._send(i, found), items))
                 self.outbox.record([v.outcome for v in verdicts])

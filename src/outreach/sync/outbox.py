@@ -18,7 +18,7 @@ import json
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -129,12 +129,10 @@ class Outbox:
         *,
         now: Callable[[], datetime] = utc_now,
         new_key: Callable[[], str] = lambda: uuid.uuid4().hex,
-        backoff_cap: timedelta = timedelta(minutes=15),
     ) -> None:
         self._db = db
         self._now = now
         self._new_key = new_key
-        self._backoff_cap = backoff_cap
 
     # --- approving ----------------------------------------------------------------------
 
@@ -215,17 +213,30 @@ class Outbox:
         )
         return [_item(r) for r in rows]
 
-    def due(self, limit: int = 64) -> list[OutboxItem]:
+    def due(self, limit: int = 64, after: int = 0) -> list[OutboxItem]:
         """Items to send now, oldest first: approved, left sending by a crash, or failed
-        items whose retry time has come. A retry further off than any backoff can make
-        means the clock was set back since: it is due now rather than stuck for hours."""
-        now = self._now()
-        rows = self._db.query(
-            f"SELECT {_COLUMNS} FROM outbox WHERE state IN ('approved', 'sending') "  # noqa: S608
-            "OR (state = 'failed' AND (next_try_at <= ? OR next_try_at > ?)) "
-            "ORDER BY device_seq LIMIT ?",
-            (utc_stamp(now), utc_stamp(now + self._backoff_cap * 2), limit),
+        items whose retry time has come. A retry scheduled at a moment later than now means
+        the clock was set back since: it is due now rather than stuck for hours. (How far
+        off a retry is says nothing of the clock: the hub's Retry-After may ask for hours.)
+
+        ``after``: a running number up to which the caller has already taken every approved
+        or sending item (a sync run passes the highest it has taken), so each batch reads on
+        from there instead of the whole outbox again. Failed items are looked at whatever
+        their number."""
+        now = utc_stamp(self._now())
+        # Two queries, each on its own index: as one OR, SQLite gathers and sorts every
+        # waiting row (bodies and all) for each batch, 0.2 s with 10,000 waiting.
+        fresh = self._db.query(
+            f"SELECT {_COLUMNS} FROM outbox WHERE device_seq > ? "  # noqa: S608
+            "AND +state IN ('approved', 'sending') ORDER BY device_seq LIMIT ?",
+            (after, limit),
         )
+        retries = self._db.query(
+            f"SELECT {_COLUMNS} FROM outbox WHERE state = 'failed' "  # noqa: S608
+            "AND (next_try_at <= ? OR updated_at > ?) ORDER BY device_seq LIMIT ?",
+            (now, now, limit),
+        )
+        rows = sorted([*fresh, *retries], key=lambda row: int(row[4]))[:limit]  # device_seq
         return [_item(r) for r in rows]
 
     def counts(self) -> OutboxCounts:
