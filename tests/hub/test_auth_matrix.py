@@ -60,6 +60,7 @@ ENDPOINTS: dict[str, Call] = {
     "review": _call("POST", "/v1/summaries/{id}/reviews", {"outcome": "approved"}),
     "reviews": _call("GET", "/v1/reviews"),
     "links": _call("GET", "/v1/links"),
+    "feed": _call("GET", "/v1/team/feed"),
 }
 
 
@@ -95,12 +96,15 @@ def test_a_revoked_device_gets_only_a_wipe(world: World, endpoint: str) -> None:
         ("reviews", "admin"),
         ("links", "worker"),
         ("links", "admin"),
+        ("feed", "worker"),
+        ("feed", "admin"),
     ],
 )
 def test_the_wrong_role_is_403(world: World, endpoint: str, role: str) -> None:
     device = {"lead": world.team.lead, "admin": world.admin, "worker": world.team.worker}[role]
     answer = ENDPOINTS[endpoint](world, device)
     assert answer.status_code == 403
+    assert answer.json()["code"] == "forbidden"
     assert "wipe" not in answer.json()
 
 
@@ -111,6 +115,7 @@ def test_another_team_sees_nothing_of_this_one(world: World) -> None:
     assert ENDPOINTS["list"](world, lead).json()["items"] == []
     assert ENDPOINTS["reviews"](world, lead).json() == []
     assert ENDPOINTS["links"](world, lead).json() == []
+    assert ENDPOINTS["feed"](world, lead).json() == {"items": [], "next_after": 0}
     assert ENDPOINTS["history"](world, worker).status_code == 404
     assert ENDPOINTS["list"](world, worker).json()["items"] == []
 
@@ -127,5 +132,8 @@ def test_the_right_callers_are_let_in(world: World) -> None:
     assert ENDPOINTS["history"](world, team.worker).status_code == 200
     assert ENDPOINTS["history"](world, team.lead).status_code == 200
     assert len(ENDPOINTS["links"](world, team.lead).json()) == 1
+    feed = ENDPOINTS["feed"](world, team.lead).json()["items"]
+    assert world.summary_id in {item["summary"]["id"] for item in feed}
+    assert len(feed) == 2
     assert len(ENDPOINTS["reviews"](world, team.worker).json()) == 1
     assert ENDPOINTS["device"](world, world.admin).json()["role"] == "admin"

@@ -376,3 +376,34 @@ def test_observations_without_free_text_offer_nothing() -> None:
     )
     sealed = SealedContact("0" * 32, 1, contact, rec.NOW)
     assert includable(sealed) == []
+
+
+# --- the language check, as a count ------------------------------------------------------
+
+
+def test_preview_counts_language_prompts_of_the_current_version_never_the_words(
+    store: RecordStore,
+) -> None:
+    from outreach.prompts.language import count_by_rule
+
+    person = store.add_person(YoungPerson("Zib", estimated_age=14))
+    narrative = "Known to be promiscuous. She was sexually active with older males."
+    instinct = "She keeps putting herself at risk."
+    flagged = store.seal(rec.rich_contact((person.id,), narrative=narrative, instinct=instinct))
+    expected = sum(count_by_rule([narrative, instinct]).values())
+    assert expected >= 3  # promiscuous, sexually active, putting herself at risk
+    summary = Approvals(store).preview(flagged.uid)
+    assert summary.language_prompts == expected
+    text = as_json(summary)
+    assert "promiscuous" not in text
+    assert "sexually active" not in text
+    contract_round_trip(summary)
+    # An amendment in other words counts its own wording, not the first version's.
+    store.amend(flagged.uid, rec.rich_contact((person.id,)), "reworded")
+    assert Approvals(store).preview(flagged.uid).language_prompts == 0
+    # Clean wording counts nothing; the builder alone, without the vault, sends 0.
+    clean = store.seal(rec.rich_contact((person.id,)))
+    assert Approvals(store).preview(clean.uid).language_prompts == 0
+    assert build(flagged, Context({person.id: person}), version=1).language_prompts == 0
+    capped = build(flagged, Context({person.id: person}), version=1, language_prompts=10**6)
+    assert capped.language_prompts == 10_000

@@ -128,6 +128,9 @@ class Summary(_Strict):
     nudges: Annotated[list[Tag], Field(max_length=30)] = []  # acknowledged nudges, by id
     included: Annotated[list[IncludedText], Field(max_length=20)] = []
     amend_reason: Annotated[str, _text(500)] = ""
+    # How many times the language check flagged wording in the narrative and instinct when
+    # the contact was filed: a practice-improvement figure for leads, never the words.
+    language_prompts: Annotated[StrictInt, Field(ge=0, le=10_000)] = 0
 
 
 class Submission(_Strict):
@@ -181,6 +184,23 @@ class StoredSummary(_Strict):
 class SummaryPage(_Strict):
     items: list[StoredSummary]
     next_cursor: str | None
+
+
+class FeedSummary(_Strict):
+    """One version of one summary in a lead's team feed."""
+
+    seq: int  # the hub's running number for this version: the feed's order and cursor
+    summary: Summary
+    worker: str
+    received_at: datetime
+    current: bool  # no newer version had arrived when the feed was read
+
+
+class TeamFeed(_Strict):
+    """Every version of every summary of the lead's team after ``after``, by ``seq``."""
+
+    items: list[FeedSummary]  # ascending by seq
+    next_after: int  # the last item's seq, or the ``after`` asked for when there are none
 
 
 class SummaryHistory(_Strict):

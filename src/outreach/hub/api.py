@@ -38,6 +38,7 @@ from outreach.contract.summary import (
     Submission,
     SummaryHistory,
     SummaryPage,
+    TeamFeed,
     TeamLink,
 )
 from outreach.contract.wipe import WipeInstruction
@@ -183,12 +184,22 @@ def create_app(settings: HubSettings, engine: Engine) -> FastAPI:
         "/v1/summaries/{summary_id}/reviews",
         status_code=201,
         tags=["reviews"],
+        response_model=Review,
+        responses={409: {"model": Problem, "description": "the same key is still being processed"}},
         openapi_extra=_body_schema(ReviewIn),
     )
-    async def review(request: Request, who: Who, summary_id: SummaryId) -> Review:
-        """A team lead's review: approved, needs more (with questions) or escalated."""
-        review = validated(ReviewIn, canonical(await _json(request)))
-        return await run_in_threadpool(reads.add_review, who, summary_id, review)
+    async def review(
+        request: Request,
+        who: Who,
+        summary_id: SummaryId,
+        idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
+    ) -> Response:
+        """A team lead's review: approved, needs more (with questions) or escalated. With an
+        Idempotency-Key, the same key and body answer the review first recorded."""
+        answer = await run_in_threadpool(
+            reads.add_review, who, summary_id, await _json(request), idempotency_key
+        )
+        return Response(answer.text, status_code=answer.status, media_type="application/json")
 
     @app.get("/v1/reviews", tags=["reviews"])
     def reviews_after(
@@ -198,6 +209,16 @@ def create_app(settings: HubSettings, engine: Engine) -> FastAPI:
     ) -> list[Review]:
         """Reviews recorded after the id ``after``, oldest first (a worker's own)."""
         return reads.reviews_after(who, after, limit)
+
+    @app.get("/v1/team/feed", tags=["summaries"])
+    def team_feed(
+        who: Who,
+        after: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
+        limit: Annotated[int, Query(ge=1, le=500)] = 200,
+    ) -> TeamFeed:
+        """Every version of every summary of a lead's team with a seq above ``after``,
+        ascending by seq; page on with ``next_after``."""
+        return reads.feed(who, after, limit)
 
     @app.get("/v1/links", tags=["links"])
     def team_links(who: Who) -> list[TeamLink]:

@@ -1,8 +1,12 @@
 """Reading summaries and reviews, by role: a worker their own, a lead their team's.
 
-Every summary a lead reads, in a list or in full, is written to ``lead_reads`` in the same
-transaction that read it. A summary of another team is "not found", never "forbidden", so
-nobody learns what exists elsewhere.
+Every summary a lead reads, in a list, in full or in the team feed, is written to
+``lead_reads`` in the same transaction that read it. A summary of another team is "not
+found", never "forbidden", so nobody learns what exists elsewhere.
+
+A review sent with an Idempotency-Key is recorded once, as a submission is (``submit``):
+the key is looked up and the review and the key's record written in one transaction, under
+the same advisory lock on PostgreSQL; the same key and body answer the recorded review.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from sqlalchemy import (
     Engine,
     Select,
     and_,
+    bindparam,
     false,
     func,
     insert,
@@ -30,19 +35,32 @@ from sqlalchemy import (
 
 from outreach.contract.summary import (
     DeviceStatus,
+    FeedSummary,
     Review,
     ReviewIn,
     StoredSummary,
     Summary,
     SummaryHistory,
     SummaryPage,
+    TeamFeed,
     TeamLink,
 )
 from outreach.hub.auth import Caller
 from outreach.hub.clock import Clock, stamp, unstamp, utc_now
 from outreach.hub.errors import forbidden, invalid, not_found
-from outreach.hub.submit import canonical, missing_seqs
+from outreach.hub.submit import (
+    Answer,
+    canonical,
+    check_key,
+    digest,
+    in_progress,
+    lock_number,
+    missing_seqs,
+    team_feed_lock,
+    validated,
+)
 from outreach.hub.tables import (
+    idempotency,
     lead_reads,
     reviews,
     summaries,
@@ -111,10 +129,28 @@ def _stored(row: Any) -> StoredSummary:
     )
 
 
+def _feed_item(row: Any) -> FeedSummary:
+    return FeedSummary(
+        seq=row.pk,
+        summary=Summary.model_validate_json(row.body),
+        worker=row.worker,
+        received_at=unstamp(row.received_at),
+        current=row.is_current,
+    )
+
+
+_REMEMBERED = select(idempotency.c.body_hash, idempotency.c.status, idempotency.c.response).where(
+    idempotency.c.device_id == bindparam("b_device"), idempotency.c.key == bindparam("b_key")
+)
+
+
 class Reads:
     def __init__(self, engine: Engine, *, now: Clock = utc_now) -> None:
         self._engine = engine
         self._now = now
+        self._postgres = engine.dialect.name == "postgresql"
+        self._feed_lock = select(team_feed_lock(shared=False))
+        self._key_lock = select(func.pg_try_advisory_xact_lock(bindparam("b_lock")))
 
     # --- who may see what ----------------------------------------------------------------
 
@@ -187,42 +223,119 @@ class Reads:
             versions=[_stored(row) for row in rows], reviews=[_review(r) for r in found]
         )
 
+    def feed(self, caller: Caller, after: int, limit: int) -> TeamFeed:
+        """Every version of every summary of the lead's team with a ``pk`` (``seq``) above
+        ``after``, ascending: what a lead's device has not yet copied.
+
+        Paging by ``pk`` is safe only if no version with a lower ``pk`` can commit after one
+        with a higher ``pk`` was read. SQLite's one writer at a time gives that; PostgreSQL
+        hands out numbers before commit, so there the feed first takes the team's feed lock
+        exclusively, which waits for the team's submissions in flight (each holds it shared
+        from before its insert) and holds new ones back until the feed has read."""
+        if caller.role != "lead":
+            raise forbidden("the team feed is for team leads")
+        query = (
+            select(*_SUMMARY_COLUMNS)
+            .join(users, users.c.id == summaries.c.user_id)
+            .where(summaries.c.team_id == caller.team_id, summaries.c.pk > after)
+            .order_by(summaries.c.pk.asc())
+            .limit(limit)
+        )
+        with self._engine.begin() as conn:
+            if self._postgres:
+                conn.execute(self._feed_lock, {"b_team": caller.team_id})
+            # A statement of its own after the lock, so that it sees what committed before.
+            rows = conn.execute(query).all()
+            self._audit(conn, caller, [row.pk for row in rows], "feed")
+        return TeamFeed(
+            items=[_feed_item(row) for row in rows], next_after=rows[-1].pk if rows else after
+        )
+
     # --- reviews -------------------------------------------------------------------------
 
-    def add_review(self, caller: Caller, summary_id: str, review: ReviewIn) -> Review:
-        """A lead's review of a summary of their team; it is never changed afterwards."""
+    def add_review(
+        self, caller: Caller, summary_id: str, body: Any, key: str | None = None
+    ) -> Answer:
+        """A lead's review of a summary of their team (``body`` as parsed JSON); it is never
+        changed afterwards. With ``key``, the same key and body answer the review first
+        recorded, and the same key with anything else is 422 ``idempotency_key_reused``."""
         if caller.role != "lead":
             raise forbidden("only a team lead records reviews")
+        if key is not None:
+            check_key(key)
+        text = canonical(body)
+        review = validated(ReviewIn, text)
         if review.outcome == "needs_more" and not review.questions:
             raise invalid("a review asking for more needs at least one question for the worker")
         if review.outcome == "escalated" and not review.reason.strip():
             raise invalid("an escalation needs a reason")
+        # The request is the summary it is about and its body: the same key for another
+        # summary is a different request, never the replay of this one.
+        request_hash = digest(f"review\n{summary_id}\n{text}")
+        with self._engine.begin() as conn:
+            if key is not None:
+                kept = self._remembered(conn, caller, key)
+                if kept is not None:
+                    if kept.body_hash != request_hash:
+                        raise invalid(
+                            "this Idempotency-Key was used with a different request: "
+                            "a new review needs a new key",
+                            "idempotency_key_reused",
+                        )
+                    return Answer(kept.status, kept.response)
+            answer = Answer(201, self._record(conn, caller, summary_id, review).model_dump_json())
+            if key is not None:
+                # Should a duplicate have committed since the lookup, the key's primary key
+                # refuses this copy and the whole transaction, review and all, is undone.
+                conn.execute(
+                    insert(idempotency).values(
+                        device_id=caller.device_id,
+                        key=key,
+                        body_hash=request_hash,
+                        status=answer.status,
+                        response=answer.text,
+                        created_at=stamp(self._now()),
+                    )
+                )
+        return answer
+
+    def _remembered(self, conn: Connection, caller: Caller, key: str) -> Any:
+        """What is kept under the device's key, or None; 409 ``in_progress`` while another
+        request holds the key (PostgreSQL; SQLite runs one writer at a time)."""
+        if self._postgres:
+            lock = {"b_lock": lock_number(caller.device_id, key)}
+            if not conn.scalar(self._key_lock, lock):
+                raise in_progress()
+        return conn.execute(_REMEMBERED, {"b_device": caller.device_id, "b_key": key}).first()
+
+    def _record(
+        self, conn: Connection, caller: Caller, summary_id: str, review: ReviewIn
+    ) -> Review:
         query = select(summaries.c.pk, summaries.c.version, summaries.c.is_current).where(
             summaries.c.summary_id == summary_id, summaries.c.team_id == caller.team_id
         )
-        with self._engine.begin() as conn:
-            rows = conn.execute(query).all()
-            if not rows:
-                raise not_found("no summary with this id is visible to this device")
-            wanted = review.version or max(row.version for row in rows)
-            target = next((row for row in rows if row.version == wanted), None)
-            if target is None:
-                raise invalid(f"this summary has no version {wanted}")
-            new_id = conn.execute(
-                insert(reviews).values(
-                    summary_pk=target.pk,
-                    reviewer_id=caller.user_id,
-                    outcome=review.outcome,
-                    comment=review.comment,
-                    questions=canonical(review.questions),
-                    reason=review.reason,
-                    recorded_at=stamp(self._now()),
-                )
-            ).inserted_primary_key
-            assert new_id is not None
-            conn.execute(update(summaries).where(summaries.c.pk == target.pk).values(reviewed=True))
-            self._audit(conn, caller, [target.pk], "review")
-            row = conn.execute(_reviews_query().where(reviews.c.id == new_id[0])).one()
+        rows = conn.execute(query).all()
+        if not rows:
+            raise not_found("no summary with this id is visible to this device")
+        wanted = review.version or max(row.version for row in rows)
+        target = next((row for row in rows if row.version == wanted), None)
+        if target is None:
+            raise invalid(f"this summary has no version {wanted}")
+        new_id = conn.execute(
+            insert(reviews).values(
+                summary_pk=target.pk,
+                reviewer_id=caller.user_id,
+                outcome=review.outcome,
+                comment=review.comment,
+                questions=canonical(review.questions),
+                reason=review.reason,
+                recorded_at=stamp(self._now()),
+            )
+        ).inserted_primary_key
+        assert new_id is not None
+        conn.execute(update(summaries).where(summaries.c.pk == target.pk).values(reviewed=True))
+        self._audit(conn, caller, [target.pk], "review")
+        row = conn.execute(_reviews_query().where(reviews.c.id == new_id[0])).one()
         return _review(row)
 
     def reviews_after(self, caller: Caller, after: int, limit: int) -> list[Review]:

@@ -9,6 +9,11 @@ SQLite runs one writer at a time, so there the duplicate waits and gets the rece
 done, the same body gets the original receipt and a different body 422, as in the IETF
 Idempotency-Key draft. Keys are kept ``idempotency_days`` (a year): as long as a laptop
 may be offline.
+
+On PostgreSQL a submission also holds its team's feed lock shared (``TEAM_FEED_LOCK``)
+from before its summary takes a ``pk`` until it commits; a lead's feed takes it exclusively
+before reading, so no version the feed has passed by ``seq`` can commit later (SQLite's
+one writer gives the same order by itself).
 """
 
 from __future__ import annotations
@@ -21,9 +26,12 @@ from typing import Any, NoReturn, TypeVar
 
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import (
+    ColumnElement,
     Connection,
     Engine,
+    Integer,
     bindparam,
+    cast,
     delete,
     exists,
     func,
@@ -125,14 +133,15 @@ class _Statements:
         # One round trip: whether no other request holds the key (PostgreSQL's advisory lock;
         # SQLite has one writer at a time) and what is kept under it. Should the other
         # request commit between the two, the key's primary key refuses our copy (409).
-        free = (
-            func.pg_try_advisory_xact_lock(bindparam("b_lock"))
-            if dialect == "postgresql"
-            else literal(True)
-        )
+        postgres = dialect == "postgresql"
+        free = func.pg_try_advisory_xact_lock(bindparam("b_lock")) if postgres else literal(True)
+        # The team's feed lock, shared, taken in the same round trip and before the summary
+        # takes its pk (see the module's docstring and reads.Reads.feed).
+        feed = team_feed_lock(shared=True) if postgres else literal(True)
         device = device_seqs.c.device_id == bindparam("b_device")
         self.remembered = select(
             free.label("free"),
+            feed.label("feed"),
             *(
                 select(column).where(this_key).scalar_subquery().label(column.name)
                 for column in (
@@ -147,7 +156,7 @@ class _Statements:
             exists().where(device, device_seqs.c.seq == bindparam("b_seq")).label("seq_seen"),
         )
         self.remember = insert(idempotency)
-        self.postgres = dialect == "postgresql"
+        self.postgres = postgres
         same_id = summaries.c.summary_id == bindparam("b_id")
         self.versions = (
             select(
@@ -247,10 +256,11 @@ class Submissions:
             "b_seq": submission.device_seq,
         }
         if self._sql.postgres:
-            lookup["b_lock"] = _lock_number(caller.device_id, key)
+            lookup["b_lock"] = lock_number(caller.device_id, key)
+            lookup["b_team"] = caller.team_id
         row = conn.execute(self._sql.remembered, lookup).one()
         if not row.free:
-            raise _in_progress()
+            raise in_progress()
         if row.body_hash is not None:
             if row.body_hash != request_hash:
                 raise invalid(
@@ -418,13 +428,24 @@ class Submissions:
         return _missing(conn, device_id, count, high)
 
 
-def _lock_number(device_id: str, key: str) -> int:
+# The class of the per-team feed lock, in PostgreSQL's two-int advisory key space (which
+# does not overlap the one-bigint space of the key locks and the migration lock).
+TEAM_FEED_LOCK = 74032102
+
+
+def team_feed_lock(*, shared: bool) -> ColumnElement[Any]:
+    """PostgreSQL's transaction-scoped advisory lock on the team ``b_team``'s feed."""
+    lock = func.pg_advisory_xact_lock_shared if shared else func.pg_advisory_xact_lock
+    return lock(literal(TEAM_FEED_LOCK, Integer), cast(bindparam("b_team"), Integer))
+
+
+def lock_number(device_id: str, key: str) -> int:
     """A signed 64-bit number for the advisory lock of one (device, key)."""
     raw = hashlib.sha256(f"{device_id}\n{key}".encode()).digest()[:8]
     return int.from_bytes(raw, "big", signed=True)
 
 
-def _in_progress() -> Refused:
+def in_progress() -> Refused:
     return Refused(
         409,
         "in_progress",
@@ -434,7 +455,7 @@ def _in_progress() -> Refused:
 
 
 def _raced() -> NoReturn:
-    raise _in_progress()
+    raise in_progress()
 
 
 _SEQS_SEEN = select(func.count(), func.max(device_seqs.c.seq)).where(

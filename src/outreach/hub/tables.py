@@ -94,6 +94,7 @@ summaries = Table(
     UniqueConstraint("summary_id", "version", name="uq_summary_version"),
     Index("ix_summaries_team_list", "team_id", "is_current", "worry_rank", "pk"),
     Index("ix_summaries_user", "user_id", "is_current"),
+    Index("ix_summaries_team_feed", "team_id", "pk"),  # a lead's feed, by seq
 )
 
 # What a team's list is filtered by: the young people's references ("person") and the
@@ -158,7 +159,7 @@ lead_reads = Table(
     Column("user_id", Integer, ForeignKey("users.id"), nullable=False),
     Column("summary_pk", Integer, ForeignKey("summaries.pk"), nullable=False),
     Column("read_at", Stamp, nullable=False),
-    Column("how", String(16), nullable=False),  # list or history
+    Column("how", String(16), nullable=False),  # list, history, review or feed
 )
 
 hub_secrets = Table(

@@ -54,6 +54,12 @@ class Approvals:
             )
         ] if people else []  # fmt: skip
         context = Context(people, [q.text for q in questions], nudges)
+        # How often the language check flagged the filed wording: counts only, no text.
+        prompts = db.scalar(
+            "SELECT coalesce(sum(lc.count), 0) FROM language_counts lc "
+            "JOIN contacts c ON c.id = lc.contact_id WHERE c.uid = ? AND c.is_current = 1",
+            (uid,),
+        )
         return build(
             sealed,
             context,
@@ -62,6 +68,7 @@ class Approvals:
             include=include,
             names_sent=self._rules.names_sent,
             sharing=self._rules.sharing,
+            language_prompts=int(prompts),
         )
 
     def approve(self, summary: Summary) -> OutboxItem:

@@ -51,6 +51,7 @@ _MENTIONS = 300
 _OBSERVATIONS = 200
 _YOUNG_PEOPLE = 30
 _INCLUDED = 20
+_LANGUAGE_PROMPTS = 10_000
 
 
 class Sharing(enum.StrEnum):
@@ -128,8 +129,11 @@ def build(
     include: Sequence[str] = (),
     names_sent: bool = False,
     sharing: Sharing = Sharing.WORKER_CHOOSES,
+    language_prompts: int = 0,
 ) -> Summary:
-    """The summary of ``sealed`` as the worker will see and approve it."""
+    """The summary of ``sealed`` as the worker will see and approve it. ``language_prompts``
+    is how many times the language check flagged the filed narrative and instinct (a
+    count, never the words), clipped to what the contract carries."""
     contact = sealed.contact
     offered = {item.key: item for item in includable(sealed)}
     if sharing is Sharing.ALWAYS:
@@ -172,6 +176,7 @@ def build(
         nudges=[n[:64] for n in dict.fromkeys(context.acknowledged_nudges) if n][:_NUDGES],
         included=included,
         amend_reason=_clip(sealed.amend_reason, 500, one_line=False),
+        language_prompts=min(max(language_prompts, 0), _LANGUAGE_PROMPTS),
     )
 
 
