@@ -23,6 +23,7 @@ from outreach.app.records import RecordsService
 from outreach.app.session import Session
 from outreach.app.settings import SettingsService
 from outreach.app.sync import SyncService
+from outreach.app.team import TeamService
 from outreach.config.paths import APP_NAME, AppPaths
 from outreach.config.policy import Policy
 from outreach.logs import install_exception_hook, log
@@ -95,6 +96,7 @@ def build_shell(
     # Its own pool: a sync waiting on the network never delays an unlock.
     sync = SyncService(session, policy, BackgroundRunner(parent=app), client_factory=hub_client)
     sync.reviewsArrived.connect(lambda _count: records.changed.emit())
+    team = TeamService(session, sync, policy)
 
     idle = IdleWatcher(policy.idle_lock_minutes)
     app.installEventFilter(idle)
@@ -149,13 +151,14 @@ def build_shell(
         unlock_hint=hint,
         demo=demo,
         sync=sync,
+        team=team,
     )
     # Everything with a timer is owned by the window (the desktop watcher by the session),
     # so Qt deletes it on the main thread with the window. Left to Python's collector, it
     # could be deleted on a worker thread (the collector runs wherever an allocation trips
     # it), where Qt cannot stop its timer, and the event loop would later fire a timer of a
     # freed object: the test suite crashed that way.
-    for timed in (sync, drafts, idle, sleep):
+    for timed in (sync, team, drafts, idle, sleep):
         timed.setParent(window)
     return Shell(session, drafts, settings, records, idle, sleep, clipboard, window, sync)
 

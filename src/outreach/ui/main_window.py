@@ -23,6 +23,7 @@ from outreach.app.records import RecordsService
 from outreach.app.session import Session, State
 from outreach.app.settings import SettingsService
 from outreach.app.sync import SyncService, problem_words
+from outreach.app.team import TeamService
 from outreach.ui.dialogs import ChangePassphraseDialog, SettingsDialog
 from outreach.ui.notice_page import NoticePage
 from outreach.ui.setup_page import SetupPage
@@ -48,6 +49,7 @@ class MainWindow(QMainWindow):
         unlock_hint: str = "",
         demo: bool = False,
         sync: SyncService | None = None,
+        team: TeamService | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -66,7 +68,12 @@ class MainWindow(QMainWindow):
         )
         self.unlock_page = UnlockPage(throttle_wait=session.vault.throttle_wait, hint=unlock_hint)
         self.workspace = WorkspacePage(
-            drafts, records, session, prepare_dialog=self.keep_lock_shortcuts, sync=sync
+            drafts,
+            records,
+            session,
+            prepare_dialog=self.keep_lock_shortcuts,
+            sync=sync,
+            team=team,
         )
         self.notice_page = NoticePage()
         self.gate_page = SyncGatePage()
@@ -119,6 +126,14 @@ class MainWindow(QMainWindow):
         go_menu = self.menuBar().addMenu(self.tr("&Go"))
         for name in ("people", "contacts", "record", "connections", "notes"):
             go_menu.addAction(self.actions_by_name[name])
+        for name, lead_page in (("review", workspace.review), ("dashboard", workspace.dashboard)):
+            if lead_page is not None:
+                self._add_action(
+                    name,
+                    lambda _checked=False, p=lead_page: workspace.show_lead_page(p),
+                    unlocked_only=True,
+                )
+                go_menu.addAction(self.actions_by_name[name])
         if sync is not None:
             self._add_action("sync_now", sync.sync_now, unlocked_only=True)
             self._add_action("enrol", self.open_enrolment, unlocked_only=True)

@@ -34,6 +34,8 @@ SHORTCUTS: tuple[Shortcut, ...] = (
     Shortcut("record", "Ctrl+3", "Contact being recorded"),
     Shortcut("connections", "Ctrl+4", "Links between young people"),
     Shortcut("notes", "Ctrl+5", "Notes"),
+    Shortcut("review", "Ctrl+6", "Review the team's summaries"),
+    Shortcut("dashboard", "Ctrl+7", "Team dashboard"),
     Shortcut("sync_now", "F5", "Sync now"),
     Shortcut("enrol", "Ctrl+Shift+U", "Connect to the agency hub"),
     # Bound by a page to itself (see bind), listed here so that nothing else takes them.

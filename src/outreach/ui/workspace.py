@@ -28,6 +28,7 @@ from outreach.app.drafts import DraftService
 from outreach.app.records import ContactDraft, RecordsService
 from outreach.app.session import Session
 from outreach.app.sync import SyncService
+from outreach.app.team import TeamService
 from outreach.records.model import Contact
 from outreach.ui.connections_page import ConnectionsPage
 from outreach.ui.contact_editor import ContactEditor
@@ -36,6 +37,7 @@ from outreach.ui.exports import ChronologyDialog, Exporter, choose_path
 from outreach.ui.fields import local_now
 from outreach.ui.people_page import PeoplePage
 from outreach.ui.person_dialog import PersonDialog
+from outreach.ui.review_page import DashboardPage, ReviewPage
 from outreach.ui.richtext import DocWriter
 from outreach.ui.search_page import SearchPage
 from outreach.ui.sync_ui import ApprovalDialog, write_hub_section
@@ -106,6 +108,7 @@ class WorkspacePage(QWidget):
         parent: QWidget | None = None,
         *,
         sync: SyncService | None = None,
+        team: TeamService | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("workspacePage")
@@ -149,6 +152,17 @@ class WorkspacePage(QWidget):
         self.tabs.addTab(self.connections, self.tr("&Links"))
         self.tabs.addTab(self.search, self.tr("&Search"))
         self.tabs.addTab(self.notes_page, self.tr("&Notes"))
+        # A team lead's pages: present always, shown only when enrolled as a lead.
+        self._team = team
+        self.review: ReviewPage | None = None
+        self.dashboard: DashboardPage | None = None
+        if team is not None:
+            self.review = ReviewPage(team)
+            self.dashboard = DashboardPage(team)
+            self.tabs.addTab(self.review, self.tr("Re&view"))
+            self.tabs.addTab(self.dashboard, self.tr("&Dashboard"))
+            self.review.overdueChanged.connect(self._overdue)
+            self._show_lead_pages(False)
 
         self.start_button.clicked.connect(lambda: self.new_contact())
         self.people.newPersonRequested.connect(lambda: self.edit_person(""))
@@ -169,6 +183,7 @@ class WorkspacePage(QWidget):
             sync.approved.connect(self.contacts.reshow)
             sync.reviewsArrived.connect(lambda _n: self.contacts.reshow(""))
             sync.statusChanged.connect(lambda: self.contacts.reshow(""))
+            sync.enrolled.connect(lambda _words: self.refresh_lead_pages())
 
     # --- the vault opens and closes ----------------------------------------------------
 
@@ -179,6 +194,7 @@ class WorkspacePage(QWidget):
         self.read_only_banner.setVisible(self._read_only)
         self.notes_page.load(self._read_only)
         self._refresh_lists()
+        self.refresh_lead_pages()
         unfinished = [] if self._read_only else self._records.unfinished()
         if unfinished:
             self._open_editor(unfinished[0])
@@ -205,6 +221,9 @@ class WorkspacePage(QWidget):
         self.search.clear_content()
         self.connections.clear_content()
         self.notes_page.clear_content()
+        if self.review is not None:
+            self.review.clear_content()
+        self._show_lead_pages(False)
 
     # --- recording ------------------------------------------------------------------
 
@@ -273,6 +292,31 @@ class WorkspacePage(QWidget):
         self.tabs.setCurrentWidget(self.contacts)
 
     # --- looking things up ------------------------------------------------------------
+
+    def _show_lead_pages(self, shown: bool) -> None:
+        for page in (self.review, self.dashboard):
+            if page is not None:
+                self.tabs.setTabVisible(self.tabs.indexOf(page), shown)
+
+    def refresh_lead_pages(self) -> None:
+        """Show the review pages when this vault is enrolled as a team lead."""
+        lead = self._team is not None and self._team.is_lead()
+        self._show_lead_pages(lead)
+        if lead and self.review is not None:
+            self.review.refresh()
+
+    def show_lead_page(self, page: QWidget) -> None:
+        index = self.tabs.indexOf(page)
+        if index >= 0 and self.tabs.isTabVisible(index):
+            self.tabs.setCurrentIndex(index)
+
+    def _overdue(self, count: int) -> None:
+        if self.review is None:
+            return
+        text = self.tr("Re&view")
+        if count:
+            text = self.tr("Re&view (%1 overdue)").replace("%1", str(count))
+        self.tabs.setTabText(self.tabs.indexOf(self.review), text)
 
     def _write_hub_section(self, writer: DocWriter, uid: str) -> None:
         if self._sync is not None:
