@@ -201,6 +201,12 @@ def write_summary(w: DocWriter, summary: Summary) -> None:
         w.paragraph(translate("Summary", "Young people") + ": " + "; ".join(people))
     if summary.worry is not None:
         w.paragraph(translate("Summary", "Worry") + f": {summary.worry}/10")
+    if summary.language_prompts:
+        w.paragraph(
+            translate(
+                "Summary", "Wording the language check flagged: %1 (a count, no text)"
+            ).replace("%1", str(summary.language_prompts))
+        )
     if summary.account:
         w.heading(translate("Summary", "Your summary"), 3)
         w.paragraph(summary.account)
