@@ -212,6 +212,14 @@ KEYS: tuple[PolicyKey, ...] = (
         "a whole number of days from 0 (off) to 365",
         "After this many days without reaching the hub, the vault opens only to sync.",
     ),
+    PolicyKey(
+        "review_within_hours",
+        24,
+        _int_between(1, 720),
+        "a whole number of hours from 1 to 720",
+        "A high-concern summary not reviewed within this many hours is flagged in the "
+        "lead's queue.",
+    ),
 )
 _BY_NAME = {key.name: key for key in KEYS}
 
@@ -247,6 +255,7 @@ class Policy:
     narrative_sharing: str = "worker_chooses"
     retention_days_after_sync: int = 0
     must_sync_every_days: int = 0
+    review_within_hours: int = 24
     source: Path | None = None
     managed: frozenset[str] = field(default_factory=frozenset)
 

@@ -1,4 +1,5 @@
-"""The hub's HTTP API as the app uses it: enrol, submit, read reviews.
+"""The hub's HTTP API as the app uses it: enrol, submit, read reviews; for a team lead, the
+team feed, reviewing and the team-wide links.
 
 TLS trusts the operating system's certificate store (truststore), or only the CA that
 policy pins; there is no switch to turn verification off. Plain HTTP is accepted for a
@@ -8,6 +9,7 @@ loopback address alone (a hub on the same machine, as in the tests).
 from __future__ import annotations
 
 import json
+import re
 import ssl
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -20,9 +22,10 @@ import truststore
 
 from outreach import __version__
 from outreach.config.hub import BadAddress, check_address
-from outreach.contract.summary import Enrolled, Enrolment, Review
+from outreach.contract.summary import Enrolled, Enrolment, Review, TeamFeed, TeamLink
 
 SUBMIT_PATH = "/v1/summaries"
+_SUMMARY_ID = re.compile(r"[0-9a-f]{32}")
 __all__ = ["Answer", "BadAddress", "HubClient", "Unreachable", "check_address"]
 
 
@@ -155,12 +158,46 @@ class HubClient:
         return self._request("POST", SUBMIT_PATH, body=body, key=key)
 
     def reviews(self, after: int, limit: int = 200) -> list[Review] | Answer:
+        """Reviews with an id above ``after``, oldest first: a worker's own summaries', or
+        for a lead's device the whole team's."""
         answer = self._request("GET", "/v1/reviews", params={"after": after, "limit": limit})
         if answer.status != 200:
             return answer
         try:
             raw = json.loads(answer.body)
             return [Review.model_validate(r) for r in raw]
+        except ValueError:
+            raise Unreachable("protocol") from None
+
+    # --- a team lead's ------------------------------------------------------------------
+
+    def team_feed(self, after: int, limit: int = 500) -> TeamFeed | Answer:
+        """Every version of every summary of the lead's team with a seq above ``after``."""
+        answer = self._request("GET", "/v1/team/feed", params={"after": after, "limit": limit})
+        if answer.status != 200:
+            return answer
+        try:
+            return TeamFeed.model_validate_json(answer.body)
+        except ValueError:
+            raise Unreachable("protocol") from None
+
+    def post_review(self, summary_id: str, body: bytes, key: str) -> Answer:
+        """Send a review (``body`` is the exact ReviewIn JSON) under its idempotency key:
+        the same key and body answer the review first recorded."""
+        if not _SUMMARY_ID.fullmatch(summary_id):
+            raise ValueError("not a summary id")
+        return self._request("POST", f"{SUBMIT_PATH}/{summary_id}/reviews", body=body, key=key)
+
+    def team_links(self) -> list[TeamLink] | Answer:
+        """The team-wide links: things seen with two or more young people or workers."""
+        answer = self._request("GET", "/v1/links")
+        if answer.status != 200:
+            return answer
+        try:
+            raw = json.loads(answer.body)
+            if not isinstance(raw, list):
+                raise ValueError("not a list")
+            return [TeamLink.model_validate(r) for r in raw]
         except ValueError:
             raise Unreachable("protocol") from None
 

@@ -18,10 +18,12 @@ ISO week (Monday to Sunday) of the contact's time in UTC. Only current summaries
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 
+from outreach.records.codec import utc_stamp
 from outreach.vault.audit import utc_now
 from outreach.vault.database import Database
 
@@ -61,7 +63,97 @@ class DashboardFigures:
 
 
 def figures(
-    db: Database, *, now: Callable[[], datetime] = utc_now, weeks: int = WEEKS
+    db: Database, *, now: Callable[[], datetime] = utc_now, weeks: int = WEEKS, top: int = 20
 ) -> DashboardFigures:
-    """The dashboard over the last ``weeks`` ISO weeks up to and including now's."""
-    raise NotImplementedError
+    """The dashboard over the last ``weeks`` ISO weeks up to and including now's; at most
+    ``top`` places and ``top`` shared vehicles, people and phones."""
+    today = now().astimezone(UTC).date()
+    first = today - timedelta(days=today.weekday() + 7 * (max(weeks, 1) - 1))
+    starts = tuple(first + timedelta(weeks=n) for n in range(max(weeks, 1)))
+    end = starts[-1] + timedelta(weeks=1)
+    index = {start: n for n, start in enumerate(starts)}
+    size = len(starts)
+
+    contacts: dict[str, list[int]] = {}
+    missing = [0] * size
+    worry_sum, worry_n = [0] * size, [0] * size
+    prompts = [0] * size
+    window = (_stamp(first), _stamp(end))
+    rows = db.query(
+        "SELECT worker, contact_at, worry, missing, language_prompts FROM team_summaries "
+        "WHERE is_current = 1 AND contact_at >= ? AND contact_at < ?",
+        window,
+    )
+    for worker, contact_at, worry, missed, language_prompts in rows:
+        moment = datetime.fromisoformat(contact_at).astimezone(UTC).date()
+        week = index[moment - timedelta(days=moment.weekday())]
+        contacts.setdefault(worker, [0] * size)[week] += 1
+        if worry is not None:
+            worry_sum[week] += worry
+            worry_n[week] += 1
+        missing[week] += missed
+        prompts[week] += language_prompts
+    return DashboardFigures(
+        weeks=tuple(_iso_week(start) for start in starts),
+        week_starts=starts,
+        contacts=tuple(WorkerSeries(w, tuple(v)) for w, v in sorted(contacts.items())),
+        missing=tuple(missing),
+        worry=tuple(s / n if n else None for s, n in zip(worry_sum, worry_n, strict=True)),
+        language_prompts=tuple(prompts),
+        places=tuple(_places(db, window, top)),
+        shared=tuple(_shared(db, first)[:top]),
+    )
+
+
+def _places(db: Database, window: tuple[str, str], top: int) -> list[Reach]:
+    """Places in the window's current summaries by the distinct young people seen there."""
+    rows = db.query(
+        "SELECT m.key, min(m.label), count(DISTINCT p.value) AS people, "
+        "count(DISTINCT s.worker), count(DISTINCT s.seq) AS seen, max(s.contact_at) "
+        "FROM team_summary_mentions m JOIN team_summaries s ON s.seq = m.seq "
+        "JOIN team_summary_tags p ON p.seq = m.seq AND p.kind = 'person' "
+        "WHERE m.kind = 'place' AND s.is_current = 1 AND s.contact_at >= ? AND s.contact_at < ? "
+        "GROUP BY m.key ORDER BY people DESC, seen DESC, min(m.label), m.key LIMIT ?",
+        (*window, top),
+    )
+    return [
+        Reach("place", key, label, people, workers, seen, datetime.fromisoformat(last_at))
+        for key, label, people, workers, seen, last_at in rows
+    ]
+
+
+def _shared(db: Database, first: date) -> list[Reach]:
+    """The hub's team links for vehicles, people and phones with two or more young people,
+    last seen inside the window."""
+    marks = ", ".join("?" * len(SHARED_KINDS))
+    rows = db.query(
+        "SELECT kind, key, label, young_people, workers, summaries, last_at FROM team_links "  # noqa: S608
+        f"WHERE kind IN ({marks}) AND last_at >= ?",
+        (*SHARED_KINDS, _stamp(first)),
+    )
+    found = []
+    for kind, key, label, people, workers, summaries, last_at in rows:
+        refs = json.loads(people)
+        if len(refs) >= 2:
+            found.append(
+                Reach(
+                    kind,
+                    key,
+                    label,
+                    len(refs),
+                    len(json.loads(workers)),
+                    summaries,
+                    datetime.fromisoformat(last_at),
+                )
+            )
+    found.sort(key=lambda r: (-r.young_people, -r.workers, -r.last_at.timestamp(), r.label))
+    return found
+
+
+def _stamp(day: date) -> str:
+    return utc_stamp(datetime.combine(day, time(), tzinfo=UTC))
+
+
+def _iso_week(day: date) -> str:
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"

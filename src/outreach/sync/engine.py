@@ -26,6 +26,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
@@ -39,6 +40,9 @@ from outreach.sync.outbox import ItemState, Outbox, OutboxItem, Outcome
 from outreach.vault import audit
 from outreach.vault.audit import utc_now
 from outreach.vault.database import Database
+
+if TYPE_CHECKING:
+    from outreach.sync.team import TeamReport
 
 LAST_SUCCESS = "sync.last_success_at"
 PROBLEM = "sync.problem"
@@ -85,6 +89,7 @@ class SyncReport:
     questions: int = 0  # "needs more" questions added to keep-asking lists
     stop: Stop = Stop.NONE
     next_try_at: datetime | None = None
+    team: TeamReport | None = None  # a lead's team sync, when this vault is a lead's
 
 
 Progress = Callable[[int, int], None]  # (done, total this run)
@@ -160,9 +165,20 @@ class SyncEngine:
                 reviews, questions, stop = self._pull_reviews(found.hub_key, found.device_id)
             except Unreachable as exc:
                 stop = Stop(exc.reason)
+        team = None
+        if stop is Stop.NONE and found.role == "lead":
+            # A lead files their own contacts too; then the team's summaries and reviews.
+            # Imported here because team.py builds on this module's Backoff and Stop.
+            from outreach.sync.team import TeamSync
+
+            team = TeamSync(
+                self._db, self._client, now=self._now, rng=self._rng, backoff=self._backoff
+            ).run(cancelled)
+            stop = team.stop
         # After the reviews too: with nothing to send, their 401 is the first one heard.
         if stop in _BLOCKING:
             enrolment.block(self._db, stop.value)
+        retries = [self.outbox.counts().next_try_at, team.next_try_at if team else None]
         report = SyncReport(
             acknowledged=acknowledged,
             failed=failed,
@@ -170,7 +186,8 @@ class SyncEngine:
             reviews=reviews,
             questions=questions,
             stop=stop,
-            next_try_at=self.outbox.counts().next_try_at,
+            next_try_at=min((t for t in retries if t is not None), default=None),
+            team=team,
         )
         return self._finish(report)
 
@@ -206,21 +223,7 @@ class SyncEngine:
         )
 
     def _refusal(self, answer: Answer, hub_key: str, device_id: str) -> tuple[Stop, str]:
-        """How an answer other than 2xx stops the run, if it does, and the problem's code."""
-        status = answer.status
-        if status == 401:
-            return Stop.AUTH, "auth"
-        if status == 403 and answer.code == "device_revoked":
-            if answer.wipe is not None and _verified_wipe(answer.wipe, hub_key, device_id):
-                return Stop.WIPE, "wipe"
-            return Stop.FORGED_WIPE, "forged_wipe"
-        if status == 403:
-            return Stop.FORBIDDEN, "forbidden"
-        if status == 429:
-            return Stop.BUSY, "busy"
-        if status in (408, 409) or status >= 500:
-            return Stop.HUB_ERROR, "hub_error" if status >= 500 else "busy"
-        return Stop.NONE, answer.code
+        return refusal(answer, hub_key, device_id)
 
     def _retry(
         self, item: OutboxItem, stop: Stop, problem: str, retry_after: float | None
@@ -290,6 +293,25 @@ class SyncEngine:
             elif report.stop is not Stop.CANCELLED:
                 _set(self._db, PROBLEM, report.stop.value)
         return report
+
+
+def refusal(answer: Answer, hub_key: str, device_id: str) -> tuple[Stop, str]:
+    """How an answer other than 2xx stops the run, if it does, and the problem's code
+    (``Stop.NONE`` and the hub's code: only this item is refused)."""
+    status = answer.status
+    if status == 401:
+        return Stop.AUTH, "auth"
+    if status == 403 and answer.code == "device_revoked":
+        if answer.wipe is not None and _verified_wipe(answer.wipe, hub_key, device_id):
+            return Stop.WIPE, "wipe"
+        return Stop.FORGED_WIPE, "forged_wipe"
+    if status == 403:
+        return Stop.FORBIDDEN, "forbidden"
+    if status == 429:
+        return Stop.BUSY, "busy"
+    if status in (408, 409) or status >= 500:
+        return Stop.HUB_ERROR, "hub_error" if status >= 500 else "busy"
+    return Stop.NONE, answer.code
 
 
 def _verified_wipe(raw: dict[str, object], hub_key: str, device_id: str) -> bool:

@@ -300,6 +300,110 @@ MIGRATIONS: tuple[Migration, ...] = (
             "ALTER TABLE contacts ADD COLUMN purged_at TEXT",
         ),
     ),
+    Migration(
+        8,
+        "team-lead review: the team's summaries, reviews and links; the review outbox",
+        (
+            # Every version of every summary of the lead's team, by the hub's feed number:
+            # what the queue sorts and filters on and the dashboard counts (the body is in
+            # team_summary_bodies, so that sorting and counting never read it). is_current
+            # marks the highest version; on that row, state is its review state
+            # ('unreviewed', 'pending' while a review waits in the outbox, else the latest
+            # outcome) and waiting_since when the oldest version newer than any review
+            # arrived, both kept up to date in the transactions that change them.
+            """CREATE TABLE team_summaries (
+                seq INTEGER PRIMARY KEY,
+                summary_id TEXT NOT NULL,
+                version INTEGER NOT NULL,
+                worker TEXT NOT NULL,
+                received_at TEXT NOT NULL,
+                contact_at TEXT NOT NULL,
+                worry INTEGER,
+                worry_rank INTEGER NOT NULL,
+                concerns INTEGER NOT NULL,
+                nudges INTEGER NOT NULL,
+                grave INTEGER NOT NULL CHECK (grave IN (0, 1)),
+                missing INTEGER NOT NULL,
+                language_prompts INTEGER NOT NULL,
+                is_current INTEGER NOT NULL CHECK (is_current IN (0, 1)),
+                state TEXT NOT NULL CHECK (state IN
+                    ('unreviewed', 'pending', 'approved', 'needs_more', 'escalated')),
+                waiting_since TEXT,
+                UNIQUE (summary_id, version)
+            ) STRICT""",
+            """CREATE INDEX team_summaries_queue ON team_summaries (is_current, state,
+                worry_rank DESC, concerns DESC, nudges DESC, contact_at, summary_id)""",
+            "CREATE INDEX team_summaries_contact ON team_summaries (contact_at)",
+            "CREATE INDEX team_summaries_worker ON team_summaries (worker)",
+            # Each version's Summary as JSON, as the hub sent it.
+            """CREATE TABLE team_summary_bodies (
+                seq INTEGER PRIMARY KEY REFERENCES team_summaries (seq),
+                body TEXT NOT NULL
+            ) STRICT""",
+            # The current versions' young people (kind 'person') and indicators as marked
+            # ('concern': "id" or "id:possible"), for the queue's filters and choices.
+            """CREATE TABLE team_summary_tags (
+                kind TEXT NOT NULL CHECK (kind IN ('person', 'concern')),
+                value TEXT NOT NULL,
+                seq INTEGER NOT NULL REFERENCES team_summaries (seq),
+                PRIMARY KEY (kind, value, seq)
+            ) STRICT, WITHOUT ROWID""",
+            "CREATE INDEX team_summary_tags_seq ON team_summary_tags (seq)",
+            # The current versions' mentions keyed as the hub keys them (links.keys).
+            """CREATE TABLE team_summary_mentions (
+                seq INTEGER NOT NULL REFERENCES team_summaries (seq),
+                kind TEXT NOT NULL,
+                key TEXT NOT NULL,
+                label TEXT NOT NULL,
+                PRIMARY KEY (seq, kind, key)
+            ) STRICT, WITHOUT ROWID""",
+            "CREATE INDEX team_summary_mentions_key ON team_summary_mentions (kind, key)",
+            # The team's reviews as the hub recorded them; never edited.
+            """CREATE TABLE team_reviews (
+                id INTEGER PRIMARY KEY,
+                summary_id TEXT NOT NULL,
+                version INTEGER NOT NULL,
+                outcome TEXT NOT NULL,
+                comment TEXT NOT NULL,
+                questions TEXT NOT NULL,
+                reason TEXT NOT NULL,
+                reviewer TEXT NOT NULL,
+                recorded_at TEXT NOT NULL
+            ) STRICT""",
+            "CREATE INDEX team_reviews_summary ON team_reviews (summary_id, version, id)",
+            # The hub's team-wide links, replaced whole on each pull.
+            """CREATE TABLE team_links (
+                kind TEXT NOT NULL,
+                key TEXT NOT NULL,
+                label TEXT NOT NULL,
+                young_people TEXT NOT NULL,
+                workers TEXT NOT NULL,
+                summaries INTEGER NOT NULL,
+                last_at TEXT NOT NULL,
+                PRIMARY KEY (kind, key)
+            ) STRICT, WITHOUT ROWID""",
+            # Each review the lead recorded: its key and the exact ReviewIn bytes, written
+            # once and never rebuilt; the hub's Review once acknowledged.
+            """CREATE TABLE review_outbox (
+                id INTEGER PRIMARY KEY,
+                idempotency_key TEXT NOT NULL UNIQUE,
+                summary_id TEXT NOT NULL,
+                version INTEGER,
+                body BLOB NOT NULL,
+                state TEXT NOT NULL CHECK (state IN
+                    ('approved', 'sending', 'acknowledged', 'failed', 'held')),
+                attempts INTEGER NOT NULL DEFAULT 0,
+                next_try_at TEXT,
+                problem TEXT NOT NULL DEFAULT '',
+                problem_detail TEXT NOT NULL DEFAULT '',
+                response TEXT,
+                created_at TEXT NOT NULL,
+                updated_at TEXT NOT NULL
+            ) STRICT""",
+            "CREATE INDEX review_outbox_state ON review_outbox (state, next_try_at, id)",
+            "CREATE INDEX review_outbox_summary ON review_outbox (summary_id, id)",
+        ),
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version
