@@ -685,3 +685,20 @@ def test_another_teams_lead_sees_none_of_it(sync_hub: HubProcess, make_lead: Mak
     with theirs.client() as client:
         refused = client.post_review(body["id"], b'{"outcome":"approved"}', "k" * 32)
     assert refused.status == 404
+
+
+def test_recording_a_review_is_audited_without_its_words(
+    sync_hub: HubProcess, make_lead: MakeLead
+) -> None:
+    from outreach.vault.audit import entries
+
+    team = sync_hub.team(workers=1)
+    body = submit(team.worker)
+    lead = make_lead(team)
+    lead.sync()
+    lead.store().record_review(
+        body["id"], ReviewIn(outcome="escalated", reason="canary-reason-3318 police referral")
+    )
+    found = [e for e in entries(lead.db) if e.action == "review_recorded"]
+    assert [e.detail for e in found] == ["escalated"]
+    assert all("canary-reason-3318" not in e.detail for e in entries(lead.db))

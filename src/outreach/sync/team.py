@@ -50,6 +50,7 @@ from outreach.records.codec import utc_stamp
 from outreach.sync import enrolment
 from outreach.sync.client import Answer, HubClient, Unreachable
 from outreach.sync.engine import Backoff, Stop, refusal
+from outreach.vault import audit
 from outreach.vault.audit import utc_now
 from outreach.vault.database import Database
 
@@ -440,6 +441,7 @@ class TeamStore:
             )
             new_id = int(cursor.lastrowid)
             _refresh(self._db, summary_id)
+            audit.record(self._db, "review_recorded", review.outcome, now=self._now)
         return self._review_item(new_id)
 
     def _review_item(self, item_id: int) -> ReviewItem:

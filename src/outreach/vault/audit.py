@@ -35,6 +35,7 @@ ACTIONS = frozenset(
         "synced",
         "reviews_received",
         "detail_purged",
+        "review_recorded",
     }
 )
 
