@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import time
 from datetime import timedelta
 
 from outreach.app.messages import error_text, sync_problem_text, translate
@@ -34,7 +35,11 @@ def read_fd(fd: int) -> str:
 
 def _unlock(paths: AppPaths, policy: Policy, passphrase_fd: int) -> tuple[Vault, OpenVault]:
     vault = Vault(paths, policy, DeviceSecretStore.from_system())
-    return vault, vault.unlock(read_fd(passphrase_fd))
+    passphrase = read_fd(passphrase_fd)
+    # After a wrong passphrase the vault makes the next try wait (1 s, doubling). A script
+    # waits it out here rather than failing on the pause; the delay itself still applies.
+    time.sleep(vault.throttle_wait())
+    return vault, vault.unlock(passphrase)
 
 
 def _say(problem: str) -> int:
