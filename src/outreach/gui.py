@@ -33,7 +33,7 @@ from outreach.records.store import RecordStore
 from outreach.sync.client import HubClient
 from outreach.ui.dialogs import show_calm_error
 from outreach.ui.main_window import MainWindow
-from outreach.vault import crypto
+from outreach.vault import audit, crypto
 from outreach.vault.database import Database
 from outreach.vault.device import DeviceSecretStore
 from outreach.vault.errors import KeyringRequired, VaultError
@@ -81,6 +81,7 @@ def build_shell(
     kdf: crypto.KdfParams = crypto.DEFAULT_KDF,
     demo: bool = False,
     hub_client: Callable[..., HubClient] = HubClient,
+    now: Callable[[], datetime] = audit.utc_now,
 ) -> Shell:
     vault = Vault(paths, policy, device, kdf=kdf)
     session = Session(vault, BackgroundRunner(parent=app))
@@ -94,9 +95,11 @@ def build_shell(
     )
 
     # Its own pool: a sync waiting on the network never delays an unlock.
-    sync = SyncService(session, policy, BackgroundRunner(parent=app), client_factory=hub_client)
+    sync = SyncService(
+        session, policy, BackgroundRunner(parent=app), client_factory=hub_client, now=now
+    )
     sync.reviewsArrived.connect(lambda _count: records.changed.emit())
-    team = TeamService(session, sync, policy)
+    team = TeamService(session, sync, policy, now=now)
 
     idle = IdleWatcher(policy.idle_lock_minutes)
     app.installEventFilter(idle)

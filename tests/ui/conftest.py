@@ -55,10 +55,19 @@ def make_shell(qapp, qtbot, paths) -> Iterator[Callable[..., Shell]]:
     built: list[Shell] = []
 
     def make(
-        policy: Policy | None = None, device: DeviceSecretStore | None = None, *, show=True
+        policy: Policy | None = None,
+        device: DeviceSecretStore | None = None,
+        *,
+        show=True,
+        **options,
     ) -> Shell:
         shell = build_shell(
-            qapp, paths, policy or Policy(), device or DeviceSecretStore(None), kdf=CHEAP_KDF
+            qapp,
+            paths,
+            policy or Policy(),
+            device or DeviceSecretStore(None),
+            kdf=CHEAP_KDF,
+            **options,
         )
         built.append(shell)
         if show:

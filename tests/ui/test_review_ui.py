@@ -151,3 +151,30 @@ def test_the_dashboard_draws_the_team(qtbot, tmp_path, make_shell, make_vault, s
     assert shared.table.rowCount() >= 1
     assert PLATE.replace(" ", "") in shared.table.item(0, 0).text().replace(" ", "")
     assert worry.table.item(worry.table.rowCount() - 1, 1).text() == "6.0"
+
+
+def test_high_concern_waiting_too_long_is_flagged_and_counted(
+    qtbot, tmp_path, make_shell, make_vault, sync_hub
+) -> None:
+    team = sync_hub.team(workers=2)
+    for n, worry in enumerate((2, 9)):
+        opened, _uid, _ = _worker_laptop(
+            tmp_path, sync_hub, f"{team.name}-w{n}", f"P{n}", f"REF-O{n}", worry=worry
+        )
+        opened.close()
+    lead_vault = make_vault().create(PASSPHRASE)
+    code, _ = sync_hub.admin.enrolment_code(f"{team.name}-lead")
+    enrolment.enrol(lead_vault.db, sync_hub.url, code)
+    lead_vault.close()
+    # The lead opens the app three hours later; policy wants high concern seen within two.
+    later = datetime.now(UTC) + timedelta(hours=3)
+    shell = make_shell(Policy(review_within_hours=2), now=lambda: later)
+    unlock(qtbot, shell)
+    review = shell.window.workspace.review
+    qtbot.waitUntil(lambda: review.model.rowCount() == 2, timeout=SYNC_MS)
+    tabs = shell.window.workspace.tabs
+    assert tabs.tabText(tabs.indexOf(review)) == "Re&view (1 overdue)"
+    assert review.model.item(0).overdue
+    assert review.model.data(review.model.index(0, 0)) == "⚑"
+    assert not review.model.item(1).overdue  # worry 2: not high concern
+    assert "1 high-concern summaries have waited more than 2 hours" in review.overdue.text()
