@@ -49,6 +49,7 @@ from outreach.hub.auth import Caller
 from outreach.hub.clock import Clock, stamp, unstamp, utc_now
 from outreach.hub.errors import forbidden, invalid, not_found
 from outreach.hub.submit import (
+    TEAM_REVIEWS_LOCK,
     Answer,
     canonical,
     check_key,
@@ -150,6 +151,8 @@ class Reads:
         self._now = now
         self._postgres = engine.dialect.name == "postgresql"
         self._feed_lock = select(team_feed_lock(shared=False))
+        self._reviews_read_lock = select(team_feed_lock(shared=False, kind=TEAM_REVIEWS_LOCK))
+        self._reviews_write_lock = select(team_feed_lock(shared=True, kind=TEAM_REVIEWS_LOCK))
         self._key_lock = select(func.pg_try_advisory_xact_lock(bindparam("b_lock")))
 
     # --- who may see what ----------------------------------------------------------------
@@ -321,6 +324,8 @@ class Reads:
         target = next((row for row in rows if row.version == wanted), None)
         if target is None:
             raise invalid(f"this summary has no version {wanted}")
+        if self._postgres:  # held until commit: a reader paging by id waits for this one
+            conn.execute(self._reviews_write_lock, {"b_team": caller.team_id})
         new_id = conn.execute(
             insert(reviews).values(
                 summary_pk=target.pk,
@@ -341,7 +346,11 @@ class Reads:
     def reviews_after(self, caller: Caller, after: int, limit: int) -> list[Review]:
         """Reviews with an id above ``after``, oldest first: what a device has not yet seen."""
         query = self._scope(_reviews_query(ascending=True), caller)
-        with self._engine.connect() as conn:
+        with self._engine.begin() as conn:
+            if self._postgres:
+                # PostgreSQL numbers a review when it is inserted, not when it commits: wait
+                # for any still in flight, so paging on from the last id never skips one.
+                conn.execute(self._reviews_read_lock, {"b_team": caller.team_id})
             rows = conn.execute(query.where(reviews.c.id > after).limit(limit)).all()
         return [_review(row) for row in rows]
 

@@ -433,10 +433,16 @@ class Submissions:
 TEAM_FEED_LOCK = 74032102
 
 
-def team_feed_lock(*, shared: bool) -> ColumnElement[Any]:
-    """PostgreSQL's transaction-scoped advisory lock on the team ``b_team``'s feed."""
+# The same for the team's reviews: a review takes its id when inserted, not when it commits.
+TEAM_REVIEWS_LOCK = 74032103
+
+
+def team_feed_lock(*, shared: bool, kind: int = TEAM_FEED_LOCK) -> ColumnElement[Any]:
+    """PostgreSQL's transaction-scoped advisory lock on the team ``b_team``'s feed (or,
+    with ``kind=TEAM_REVIEWS_LOCK``, its reviews): writers hold it shared until they commit,
+    a reader paging by id takes it whole, so it never passes a row still being written."""
     lock = func.pg_advisory_xact_lock_shared if shared else func.pg_advisory_xact_lock
-    return lock(literal(TEAM_FEED_LOCK, Integer), cast(bindparam("b_team"), Integer))
+    return lock(literal(kind, Integer), cast(bindparam("b_team"), Integer))
 
 
 def lock_number(device_id: str, key: str) -> int:
