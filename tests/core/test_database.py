@@ -121,3 +121,38 @@ def test_a_vault_from_a_newer_app_is_refused_unchanged(make_vault, paths) -> Non
     with pytest.raises(VaultTooNew):
         make_vault().unlock(PASSPHRASE)
     assert hashlib.sha256(paths.vault_file.read_bytes()).hexdigest() == before
+
+
+def test_a_short_page_past_what_the_database_holds_is_not_damage(make_vault, paths) -> None:
+    """What a checkpoint that ran out of disk leaves at the end of the file."""
+    vault = make_vault()
+    opened = vault.create(PASSPHRASE)
+    DraftStore(opened.db).save("notes", "kept across a torn tail")
+    opened.db.checkpoint()
+    opened.close()
+    with paths.vault_file.open("ab") as f:
+        f.write(b"\x00" * 1000)
+    reopened = vault.unlock(PASSPHRASE)
+    try:
+        assert reopened.integrity_problems == []
+        assert not reopened.db.read_only
+        assert DraftStore(reopened.db).load("notes").content == "kept across a torn tail"
+    finally:
+        reopened.close()
+
+
+def test_a_database_cut_short_inside_its_pages_is_damage(make_vault, paths) -> None:
+    vault = make_vault()
+    opened = vault.create(PASSPHRASE)
+    DraftStore(opened.db).save("notes", "x" * 20_000)
+    opened.db.checkpoint()
+    opened.close()
+    size = paths.vault_file.stat().st_size
+    with paths.vault_file.open("r+b") as f:
+        f.truncate(size - 1000)
+    reopened = vault.unlock(PASSPHRASE)
+    try:
+        assert reopened.integrity_problems != []
+        assert reopened.db.read_only
+    finally:
+        reopened.close()
