@@ -33,13 +33,20 @@ def read_fd(fd: int) -> str:
     return b"".join(chunks).decode("utf-8").rstrip("\r\n")
 
 
-def _unlock(paths: AppPaths, policy: Policy, passphrase_fd: int) -> tuple[Vault, OpenVault]:
+def _unlock(paths: AppPaths, policy: Policy, passphrase_fd: int) -> tuple[Vault, OpenVault] | int:
+    """The vault, opened; or the exit code, having said why it could not be."""
     vault = Vault(paths, policy, DeviceSecretStore.from_system())
     passphrase = read_fd(passphrase_fd)
     # After a wrong passphrase the vault makes the next try wait (1 s, doubling). A script
     # waits it out here rather than failing on the pause; the delay itself still applies.
     time.sleep(vault.throttle_wait())
-    return vault, vault.unlock(passphrase)
+    try:
+        return vault, vault.unlock(passphrase)
+    except VaultWiped as exc:
+        print(error_text(exc), file=sys.stderr)
+        return EXIT_WIPED
+    except VaultError as exc:
+        return _say(error_text(exc))
 
 
 def _say(problem: str) -> int:
@@ -56,13 +63,10 @@ def enrol(paths: AppPaths, policy: Policy, hub: str | None, passphrase_fd: int) 
     address = policy.hub_address or hub
     if not address:
         return _say(translate("Cli", "Give the hub's address with --hub (or set it in policy)."))
-    try:
-        _vault, opened = _unlock(paths, policy, passphrase_fd)
-    except VaultWiped as exc:
-        print(error_text(exc), file=sys.stderr)
-        return EXIT_WIPED
-    except VaultError as exc:
-        return _say(error_text(exc))
+    unlocked = _unlock(paths, policy, passphrase_fd)
+    if isinstance(unlocked, int):
+        return unlocked
+    _vault, opened = unlocked
     try:
         code = sys.stdin.readline().strip()
         found = enrol_vault(opened.db, address, code, pinned_ca=policy.hub_pinned_ca)
@@ -86,13 +90,10 @@ def sync(paths: AppPaths, policy: Policy, passphrase_fd: int) -> int:
     from outreach.sync.engine import Stop, SyncEngine
     from outreach.sync.retention import purge_due
 
-    try:
-        vault, opened = _unlock(paths, policy, passphrase_fd)
-    except VaultWiped as exc:
-        print(error_text(exc), file=sys.stderr)
-        return EXIT_WIPED
-    except VaultError as exc:
-        return _say(error_text(exc))
+    unlocked = _unlock(paths, policy, passphrase_fd)
+    if isinstance(unlocked, int):
+        return unlocked
+    vault, opened = unlocked
     try:
         found = enrolment.current(opened.db)
         if found is None:

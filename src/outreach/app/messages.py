@@ -8,10 +8,13 @@ was changed when that is true.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from typing import TypeVar
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, SignalInstance
 
 from outreach.config.policy import PolicyError
+from outreach.logs import log
 from outreach.vault.errors import (
     KeyringRequired,
     KeyringUnavailable,
@@ -20,6 +23,7 @@ from outreach.vault.errors import (
     UnlockThrottled,
     UnsafeOperation,
     VaultDamaged,
+    VaultError,
     VaultTooNew,
     VaultWiped,
     WrongPassphrase,
@@ -333,3 +337,17 @@ def held_text(code: str) -> str:
         "The hub refused this summary as it is. Check it, then approve it again; other "
         "summaries are still being sent.",
     )
+
+
+T = TypeVar("T")
+
+
+def reported(work: Callable[[], T], default: T, failed: SignalInstance, what: str) -> T:
+    """Run a read of the vault for a service: a storage failure is logged by its class only
+    and said in words on ``failed``, and the caller gets ``default``."""
+    try:
+        return work()
+    except VaultError as exc:
+        log.error("%s failed: %s", what, type(exc).__name__)
+        failed.emit(error_text(exc))
+        return default

@@ -18,7 +18,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from outreach.app.jobs import BackgroundRunner
-from outreach.app.messages import error_text, sync_problem_text, translate
+from outreach.app.messages import error_text, reported, sync_problem_text, translate
 from outreach.app.session import Session
 from outreach.config.hub import BadAddress
 from outreach.config.policy import Policy
@@ -130,12 +130,7 @@ class SyncService(QObject):
         store = self._store()
         if store is None:
             return default
-        try:
-            return work(store)
-        except VaultError as exc:
-            log.error("sync read failed: %s", type(exc).__name__)
-            self.failed.emit(error_text(exc))
-            return default
+        return reported(lambda: work(store), default, self.failed, "sync read")
 
     def enrolment(self) -> Enrolment | None:
         found: Enrolment | None = self._read(lambda s: enrolment.current(s.db), None)

@@ -14,12 +14,11 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from outreach.app.messages import error_text
+from outreach.app.messages import error_text, reported
 from outreach.app.session import Session
 from outreach.app.sync import SyncService
 from outreach.config.policy import Policy
 from outreach.contract.summary import ReviewIn
-from outreach.logs import log
 from outreach.sync.dashboard import DashboardFigures, figures
 from outreach.sync.team import QueueFilter, QueueItem, ReviewItem, SummaryDetail, TeamStore
 from outreach.vault.audit import utc_now
@@ -69,12 +68,7 @@ class TeamService(QObject):
         store = self._store()
         if store is None:
             return default
-        try:
-            return work(store)
-        except VaultError as exc:
-            log.error("team read failed: %s", type(exc).__name__)
-            self.failed.emit(error_text(exc))
-            return default
+        return reported(lambda: work(store), default, self.failed, "team read")
 
     def queue(self, filters: QueueFilter, limit: int = 500) -> list[QueueItem]:
         found: list[QueueItem] = self._read(lambda s: s.queue(filters, limit), [])

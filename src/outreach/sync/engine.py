@@ -263,18 +263,7 @@ class SyncEngine:
                     "INSERT INTO hub_reviews (id, summary_id, version, outcome, comment, "
                     "questions, reason, reviewer, recorded_at, received_at) "
                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
-                    (
-                        review.id,
-                        review.summary_id,
-                        review.version,
-                        review.outcome,
-                        review.comment,
-                        json.dumps(review.questions),
-                        review.reason,
-                        review.reviewer,
-                        utc_stamp(review.recorded_at),
-                        stamp,
-                    ),
+                    (*review_values(review), stamp),
                 ).rowcount
                 if inserted and review.outcome == "needs_more":
                     added += asking.add_from_review(review.summary_id, review.questions)
@@ -316,6 +305,21 @@ def refusal(answer: Answer, hub_key: str, device_id: str) -> tuple[Stop, str]:
 
 def _verified_wipe(raw: dict[str, object], hub_key: str, device_id: str) -> bool:
     try:
+def review_values(review: Review) -> tuple[object, ...]:
+    """A review as the columns the vault keeps it in (``hub_reviews``, ``team_reviews``)."""
+    return (
+        review.id,
+        review.summary_id,
+        review.version,
+        review.outcome,
+        review.comment,
+        json.dumps(review.questions),
+        review.reason,
+        review.reviewer,
+        utc_stamp(review.recorded_at),
+    )
+
+
         instruction = WipeInstruction.model_validate(raw)
     except ValidationError:
         return False

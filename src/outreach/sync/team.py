@@ -49,7 +49,7 @@ from outreach.links.keys import Mention, entity_key
 from outreach.records.codec import utc_stamp
 from outreach.sync import enrolment
 from outreach.sync.client import Answer, HubClient, Unreachable
-from outreach.sync.engine import Backoff, Stop, refusal
+from outreach.sync.engine import Backoff, Stop, refusal, review_values
 from outreach.vault import audit
 from outreach.vault.audit import utc_now
 from outreach.vault.database import Database
@@ -742,17 +742,7 @@ def _insert_reviews(db: Database, reviews: Sequence[Review]) -> int:
             "INSERT INTO team_reviews (id, summary_id, version, outcome, comment, questions, "
             "reason, reviewer, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (id) DO NOTHING",
-            (
-                review.id,
-                review.summary_id,
-                review.version,
-                review.outcome,
-                review.comment,
-                json.dumps(review.questions),
-                review.reason,
-                review.reviewer,
-                utc_stamp(review.recorded_at),
-            ),
+            review_values(review),
         ).rowcount
     for summary_id in sorted({review.summary_id for review in reviews}):
         _refresh(db, summary_id)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 COLUMN_WIDTH = 560  # a calm, readable measure on wide screens
 
@@ -17,3 +17,12 @@ def centred_column(page: QWidget) -> QVBoxLayout:
     column.setMaximumWidth(COLUMN_WIDTH)
     outer.addWidget(column, 0, Qt.AlignmentFlag.AlignHCenter)
     return QVBoxLayout(column)
+
+
+def message_line() -> QLabel:
+    """The line under a form that says what went wrong, as plain text (never markup)."""
+    label = QLabel()
+    label.setObjectName("error")
+    label.setWordWrap(True)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    return label

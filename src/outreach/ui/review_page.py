@@ -38,6 +38,7 @@ from outreach.sync.dashboard import DashboardFigures
 from outreach.sync.team import QueueFilter, QueueItem, ReviewEntry, ReviewRefused, SummaryDetail
 from outreach.ui.charts import ChartData, ChartPanel, Series
 from outreach.ui.contact_view import when_text
+from outreach.ui.layout import message_line
 from outreach.ui.models import RowsModel, rows_table
 from outreach.ui.richtext import DocWriter
 from outreach.ui.shortcuts import bind
@@ -218,10 +219,7 @@ class ReviewForm(QGroupBox):
         self.reason.setPlaceholderText(self.tr("Safeguarding or police referral, and why"))
         form.addRow(self.tr("Reason"), self.reason)
         layout.addLayout(form)
-        self.message = QLabel()
-        self.message.setObjectName("error")
-        self.message.setWordWrap(True)
-        self.message.setTextFormat(Qt.TextFormat.PlainText)
+        self.message = message_line()
         layout.addWidget(self.message)
         self.record_button = QPushButton(self.tr("Record review (Ctrl+Enter)"))
         layout.addWidget(self.record_button, 0, Qt.AlignmentFlag.AlignRight)
@@ -297,10 +295,7 @@ class ReviewPage(QWidget):
         filters.addStretch(1)
         layout.addLayout(filters)
 
-        self.overdue = QLabel()
-        self.overdue.setObjectName("error")
-        self.overdue.setTextFormat(Qt.TextFormat.PlainText)
-        self.overdue.setWordWrap(True)
+        self.overdue = message_line()
         layout.addWidget(self.overdue)
 
         splitter = QSplitter()

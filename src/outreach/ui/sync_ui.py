@@ -38,6 +38,7 @@ from outreach.sync.summary import CannotInclude, Includable, Sharing
 from outreach.ui.contact_view import when_text
 from outreach.ui.labels import contact_kind_label, field_label, kind_label, provenance_label
 from outreach.ui.language import LanguageCheck
+from outreach.ui.layout import message_line
 from outreach.ui.richtext import DocWriter
 from outreach.ui.text import mark_content, wipe
 
@@ -142,10 +143,7 @@ class EnrolDialog(QDialog):
         self.code.setAccessibleName(self.tr("One-time code"))
         form.addRow(self.tr("One-time code"), self.code)
         layout.addLayout(form)
-        self.message = QLabel()
-        self.message.setObjectName("error")
-        self.message.setWordWrap(True)
-        self.message.setTextFormat(Qt.TextFormat.PlainText)
+        self.message = message_line()
         layout.addWidget(self.message)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.connect_button = self.buttons.addButton(
@@ -330,10 +328,7 @@ class ApprovalDialog(QDialog):
         splitter.setStretchFactor(1, 2)
         layout.addWidget(splitter, 1)
 
-        self.message = QLabel()
-        self.message.setObjectName("error")
-        self.message.setWordWrap(True)
-        self.message.setTextFormat(Qt.TextFormat.PlainText)
+        self.message = message_line()
         layout.addWidget(self.message)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.approve_button = self.buttons.addButton(
