@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
 from outreach.contract.summary import Receipt, Submission, Summary
 from outreach.records.codec import utc_stamp
@@ -264,25 +264,32 @@ class Outbox:
     def mark_sending(self, item_ids: Sequence[int]) -> None:
         stamp = utc_stamp(self._now())
         with self._db.transaction():
-            self._db.executemany(
-                "UPDATE outbox SET state = 'sending', attempts = attempts + 1, updated_at = ? "
-                "WHERE id = ? AND state IN ('approved', 'sending', 'failed')",
-                [(stamp, i) for i in item_ids],
-            )
+            # One statement for many rows: per statement, SQLCipher costs more than the row.
+            for chunk in _chunks(list(dict.fromkeys(item_ids))):
+                self._db.execute(
+                    "UPDATE outbox SET state = 'sending', attempts = attempts + 1, "  # noqa: S608
+                    f"updated_at = ? WHERE id IN ({', '.join('?' * len(chunk))}) "
+                    "AND state IN ('approved', 'sending', 'failed')",
+                    [stamp, *chunk],
+                )
 
     def record(self, outcomes: Sequence[Outcome]) -> None:
         """Store what happened to each item, all in one transaction."""
         stamp = utc_stamp(self._now())
+        # The last word on an item wins, as if each were applied in turn.
+        receipts = {o.item_id: o.receipt for o in outcomes if o.state is ItemState.ACKNOWLEDGED}
         with self._db.transaction():
+            for chunk in _chunks(list(receipts.items())):
+                self._db.execute(
+                    "UPDATE outbox SET state = 'acknowledged', receipt = v.column2, "  # noqa: S608
+                    "acknowledged_at = ?, next_try_at = NULL, problem = '', "
+                    "problem_detail = '', updated_at = ? "
+                    f"FROM (VALUES {', '.join(['(?, ?)'] * len(chunk))}) AS v "
+                    "WHERE outbox.id = v.column1",
+                    [stamp, stamp, *(x for i, r in chunk for x in (i, r.decode()))],
+                )
             for o in outcomes:
-                if o.state is ItemState.ACKNOWLEDGED:
-                    self._db.execute(
-                        "UPDATE outbox SET state = 'acknowledged', receipt = ?, "
-                        "acknowledged_at = ?, next_try_at = NULL, problem = '', "
-                        "problem_detail = '', updated_at = ? WHERE id = ?",
-                        (o.receipt.decode(), stamp, stamp, o.item_id),
-                    )
-                else:
+                if o.state is not ItemState.ACKNOWLEDGED:
                     retry = utc_stamp(o.next_try_at) if o.next_try_at else None
                     # An item acknowledged by an earlier attempt stays acknowledged.
                     self._db.execute(
@@ -299,6 +306,14 @@ class Outbox:
                 "UPDATE outbox SET next_try_at = ? WHERE state = 'failed'",
                 (utc_stamp(self._now()),),
             )
+
+
+T = TypeVar("T")
+
+
+def _chunks(values: list[T], size: int = 400) -> list[list[T]]:
+    """Short enough lists for one statement's parameters."""
+    return [values[i : i + size] for i in range(0, len(values), size)]
 
 
 def receipt_json(receipt: Receipt) -> bytes:
