@@ -305,8 +305,6 @@ def refusal(answer: Answer, hub_key: str, device_id: str) -> tuple[Stop, str]:
     return Stop.NONE, answer.code
 
 
-def _verified_wipe(raw: dict[str, object], hub_key: str, device_id: str) -> bool:
-    try:
 def review_values(review: Review) -> tuple[object, ...]:
     """A review as the columns the vault keeps it in (``hub_reviews``, ``team_reviews``)."""
     return (
@@ -322,6 +320,8 @@ def review_values(review: Review) -> tuple[object, ...]:
     )
 
 
+def _verified_wipe(raw: dict[str, object], hub_key: str, device_id: str) -> bool:
+    try:
         instruction = WipeInstruction.model_validate(raw)
     except ValidationError:
         return False
