@@ -38,6 +38,7 @@ def _dispose(qapp, shell: Shell) -> None:
     shell.idle.stop()
     qapp.removeEventFilter(shell.idle)
     runner.wait(UNLOCK_TIMEOUT_MS)
+    shell.sync.wait(UNLOCK_TIMEOUT_MS)  # a sync in flight ends (the lock asked it to stop)
     QCoreApplication.sendPostedEvents()  # a late unlock result arrives, and is closed
     shell.session.lock()
     shell.window.close()

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from outreach.app.jobs import BackgroundRunner
@@ -295,7 +296,13 @@ class SyncService(QObject):
 
         self._runner.submit(work, self._finished, self._crashed)
 
+    def wait(self, msecs: int = -1) -> bool:
+        """Wait for a run in flight to end (shutting down, tests)."""
+        return self._runner.wait(msecs)
+
     def _finished(self, report: SyncReport) -> None:
+        if not shiboken6.isValid(self):
+            return  # the window, and this service with it, went while the run was out
         self._running = False
         self.runningChanged.emit(False)
         log.info("sync run: %s acknowledged, stop=%s", report.acknowledged, report.stop.value)
@@ -317,6 +324,8 @@ class SyncService(QObject):
             self._retry.start(int(min(max(wait, 0.5), 3600) * 1000))
 
     def _crashed(self, exc: BaseException) -> None:
+        if not shiboken6.isValid(self):
+            return
         self._running = False
         self.runningChanged.emit(False)
         if isinstance(exc, VaultError):
