@@ -204,6 +204,23 @@ def test_due_is_oldest_first_and_waits_for_each_retry_time(
     assert [i.id for i in outbox.due()] == [items[0].id, items[1].id, items[3].id]
 
 
+def test_due_reads_on_from_where_a_run_got_to_but_never_past_a_retry(
+    approvals: Approvals, store: RecordStore, clock: Clock
+) -> None:
+    outbox = approvals.outbox
+    items = [approvals.approve(approvals.preview(uid)) for uid in uids(store)[:5]]
+    seqs = [i.device_seq for i in items]
+    # A run that has taken the first two reads on from the second's running number.
+    assert [i.id for i in outbox.due(limit=2, after=seqs[1])] == [i.id for i in items[2:4]]
+    assert outbox.due(after=seqs[-1]) == []
+    # A failed item whose time has come is due however far the run has read.
+    outbox.mark_sending([items[0].id])
+    outbox.record([Outcome(items[0].id, ItemState.FAILED, problem="busy", next_try_at=clock())])
+    assert [i.id for i in outbox.due(after=seqs[-1])] == [items[0].id]
+    # Oldest first across both, and the limit counts both.
+    assert [i.id for i in outbox.due(limit=2, after=seqs[2])] == [items[0].id, items[3].id]
+
+
 def test_sync_now_brings_every_retry_forward(approvals: Approvals, store: RecordStore) -> None:
     outbox = approvals.outbox
     item = approvals.approve(approvals.preview(uids(store)[0]))
