@@ -9,6 +9,7 @@ and on "Sync now". Locking asks a run to stop after the batch in flight.
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -146,8 +147,6 @@ class SyncService(QObject):
         return found
 
     def reviews_for(self, uid: str) -> list[ReviewNote]:
-        import json
-
         rows = self._read(
             lambda s: s.db.query(
                 "SELECT outcome, comment, questions, reason, reviewer, recorded_at, version "
@@ -196,12 +195,11 @@ class SyncService(QObject):
     def lease_overdue(self) -> bool:
         """Policy ``must_sync_every_days``: has this enrolled laptop been away too long?"""
         days = self._policy.must_sync_every_days
-        if not days or self.enrolment() is None:
+        found = self.enrolment() if days else None
+        current = self.status() if found is not None else None
+        if found is None or current is None:
             return False
-        current = self.status()
-        if current is None:
-            return False
-        since = current.last_success_at or self.enrolment().enrolled_at  # type: ignore[union-attr]
+        since = current.last_success_at or found.enrolled_at
         return self._now() - since > timedelta(days=days)
 
     # --- doing --------------------------------------------------------------------------

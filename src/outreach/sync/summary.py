@@ -163,19 +163,19 @@ def build(
         contact_at=_aware(contact.started_at),
         ended_at=_aware(contact.ended_at) if contact.ended_at else None,
         kind=contact.kind.value,
-        area=_clip(contact.place, _AREA),
+        area=clip(contact.place, _AREA),
         young_people=[_person_ref(p, day, names_sent) for p in people],
         worry=contact.worry,
         concerns=_concerns(sealed),
         observations=[_line(o) for o in contact.observations[:_OBSERVATIONS]],
         mentions=_mentions(sealed),
-        instinct=_clip(contact.instinct, 2000, one_line=False),
+        instinct=clip(contact.instinct, 2000, one_line=False),
         instinct_skipped=contact.instinct_skipped,
-        account=_clip(account.strip(), _ACCOUNT, one_line=False),
-        open_questions=[_clip(q, _LINE) for q in context.open_questions[:_QUESTIONS]],
+        account=clip(account.strip(), _ACCOUNT, one_line=False),
+        open_questions=[clip(q, _LINE) for q in context.open_questions[:_QUESTIONS]],
         nudges=[n[:64] for n in dict.fromkeys(context.acknowledged_nudges) if n][:_NUDGES],
         included=included,
-        amend_reason=_clip(sealed.amend_reason, 500, one_line=False),
+        amend_reason=clip(sealed.amend_reason, 500, one_line=False),
         language_prompts=min(max(language_prompts, 0), _LANGUAGE_PROMPTS),
     )
 
@@ -185,7 +185,7 @@ def _person_ref(person: YoungPerson, day: date, names_sent: bool) -> YoungPerson
     return YoungPersonRef(
         ref=reference(person),
         age=age if age is not None and 0 <= age <= 30 else None,
-        known_as=_clip(person.known_as, 80) if names_sent else None,
+        known_as=clip(person.known_as, 80) if names_sent else None,
     )
 
 
@@ -203,10 +203,10 @@ def _concerns(sealed: SealedContact) -> list[str]:
 def _mentions(sealed: SealedContact) -> list[Mention]:
     found = []
     for mention in mentions_of(sealed.contact):
-        text = _clip(mention.text, _MENTION)
+        text = clip(mention.text, _MENTION)
         if text:
             found.append(
-                Mention(kind=mention.kind, text=text, extra=_clip(mention.extra, _MENTION_EXTRA))
+                Mention(kind=mention.kind, text=text, extra=clip(mention.extra, _MENTION_EXTRA))
             )
     return list(dict.fromkeys(found))[:_MENTIONS]
 
@@ -218,7 +218,7 @@ def _line(observation: Observation) -> ObservationLine:
         if spec.kind is FieldKind.LONG_TEXT or value in (None, "", ()):
             continue  # free text is an Includable; empty fields say nothing
         if spec.kind in (FieldKind.TEXT, FieldKind.CHOICE):
-            details[spec.name] = _clip(value, _LINE)
+            details[spec.name] = clip(value, _LINE)
         elif spec.kind in (FieldKind.FLAG, FieldKind.NUMBER):
             details[spec.name] = value
         elif spec.kind is FieldKind.DATE:
@@ -252,7 +252,7 @@ def _mark(mark: BodyMark) -> str:
 
 
 def _items(values: Iterable[object]) -> list[str]:
-    cleaned = [_clip(str(v), _LIST_ITEM) for v in values]
+    cleaned = [clip(str(v), _LIST_ITEM) for v in values]
     return [v for v in cleaned if v][:_LIST_ITEMS]
 
 
@@ -260,6 +260,6 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
-def _clip(text: str, limit: int, *, one_line: bool = True) -> str:
+def clip(text: str, limit: int, *, one_line: bool = True) -> str:
     text = " ".join(text.split()) if one_line else text.strip()
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

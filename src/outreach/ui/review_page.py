@@ -38,6 +38,7 @@ from outreach.sync.dashboard import DashboardFigures
 from outreach.sync.team import QueueFilter, QueueItem, ReviewEntry, ReviewRefused, SummaryDetail
 from outreach.ui.charts import ChartData, ChartPanel, Series
 from outreach.ui.contact_view import when_text
+from outreach.ui.labels import entity_label
 from outreach.ui.layout import message_line
 from outreach.ui.models import RowsModel, rows_table
 from outreach.ui.richtext import DocWriter
@@ -140,7 +141,7 @@ def write_team_links(w: DocWriter, links: Sequence[TeamLink]) -> None:
     w.bullets(
         [
             translate("Review", "%1 %2: %3 young people (%4), %5 workers (%6)")
-            .replace("%1", _kind_label(link.kind))
+            .replace("%1", entity_label(link.kind))
             .replace("%2", link.label)
             .replace("%3", str(len(link.young_people)))
             .replace("%4", ", ".join(link.young_people))
@@ -149,16 +150,6 @@ def write_team_links(w: DocWriter, links: Sequence[TeamLink]) -> None:
             for link in links
         ]
     )
-
-
-def _kind_label(kind: str) -> str:
-    return {
-        "vehicle": translate("Review", "Vehicle"),
-        "person": translate("Review", "Person"),
-        "phone": translate("Review", "Phone"),
-        "handle": translate("Review", "Handle"),
-        "place": translate("Review", "Place"),
-    }.get(kind, kind)
 
 
 def write_review(w: DocWriter, review: ReviewEntry) -> None:
@@ -489,7 +480,7 @@ def charts_for(f: DashboardFigures) -> list[ChartData]:
         ),
         ChartData(
             translate("Dashboard", "Vehicles, people and phones seen with two or more"),
-            tuple(f"{_kind_label(r.kind)} {r.label}" for r in f.shared[:15]),
+            tuple(f"{entity_label(r.kind)} {r.label}" for r in f.shared[:15]),
             (
                 Series(
                     translate("Dashboard", "Young people"),

@@ -34,7 +34,7 @@ from outreach.app.messages import held_text
 from outreach.app.sync import ReviewNote, SyncService, problem_words
 from outreach.contract.summary import Summary
 from outreach.sync.outbox import ItemState, OutboxItem
-from outreach.sync.summary import CannotInclude, Includable, Sharing
+from outreach.sync.summary import CannotInclude, Includable, Sharing, clip
 from outreach.ui.contact_view import when_text
 from outreach.ui.labels import contact_kind_label, field_label, kind_label, provenance_label
 from outreach.ui.language import LanguageCheck
@@ -292,8 +292,8 @@ class ApprovalDialog(QDialog):
         offered = sync.includable(uid)
         for item in offered:
             box = QCheckBox(_include_label(item))
-            box.setToolTip(_clip(item.text, 300))
-            box.setAccessibleDescription(_clip(item.text, 300))
+            box.setToolTip(clip(item.text, 300))
+            box.setAccessibleDescription(clip(item.text, 300))
             if rule is Sharing.NEVER:
                 box.setEnabled(False)
             elif rule is Sharing.ALWAYS:
@@ -410,14 +410,9 @@ def _include_label(item: Includable) -> str:
         return (
             translate("Summary", "Their own words (%1): %2")
             .replace("%1", who)
-            .replace("%2", _clip(item.text, 60))
+            .replace("%2", clip(item.text, 60))
         )
-    return field_label(item.label) + ": " + _clip(item.text, 60)
-
-
-def _clip(text: str, limit: int) -> str:
-    line = " ".join(text.split())
-    return line if len(line) <= limit else line[: limit - 1] + "…"
+    return field_label(item.label) + ": " + clip(item.text, 60)
 
 
 # --- what the hub said about a contact --------------------------------------------------
