@@ -119,6 +119,7 @@ def run_self_test(
             "ok": False,
             "problem": policy_or_error.reason,
             "key": policy_or_error.key or None,
+            "layer": policy_or_error.layer,
         }
         errors.append("policy")
         require_keyring = False
@@ -128,6 +129,11 @@ def run_self_test(
             "file": str(source) if source else None,
             "ok": True,
             "managed": sorted(policy_or_error.managed),
+            # Per key, the layer that set it: group_policy, managed_preferences or file.
+            "sources": {
+                name: {"layer": origin.layer, "where": origin.where}
+                for name, origin in sorted(policy_or_error.origins.items())
+            },
         }
         require_keyring = policy_or_error.require_keyring
 

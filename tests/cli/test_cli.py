@@ -78,7 +78,7 @@ def test_self_test_reports_one_json_object(tmp_path: Path) -> None:
     assert encryption["plaintext_on_disk"] is False
     assert encryption["sqlcipher_version"].startswith("4.")
     assert report["qt"]["platform"] == "offscreen"
-    assert report["policy"] == {"file": None, "ok": True, "managed": []}
+    assert report["policy"] == {"file": None, "ok": True, "managed": [], "sources": {}}
     assert report["data_dir"]["path"] == str(data)
     assert report["data_dir"]["writable"] is True
     # No keyring is a warning, not a failure, unless policy requires one.
@@ -106,6 +106,9 @@ def test_self_test_fails_when_policy_requires_a_keyring_and_none_works(tmp_path:
     assert report["policy"]["ok"] is True
     assert report["policy"]["file"] == str(tmp_path / "policy.toml")
     assert report["policy"]["managed"] == ["require_keyring"]
+    assert report["policy"]["sources"] == {
+        "require_keyring": {"layer": "file", "where": str(tmp_path / "policy.toml")}
+    }
     assert report["keyring"]["required"] is True
     assert "keyring" in report["errors"]
     assert report["ok"] is False

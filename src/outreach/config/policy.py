@@ -1,7 +1,10 @@
-"""IT policy: a TOML file in the site config dir that overrides the worker's settings.
+"""IT policy: what the organisation sets, laid over the worker's settings key by key.
 
-An unreadable file, a bad value or an unknown key stops the app with a message naming
-the file and the key: a policy IT believes is in force must never be silently ignored.
+Layers, most authoritative first: the OS's managed store (Group Policy in the Windows
+registry, managed preferences on macOS; `config/managed.py` reads them), then the
+machine-wide `policy.toml`, then the worker's own settings in the vault, then defaults.
+An unreadable source, a bad value or an unknown key stops the app with a message naming
+the source and the key: a policy IT believes is in force must never be silently ignored.
 """
 
 from __future__ import annotations
@@ -30,8 +33,30 @@ class PolicyKey:
     summary: str
 
 
-def _int_between(low: int, high: int) -> Callable[[Any], bool]:
-    return lambda v: isinstance(v, int) and not isinstance(v, bool) and low <= v <= high
+@dataclass(frozen=True)
+class IntBetween:
+    """A whole number in a range; the bounds are read again by the Group Policy template."""
+
+    low: int
+    high: int
+
+    def __call__(self, value: Any) -> bool:
+        whole = isinstance(value, int) and not isinstance(value, bool)
+        return whole and self.low <= value <= self.high
+
+
+@dataclass(frozen=True)
+class OneOf:
+    """One of a few words; listed as a drop-down in the Group Policy template."""
+
+    choices: tuple[str, ...]
+
+    def __call__(self, value: Any) -> bool:
+        return value in self.choices
+
+
+def _int_between(low: int, high: int) -> IntBetween:
+    return IntBetween(low, high)
 
 
 def _is_bool(value: Any) -> bool:
@@ -194,7 +219,7 @@ KEYS: tuple[PolicyKey, ...] = (
     PolicyKey(
         "narrative_sharing",
         "worker_chooses",
-        lambda v: v in ("never", "worker_chooses", "always"),
+        OneOf(("never", "worker_chooses", "always")),
         '"never", "worker_chooses" or "always"',
         "Whether narrative and a young person's own words may, or must, go in summaries.",
     ),
@@ -224,13 +249,52 @@ KEYS: tuple[PolicyKey, ...] = (
 _BY_NAME = {key.name: key for key in KEYS}
 
 
+def key_named(name: str) -> PolicyKey | None:
+    return _BY_NAME.get(name)
+
+
+# Where a key's value came from, most authoritative first.
+GROUP_POLICY = "group_policy"  # Windows: HKLM, then HKCU, under SOFTWARE\Policies\Outreach
+MANAGED_PREFERENCES = "managed_preferences"  # macOS: /Library/Managed Preferences
+POLICY_FILE = "file"  # policy.toml in the site config dir
+USER = "user"  # the worker's own settings, in the vault
+DEFAULT = "default"
+LAYERS = (GROUP_POLICY, MANAGED_PREFERENCES, POLICY_FILE, USER, DEFAULT)
+
+
+def value_kind(key: PolicyKey) -> str:
+    """ "bool", "int" or "text": how the key is typed in the registry and in a profile."""
+    if isinstance(key.default, bool):
+        return "bool"
+    if isinstance(key.default, int):
+        return "int"
+    return "text"
+
+
 @dataclass(frozen=True)
 class PolicyError(Exception):
+    # The file, plist or registry key at fault.
     path: Path
     # "unreadable", "syntax", "unknown_key" or "bad_value"
     reason: str
     key: str = ""
     expects: str = ""
+    layer: str = POLICY_FILE
+
+
+@dataclass(frozen=True)
+class PolicyOrigin:
+    layer: str
+    where: str
+
+
+@dataclass(frozen=True)
+class ManagedValues:
+    """One managed source as read, before its values are checked."""
+
+    layer: str
+    where: Path
+    values: Mapping[str, Any]
 
 
 @dataclass(frozen=True)
@@ -256,30 +320,55 @@ class Policy:
     retention_days_after_sync: int = 0
     must_sync_every_days: int = 0
     review_within_hours: int = 24
+    # The policy file read, if any (OS-managed sources are named in `origins`).
     source: Path | None = None
     managed: frozenset[str] = field(default_factory=frozenset)
+    origins: Mapping[str, PolicyOrigin] = field(default_factory=dict, hash=False)
 
     def is_managed(self, name: str) -> bool:
         return name in self.managed
+
+    def origin(self, name: str) -> PolicyOrigin | None:
+        """Which managed layer set this key; None when the organisation does not set it."""
+        return self.origins.get(name)
 
     def as_dict(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in fields(self) if f.name in _BY_NAME}
 
 
-def parse_policy(path: Path, text: str) -> Policy:
+def checked(source: ManagedValues) -> dict[str, Any]:
+    """The source's values, or PolicyError naming the source and the first bad key."""
+    for name, value in source.values.items():
+        key = _BY_NAME.get(name)
+        if key is None:
+            raise PolicyError(source.where, "unknown_key", name, layer=source.layer)
+        if not key.check(value):
+            raise PolicyError(source.where, "bad_value", name, key.expects, layer=source.layer)
+    return dict(source.values)
+
+
+def merged(sources: Sequence[ManagedValues], file: Path | None = None) -> Policy:
+    """Lay the sources over the defaults key by key; the first source setting a key wins."""
+    values: dict[str, Any] = {}
+    origins: dict[str, PolicyOrigin] = {}
+    for source in sources:
+        for name, value in checked(source).items():
+            if name not in values:
+                values[name] = value
+                origins[name] = PolicyOrigin(source.layer, str(source.where))
+    return Policy(**values, source=file, managed=frozenset(values), origins=origins)
+
+
+def read_toml(path: Path, text: str) -> ManagedValues:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise PolicyError(path, "syntax", expects=str(exc)) from exc
-    values: dict[str, Any] = {}
-    for name, value in data.items():
-        key = _BY_NAME.get(name)
-        if key is None:
-            raise PolicyError(path, "unknown_key", name)
-        if not key.check(value):
-            raise PolicyError(path, "bad_value", name, key.expects)
-        values[name] = value
-    return Policy(**values, source=path, managed=frozenset(values))
+    return ManagedValues(POLICY_FILE, path, data)
+
+
+def parse_policy(path: Path, text: str) -> Policy:
+    return merged([read_toml(path, text)], file=path)
 
 
 def candidate_files(env: Mapping[str, str]) -> list[Path]:
@@ -291,8 +380,10 @@ def candidate_files(env: Mapping[str, str]) -> list[Path]:
     return [Path(d) / POLICY_FILE_NAME for d in dirs.split(os.pathsep) if d]
 
 
-def load_policy(env: Mapping[str, str], candidates: Sequence[Path] | None = None) -> Policy:
-    """The first policy file found wins; none at all means the defaults."""
+def find_policy_file(
+    env: Mapping[str, str], candidates: Sequence[Path] | None = None
+) -> ManagedValues | None:
+    """The first policy file found; the others are not read."""
     explicit = POLICY_ENV in env and bool(env[POLICY_ENV])
     for path in candidates if candidates is not None else candidate_files(env):
         try:
@@ -303,5 +394,26 @@ def load_policy(env: Mapping[str, str], candidates: Sequence[Path] | None = None
             continue
         except (OSError, UnicodeDecodeError) as exc:
             raise PolicyError(path, "unreadable") from exc
-        return parse_policy(path, text)
-    return Policy()
+        return read_toml(path, text)
+    return None
+
+
+def load_policy(
+    env: Mapping[str, str],
+    candidates: Sequence[Path] | None = None,
+    os_managed: Callable[[], Sequence[ManagedValues]] | None = None,
+) -> Policy:
+    """OS-managed policy, then the first policy file found, over the defaults.
+
+    `os_managed` reads the OS's store (the registry, managed preferences); tests pass their
+    own. `OUTREACH_POLICY_FILE` replaces only the file: OS-managed policy still wins.
+    """
+    if os_managed is None:
+        from outreach.config.managed import system_sources
+
+        os_managed = system_sources
+    sources = list(os_managed())
+    file = find_policy_file(env, candidates)
+    if file is not None:
+        sources.append(file)
+    return merged(sources, file=file.where if file is not None else None)
