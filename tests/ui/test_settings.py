@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QDialog
+from PySide6.QtWidgets import QDialog, QLabel
 
-from outreach.config.policy import Policy
+from outreach.config.policy import GROUP_POLICY, ManagedValues, Policy, load_policy
 from outreach.ui.dialogs import SettingsDialog
 from tests.conftest import PASSPHRASE
 from tests.ui.conftest import unlock
@@ -44,7 +44,7 @@ def test_a_managed_idle_lock_is_shown_but_cannot_be_changed(qtbot, make_shell, m
     assert dialog.idle_minutes.value() == 7
     assert not dialog.idle_minutes.isEnabled()
     assert dialog.idle_managed.isVisible()
-    assert dialog.idle_managed.text() == "Set by your organisation"
+    assert dialog.idle_managed.text() == "Set by your organisation (policy file)"
     with qtbot.assertNotEmitted(dialog.idleMinutesChosen, wait=0):
         dialog.idle_minutes.setValue(30)  # as if it could be changed anyway
     assert shell.settings.idle_lock().value == 7
@@ -94,3 +94,20 @@ def test_a_lock_closes_the_settings_dialog(qtbot, make_shell, make_vault) -> Non
     assert not dialog.isVisible()
     assert not [d for d in shell.window.findChildren(QDialog) if d.isVisible()]
     qtbot.waitUntil(lambda: not shell.window.findChildren(SettingsDialog))  # deleted on close
+
+
+def test_settings_say_which_layer_of_policy_set_each_managed_key(
+    qtbot, make_shell, make_vault, tmp_path
+) -> None:
+    file = tmp_path / "policy.toml"
+    file.write_text('idle_lock_minutes = 9\nprotective_marking = "OFFICIAL"\n', "utf-8")
+    registry = ManagedValues(GROUP_POLICY, tmp_path / "HKLM", {"idle_lock_minutes": 4})
+    policy = load_policy({"OUTREACH_POLICY_FILE": str(file)}, os_managed=lambda: [registry])
+    make_vault(policy).create(PASSPHRASE).close()
+    shell = make_shell(policy)
+    unlock(qtbot, shell)
+    dialog = _open_settings(qtbot, shell)
+    assert dialog.idle_minutes.value() == 4
+    assert dialog.idle_managed.text() == "Set by your organisation (Group Policy)"
+    shown = [label.text() for label in dialog.findChildren(QLabel)]
+    assert "Lock after idle (Group Policy)\nprotective_marking (policy file)" in shown

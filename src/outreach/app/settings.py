@@ -5,8 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Signal
 
 from outreach.app.session import Session
-from outreach.config.policy import Policy
-from outreach.records.settings import EffectiveSetting, WorkerSettings
+from outreach.config.policy import DEFAULT, Policy
+from outreach.records.settings import EffectiveSetting, WorkerSettings, managed_layer
 from outreach.vault.errors import VaultError
 
 
@@ -30,11 +30,11 @@ class SettingsService(QObject):
                 return WorkerSettings(opened.db, self._policy).idle_lock_minutes()
             except VaultError:
                 pass  # a damaged page: the policy's value still keeps the worker safe
-        return EffectiveSetting(
-            "idle_lock_minutes",
-            self._policy.idle_lock_minutes,
-            self._policy.is_managed("idle_lock_minutes"),
-        )
+        name = "idle_lock_minutes"
+        if self._policy.is_managed(name):
+            layer = managed_layer(self._policy, name)
+            return EffectiveSetting(name, self._policy.idle_lock_minutes, True, layer)
+        return EffectiveSetting(name, self._policy.idle_lock_minutes, False, DEFAULT)
 
     def set_idle_lock_minutes(self, minutes: int) -> None:
         opened = self._session.open_vault

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from outreach.config.policy import Policy
+from outreach.config.policy import DEFAULT, POLICY_FILE, USER, Policy
 from outreach.vault.database import Database
 
 
@@ -13,6 +13,13 @@ class EffectiveSetting:
     name: str
     value: int
     managed: bool
+    # Which layer gave the value: policy.GROUP_POLICY, ... DEFAULT (see docs/policy.md).
+    layer: str = DEFAULT
+
+
+def managed_layer(policy: Policy, name: str) -> str:
+    origin = policy.origin(name)
+    return origin.layer if origin is not None else POLICY_FILE
 
 
 class WorkerSettings:
@@ -23,11 +30,14 @@ class WorkerSettings:
         self._policy = policy
 
     def idle_lock_minutes(self) -> EffectiveSetting:
-        if self._policy.is_managed("idle_lock_minutes"):
-            return EffectiveSetting("idle_lock_minutes", self._policy.idle_lock_minutes, True)
+        name = "idle_lock_minutes"
+        if self._policy.is_managed(name):
+            layer = managed_layer(self._policy, name)
+            return EffectiveSetting(name, self._policy.idle_lock_minutes, True, layer)
         stored = self._db.scalar("SELECT value FROM settings WHERE key = 'idle_lock_minutes'")
-        value = int(stored) if stored is not None else self._policy.idle_lock_minutes
-        return EffectiveSetting("idle_lock_minutes", value, False)
+        if stored is None:
+            return EffectiveSetting(name, self._policy.idle_lock_minutes, False, DEFAULT)
+        return EffectiveSetting(name, int(stored), False, USER)
 
     def set_idle_lock_minutes(self, minutes: int) -> None:
         if self._policy.is_managed("idle_lock_minutes"):

@@ -16,9 +16,41 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from outreach.config.policy import GROUP_POLICY, MANAGED_PREFERENCES, POLICY_FILE
 from outreach.records.settings import EffectiveSetting
 from outreach.ui.text import mark_content, wipe
 from outreach.vault.passphrase import MIN_LENGTH, assess
+
+
+def _layer_words(layer: str) -> str:
+    words = {
+        GROUP_POLICY: QCoreApplication.translate("SettingsDialog", "Group Policy"),
+        MANAGED_PREFERENCES: QCoreApplication.translate("SettingsDialog", "device management"),
+        POLICY_FILE: QCoreApplication.translate("SettingsDialog", "policy file"),
+    }
+    return words.get(layer, "")
+
+
+def set_by_words(layer: str) -> str:
+    """ "Set by your organisation (Group Policy)": who manages a setting, and how."""
+    where = _layer_words(layer)
+    if not where:
+        return QCoreApplication.translate("SettingsDialog", "Set by your organisation")
+    return QCoreApplication.translate("SettingsDialog", "Set by your organisation (%1)").replace(
+        "%1", where
+    )
+
+
+def managed_key_words(label: str, layer: str) -> str:
+    """One line of the managed list: the setting, and how the organisation sets it."""
+    where = _layer_words(layer)
+    if not where:
+        return label
+    return (
+        QCoreApplication.translate("SettingsDialog", "%1 (%2)")
+        .replace("%1", label)
+        .replace("%2", where)
+    )
 
 
 class SettingsDialog(QDialog):
@@ -47,7 +79,7 @@ class SettingsDialog(QDialog):
         self.idle_minutes.setValue(idle.value)
         self.idle_minutes.setEnabled(not idle.managed)
         form.addRow(self.tr("Lock after idle"), self.idle_minutes)
-        self.idle_managed = QLabel(self.tr("Set by your organisation"))
+        self.idle_managed = QLabel(set_by_words(idle.layer))
         self.idle_managed.setObjectName("managed")
         self.idle_managed.setVisible(idle.managed)
         form.addRow("", self.idle_managed)
@@ -56,7 +88,7 @@ class SettingsDialog(QDialog):
             (self.tr("Policy file"), policy_file or self.tr("None: default settings")),
             (self.tr("Keyring"), keyring_text),
             (self.tr("Data folder"), data_dir),
-            (self.tr("Set by your organisation"), ", ".join(managed) or self.tr("Nothing")),
+            (self.tr("Set by your organisation"), "\n".join(managed) or self.tr("Nothing")),
         ):
             shown = QLabel(value)
             shown.setWordWrap(True)

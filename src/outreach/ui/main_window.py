@@ -24,7 +24,8 @@ from outreach.app.session import Session, State
 from outreach.app.settings import SettingsService
 from outreach.app.sync import SyncService, problem_words
 from outreach.app.team import TeamService
-from outreach.ui.dialogs import ChangePassphraseDialog, SettingsDialog
+from outreach.records.settings import managed_layer
+from outreach.ui.dialogs import ChangePassphraseDialog, SettingsDialog, managed_key_words
 from outreach.ui.notice_page import NoticePage
 from outreach.ui.setup_page import SetupPage
 from outreach.ui.shortcuts import keys_for, label_for
@@ -258,7 +259,10 @@ class MainWindow(QMainWindow):
             policy_file=str(policy.source) if policy.source else "",
             keyring_text=self._keyring_status,
             data_dir=str(opened.paths.data_dir),
-            managed=tuple(policy_key_label(name) for name in sorted(policy.managed)),
+            managed=tuple(
+                managed_key_words(policy_key_label(name), managed_layer(policy, name))
+                for name in sorted(policy.managed)
+            ),
             parent=self,
         )
         dialog.idleMinutesChosen.connect(self._settings.set_idle_lock_minutes)
