@@ -68,3 +68,10 @@ def test_the_documented_default_is_the_real_one(key: PolicyKey) -> None:
         shown = f'"{key.default}"' if isinstance(key.default, str) else str(key.default).lower()
         assert default_cell.startswith(f"`{shown}`"), default_cell
     assert getattr(Policy(), key.name) == key.default
+
+
+def test_every_key_is_in_one_table() -> None:
+    lines = POLICY_DOC.read_text(encoding="utf-8").splitlines()
+    rows = [i for i, line in enumerate(lines) if re.match(r"\| `[a-z_]+` \|", line)]
+    assert rows == list(range(rows[0], rows[0] + len(KEYS)))  # no gap splits the table
+    assert lines[rows[0] - 2].startswith("| key | default |")
