@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import contextlib
+import os
+import signal
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
 
-from PySide6.QtCore import QLocale, Qt, QTranslator
+from PySide6.QtCore import QLocale, QSocketNotifier, Qt, QTimer, QTranslator
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from outreach import __version__
@@ -199,7 +201,7 @@ def make_application(argv: list[str]) -> QApplication:
     assert isinstance(app, QApplication)
     app.setApplicationName(APP_NAME)
     app.setApplicationVersion(__version__)
-    app.setDesktopFileName("outreach")
+    app.setDesktopFileName("org.outreach.app")  # the installed .desktop file's name
     _install_translations(app)
     prompts_data.set_language(QLocale.system().name())
     _apply_scheme(app)
@@ -227,13 +229,38 @@ def run_gui(paths: AppPaths, policy: Policy, *, demo: bool = False) -> int:
         _ensure_demo_vault(paths, policy, device)
     shell = build_shell(app, paths, policy, device, demo=demo)
     install_exception_hook(lambda: shell.window.keep_lock_shortcuts(show_calm_error(shell.window)))
+    _quit_on_terminate(app)
     log.info("app started, version %s", __version__)
     shell.window.show()
+    if os.environ.get("OUTREACH_EXIT_WHEN_SHOWN") == "1":
+        # Start-up benchmarks of the installed app time the process to its first window.
+        QTimer.singleShot(0, app.quit)
     try:
         return app.exec()
     finally:
         shell.session.lock()
         instance.release()
+
+
+def _quit_on_terminate(app: QApplication) -> None:
+    """SIGTERM (logging out, shutting down) ends the event loop, so the vault is locked
+    and drafts saved as when the window is closed, instead of the process being killed."""
+    if os.name == "nt":
+        return
+    read_end, write_end = os.pipe()
+    for end in (read_end, write_end):
+        os.set_blocking(end, False)
+    # Python notes the signal on the pipe; Qt wakes the event loop when it is readable.
+    signal.set_wakeup_fd(write_end, warn_on_full_buffer=False)
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: None)
+    notifier = QSocketNotifier(read_end, QSocketNotifier.Type.Read, app)
+
+    def woken() -> None:
+        with contextlib.suppress(BlockingIOError):
+            if signal.SIGTERM in os.read(read_end, 64):
+                app.quit()
+
+    notifier.activated.connect(woken)
 
 
 def _ensure_demo_vault(paths: AppPaths, policy: Policy, device: DeviceSecretStore) -> None:
