@@ -1,12 +1,18 @@
 """Who is calling: a device credential checked against its hash, with a per-device rate.
 
-One UPDATE ... RETURNING both counts the request in the device's one-minute window and
-reads who the device belongs to, so no hub process keeps state of its own.
+A request is checked with a plain read (who the device belongs to, whether it is revoked,
+whether its one-minute window is used up) and counted with one ``UPDATE`` as the last
+statement before its transaction commits. Counting last holds the device's row lock only
+while the transaction commits, so one device's submissions (a laptop back from a month
+offline sends several at once) run side by side instead of one at a time; and the row is
+always the last lock a request takes, so it cannot be part of a deadlock. No hub process
+keeps state of its own.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import Connection, Engine, bindparam, case, select, update
 
@@ -39,11 +45,26 @@ class Revoked(Refused):
 
 # Built once: constructing a statement costs more than running it (SQLAlchemy memoizes the
 # cache key of a statement object, not of one rebuilt per request).
-_COUNT_REQUEST = (
-    update(devices)
+_IDENTIFY = (
+    select(
+        devices.c.revoked_at,
+        devices.c.rate_window,
+        devices.c.rate_count,
+        devices.c.user_id,
+        users.c.name,
+        users.c.role,
+        users.c.team_id,
+        teams.c.name.label("team"),
+    )
+    .join(users, users.c.id == devices.c.user_id)
+    .join(teams, teams.c.id == users.c.team_id)
     .where(devices.c.id == bindparam("b_device"))
     # Hashes of a 256-bit secret: comparing them in SQL leaks nothing useful.
     .where(devices.c.secret_hash == bindparam("b_hash"))
+)
+_COUNT = (
+    update(devices)
+    .where(devices.c.id == bindparam("b_device"))
     .values(
         rate_count=case(
             (devices.c.rate_window == bindparam("b_window"), devices.c.rate_count + 1), else_=1
@@ -51,17 +72,7 @@ _COUNT_REQUEST = (
         rate_window=bindparam("b_window"),
         last_seen_at=bindparam("b_now"),
     )
-    .returning(devices.c.revoked_at, devices.c.rate_count, devices.c.user_id)
-)
-# PostgreSQL's UPDATE ... FROM returns the user and team in the same round trip; SQLite's
-# RETURNING sees only the table it updates, so there the user is a second statement.
-_COUNT_REQUEST_WITH_USER = _COUNT_REQUEST.where(
-    users.c.id == devices.c.user_id, teams.c.id == users.c.team_id
-).returning(users.c.name, users.c.role, users.c.team_id, teams.c.name.label("team"))
-_USER = (
-    select(users.c.name, users.c.role, users.c.team_id, teams.c.name.label("team"))
-    .join(teams, teams.c.id == users.c.team_id)
-    .where(users.c.id == bindparam("b_user"))
+    .returning(devices.c.rate_count)
 )
 
 
@@ -81,38 +92,52 @@ class Authenticator:
         self._engine = engine
         self._per_minute = per_minute
         self._now = now
-        self._with_user = engine.dialect.name == "postgresql"
 
     def caller(self, authorization: str | None) -> Caller:
+        """The caller of a request that writes nothing else, checked and counted."""
         with self._engine.begin() as conn:
-            return self.check(conn, authorization)
+            caller = self.check(conn, authorization)
+            self.count(conn, caller)
+            return caller
 
     def check(self, conn: Connection, authorization: str | None) -> Caller:
-        """The caller, inside the caller's transaction (the request is counted in it)."""
+        """The caller, or 401, 403 with a wipe instruction, or 429 if the device's window
+        is already used up. Reads only: ``count`` the request before committing."""
         device_id, secret = credential(authorization)
         now = self._now()
-        window = int(now.timestamp() // 60)
         row = conn.execute(
-            _COUNT_REQUEST_WITH_USER if self._with_user else _COUNT_REQUEST,
-            {
-                "b_device": device_id[:32],
-                "b_hash": secret_hash(secret),
-                "b_window": window,
-                "b_now": stamp(now),
-            },
+            _IDENTIFY, {"b_device": device_id[:32], "b_hash": secret_hash(secret)}
         ).first()
         if row is None:
             raise unauthorised("this device credential is not known to the hub")
         if row.revoked_at is not None:
             instruction = sign(signing_key(conn), device_id, unstamp(row.revoked_at))
             raise Revoked(instruction.model_dump(mode="json"))
-        if row.rate_count > self._per_minute:
-            wait = 60 - int(now.timestamp()) % 60
-            raise Refused(
-                429,
-                "rate_limited",
-                f"too many requests from this device: try again in {wait} seconds",
-                {"Retry-After": str(wait)},
-            )
-        user = row if self._with_user else conn.execute(_USER, {"b_user": row.user_id}).one()
-        return Caller(device_id, row.user_id, user.name, user.role, user.team_id, user.team)
+        if row.rate_window == _window(now) and row.rate_count >= self._per_minute:
+            raise _rate_limited(now)
+        return Caller(device_id, row.user_id, row.name, row.role, row.team_id, row.team)
+
+    def count(self, conn: Connection, caller: Caller) -> None:
+        """Count the request in the device's window: the last statement of its transaction.
+        Requests that raced past ``check`` together are refused here, and the refusal rolls
+        back what they did."""
+        now = self._now()
+        counted = conn.execute(
+            _COUNT, {"b_device": caller.device_id, "b_window": _window(now), "b_now": stamp(now)}
+        ).scalar_one()
+        if counted > self._per_minute:
+            raise _rate_limited(now)
+
+
+def _window(now: datetime) -> int:
+    return int(now.timestamp() // 60)
+
+
+def _rate_limited(now: datetime) -> Refused:
+    wait = 60 - int(now.timestamp()) % 60
+    return Refused(
+        429,
+        "rate_limited",
+        f"too many requests from this device: try again in {wait} seconds",
+        {"Retry-After": str(wait)},
+    )

@@ -217,7 +217,8 @@ class Submissions:
         self, authorization: str | None, key: str | None, content_type: str, body: bytes
     ) -> Answer:
         """A submission as it arrives over HTTP, in one transaction with its credential
-        check; a refused body still counts against the device's rate."""
+        check, counted against the device's rate last (see ``auth``); a refused body still
+        counts."""
         credential(authorization)  # none at all is 401 before anything is read
         refusal: Refused | None = None
         with self._engine.begin() as conn:
@@ -228,7 +229,10 @@ class Submissions:
             except Refused as refused:  # nothing written but the count: keep it
                 refusal = refused
             if refusal is None:
-                return self._apply(conn, caller, checked_key, submission, request_hash)
+                answer = self._apply(conn, caller, checked_key, submission, request_hash)
+            self._auth.count(conn, caller)
+            if refusal is None:
+                return answer
         raise refusal
 
     def _accept(self, caller: Caller, body: Any) -> tuple[Submission, str]:
