@@ -91,6 +91,8 @@ def test_registry_values_become_policy_values() -> None:
     assert policy.hub_address == "https://hub.example.org"
     assert policy.narrative_sharing == "never"
     assert policy.hub_pinned_ca == "\n".join(pem) + "\n"
+    one_line = registry_source(HKLM, [("hub_pinned_ca", ["C:\\ca.pem"], REG_MULTI_SZ)])
+    assert one_line.values == {"hub_pinned_ca": "C:\\ca.pem"}
     assert policy.origin("hub_address") is not None
     assert {policy.origin(name).layer for name in policy.managed} == {GROUP_POLICY}
     assert policy.origin("idle_lock_minutes").where == HKLM
@@ -106,7 +108,11 @@ def test_registry_values_become_policy_values() -> None:
         (("idle_lock_minutes", 0, REG_DWORD), "bad_value", "idle_lock_minutes"),
         (("hub_address", 1, REG_DWORD), "bad_value", "hub_address"),
         (("hub_address", "http://hub.example.org", REG_SZ), "bad_value", "hub_address"),
-        (("narrative_sharing", ["never"], REG_MULTI_SZ), "bad_value", "narrative_sharing"),
+        (
+            ("narrative_sharing", ["never", "always"], REG_MULTI_SZ),
+            "bad_value",
+            "narrative_sharing",
+        ),
         (("colour", "blue", REG_SZ), "unknown_key", "colour"),
     ],
 )

@@ -51,8 +51,10 @@ def _from_registry(kind: str, data: Any, reg_type: int) -> Any:
     if kind == "text" and reg_type == REG_SZ and isinstance(data, str):
         return data
     if kind == "text" and reg_type == REG_MULTI_SZ and isinstance(data, list):
-        # A PEM pasted into a multi-line Group Policy box arrives one line per string.
-        return "\n".join(str(line) for line in data) + "\n"
+        # A PEM pasted into a multi-line Group Policy box arrives one line per string; one
+        # line (a file path, a base64 key) is taken as it is.
+        lines = [str(line) for line in data]
+        return lines[0] if len(lines) == 1 else "\n".join(lines) + "\n"
     raise _WrongType
 
 
