@@ -66,6 +66,75 @@ def _plain_sqlite_can_read(path: Path) -> bool:
     return True
 
 
+_CIPHER_PRAGMAS = (
+    ("cipher_version", "PRAGMA cipher_version"),
+    ("cipher_provider", "PRAGMA cipher_provider"),
+    ("cipher_provider_version", "PRAGMA cipher_provider_version"),
+)
+
+
+def native_sqlcipher(bundle_dir: Path | None) -> dict[str, Any]:
+    """Which native SQLCipher this process loaded, and its cipher version.
+
+    In a frozen build (bundle_dir is PyInstaller's folder) the sqlcipher3 extension and
+    any separate libsqlcipher must come from inside the bundle: one picked up from the
+    system could be a different, unchecked build of the cipher.
+    """
+    import sqlcipher3
+    import sqlcipher3._sqlite3 as extension
+
+    module = Path(extension.__file__).resolve()
+    libraries = sorted(_loaded_libraries("sqlcipher") - {module})
+    report: dict[str, Any] = {
+        "module": str(module),
+        "libraries": [str(path) for path in libraries],
+        "frozen": bundle_dir is not None,
+    }
+    try:
+        conn = sqlcipher3.connect(":memory:")
+        try:
+            # A keyed connection, or SQLCipher does not name its crypto provider.
+            conn.execute("PRAGMA key = 'self-test'")
+            for name, statement in _CIPHER_PRAGMAS:
+                row = conn.execute(statement).fetchone()
+                report[name] = str(row[0]) if row and row[0] is not None else None
+        finally:
+            conn.close()
+    except sqlcipher3.Error as exc:
+        report |= {"ok": False, "error": type(exc).__name__}
+        return report
+    if bundle_dir is None:
+        report["ok"] = report["cipher_version"] is not None
+        return report
+    bundle = bundle_dir.resolve()
+    report["bundle"] = str(bundle)
+    report["inside_bundle"] = all(path.is_relative_to(bundle) for path in [module, *libraries])
+    report["ok"] = report["inside_bundle"] and report["cipher_version"] is not None
+    return report
+
+
+def _loaded_libraries(word: str) -> set[Path]:
+    """Files mapped into this process whose name holds word (Linux; elsewhere none)."""
+    try:
+        maps = Path("/proc/self/maps").read_text("utf-8", errors="replace")
+    except OSError:
+        return set()
+    found = set()
+    for line in maps.splitlines():
+        parts = line.split(maxsplit=5)
+        if len(parts) == 6 and parts[5].startswith("/") and word in Path(parts[5]).name:
+            found.add(Path(parts[5]).resolve())
+    return found
+
+
+def frozen_bundle_dir() -> Path | None:
+    """PyInstaller's bundle folder when this is the frozen app, else None."""
+    if not getattr(sys, "frozen", False):
+        return None
+    folder = getattr(sys, "_MEIPASS", None)
+    return Path(folder) if isinstance(folder, str) else Path(sys.executable).parent
+
+
 def keyring_status(store: DeviceSecretStore) -> dict[str, Any]:
     if not store.available:
         return {"backend": "none", "works": False, "problem": "no_backend"}
@@ -140,6 +209,10 @@ def run_self_test(
     report["encryption"] = encryption_round_trip()
     if not report["encryption"]["ok"]:
         errors.append("encryption")
+
+    report["sqlcipher"] = native_sqlcipher(frozen_bundle_dir())
+    if not report["sqlcipher"]["ok"]:
+        errors.append("sqlcipher")
 
     report["keyring"] = keyring_status(store) | {"required": require_keyring}
     if not report["keyring"]["works"]:
