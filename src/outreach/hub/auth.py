@@ -121,12 +121,18 @@ class Authenticator:
         """Count the request in the device's window: the last statement of its transaction.
         Requests that raced past ``check`` together are refused here, and the refusal rolls
         back what they did."""
+        self.verdict(conn.execute(_COUNT, self.count_values(caller)).scalar_one())
+
+    def count_values(self, caller: Caller) -> dict[str, object]:
+        """The parameters of the count (``b_device``, ``b_window``, ``b_now``), for a
+        statement that counts as part of a larger one."""
         now = self._now()
-        counted = conn.execute(
-            _COUNT, {"b_device": caller.device_id, "b_window": _window(now), "b_now": stamp(now)}
-        ).scalar_one()
+        return {"b_device": caller.device_id, "b_window": _window(now), "b_now": stamp(now)}
+
+    def verdict(self, counted: int) -> None:
+        """429 if the request just counted is over the device's rate."""
         if counted > self._per_minute:
-            raise _rate_limited(now)
+            raise _rate_limited(self._now())
 
 
 def _window(now: datetime) -> int:

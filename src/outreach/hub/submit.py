@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, NoReturn, TypeVar
 
@@ -29,7 +29,9 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     Engine,
+    Insert,
     Integer,
+    Table,
     bindparam,
     cast,
     delete,
@@ -40,9 +42,11 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from outreach.contract.summary import Receipt, Submission, Summary
-from outreach.hub.auth import Authenticator, Caller, credential
+from outreach.hub.auth import _COUNT, Authenticator, Caller, credential
 from outreach.hub.clock import Clock, stamp, unstamp, utc_now
 from outreach.hub.db import insert_or_skip
 from outreach.hub.errors import Refused, forbidden, invalid
@@ -176,6 +180,18 @@ class _Statements:
         self.demote = update(summaries).where(same_id).values(is_current=False)
         self.tags = insert(summary_tags).returning(summary_tags.c.summary_pk)
         self.mentions = insert(team_mentions).returning(team_mentions.c.id)
+        # On PostgreSQL the rows written after the summary, and the rate count, go as one
+        # statement: the round trips, not the rows, are most of a submission's cost.
+        self.tail = (
+            _COUNT.add_cte(
+                *(
+                    _from_arrays(table, skip=table is device_seqs).cte(f"tail_{table.name}")
+                    for table in _TAIL_TABLES
+                )
+            )
+            if postgres
+            else None
+        )
 
 
 @dataclass(frozen=True)
@@ -190,6 +206,46 @@ class _Stored:
     received_at: str
     superseded: bool
     replaces: int | None
+
+
+_TAIL_TABLES = (summary_tags, team_mentions, device_seqs, idempotency)
+
+
+def _from_arrays(table: Table, *, skip: bool) -> Insert:
+    """``INSERT INTO table SELECT * FROM unnest(:table.column, ...)``: any number of rows,
+    one array per column, in one statement shape (PostgreSQL). ``skip``: on a duplicate key,
+    insert nothing."""
+    names = _array_columns(table)
+    arrays = [cast(bindparam(f"{table.name}__{name}"), ARRAY(table.c[name].type)) for name in names]
+    rows = func.unnest(*arrays).table_valued(*names).render_derived()
+    statement = postgresql.insert(table).from_select(names, select(*rows.c))
+    return statement.on_conflict_do_nothing() if skip else statement
+
+
+def _array_columns(table: Table) -> list[str]:
+    """The columns a submission writes: all but a key the database numbers itself."""
+    return [c.name for c in table.c if c is not table.autoincrement_column]
+
+
+@dataclass
+class _Tail:
+    """What a submission writes after its summary, by table, sent just before it commits
+    (with the rate count, which must come last: see ``auth``)."""
+
+    rows: dict[Table, list[dict[str, Any]]] = field(
+        default_factory=lambda: {table: [] for table in _TAIL_TABLES}
+    )
+
+    def add(self, table: Table, rows: list[dict[str, Any]]) -> None:
+        self.rows[table].extend(rows)
+
+    def arrays(self) -> dict[str, list[Any]]:
+        """The rows as ``_from_arrays`` takes them: a list per column."""
+        return {
+            f"{table.name}__{name}": [row[name] for row in rows]
+            for table, rows in self.rows.items()
+            for name in _array_columns(table)
+        }
 
 
 @dataclass(frozen=True)
@@ -228,12 +284,31 @@ class Submissions:
                 submission, request_hash = self._accept(caller, request_json(content_type, body))
             except Refused as refused:  # nothing written but the count: keep it
                 refusal = refused
+            tail = _Tail()
             if refusal is None:
-                answer = self._apply(conn, caller, checked_key, submission, request_hash)
-            self._auth.count(conn, caller)
+                answer = self._apply(conn, caller, checked_key, submission, request_hash, tail)
+            self._finish(conn, caller, tail)
             if refusal is None:
                 return answer
         raise refusal
+
+    def _finish(self, conn: Connection, caller: Caller, tail: _Tail) -> None:
+        """Write the tail and count the request, last."""
+        if self._sql.tail is not None:
+            counted = conn.execute(
+                self._sql.tail, {**tail.arrays(), **self._auth.count_values(caller)}
+            ).scalar_one()
+            self._auth.verdict(counted)
+            return
+        for table, statement in (
+            (summary_tags, self._sql.tags),
+            (team_mentions, self._sql.mentions),
+            (device_seqs, self._sql.seq),
+            (idempotency, self._sql.remember),
+        ):
+            if tail.rows[table]:
+                conn.execute(statement, tail.rows[table])
+        self._auth.count(conn, caller)
 
     def _accept(self, caller: Caller, body: Any) -> tuple[Submission, str]:
         if caller.role != "worker":
@@ -251,7 +326,13 @@ class Submissions:
             raise invalid("summary.ended_at is before summary.contact_at")
 
     def _apply(
-        self, conn: Connection, caller: Caller, key: str, submission: Submission, request_hash: str
+        self,
+        conn: Connection,
+        caller: Caller,
+        key: str,
+        submission: Submission,
+        request_hash: str,
+        tail: _Tail,
     ) -> Answer:
         """The stored answer for this key, or the summary stored and its receipt kept."""
         lookup: dict[str, object] = {
@@ -274,23 +355,25 @@ class Submissions:
                 )
             return Answer(row.status, row.response)
         seqs = _Seqs(row.seq_count or 0, row.seq_high or 0, bool(row.seq_seen))
-        receipt = self._store(conn, caller, submission, seqs)
+        receipt = self._store(conn, caller, submission, seqs, tail)
         answer = Answer(201, receipt.model_dump_json())
-        conn.execute(
-            self._sql.remember,
-            {
-                "device_id": caller.device_id,
-                "key": key,
-                "body_hash": request_hash,
-                "status": answer.status,
-                "response": answer.text,
-                "created_at": stamp(self._now()),
-            },
+        tail.add(
+            idempotency,
+            [
+                {
+                    "device_id": caller.device_id,
+                    "key": key,
+                    "body_hash": request_hash,
+                    "status": answer.status,
+                    "response": answer.text,
+                    "created_at": stamp(self._now()),
+                }
+            ],
         )
         return answer
 
     def _store(
-        self, conn: Connection, caller: Caller, submission: Submission, seqs: _Seqs
+        self, conn: Connection, caller: Caller, submission: Submission, seqs: _Seqs, tail: _Tail
     ) -> Receipt:
         summary = submission.summary
         body = canonical(summary.model_dump(mode="json"))
@@ -301,17 +384,17 @@ class Submissions:
             self._row(caller, summary, body, body_hash, received_at, current=True),
         ).scalar()
         if pk is not None:
-            self._tag(conn, int(pk), caller, summary, current=True)
+            self._tag(tail, int(pk), caller, summary, current=True)
             stored = _Stored(received_at, superseded=False, replaces=None)
         else:
             # Another version exists, or a copy of this one raced ours in under another key
             # (our insert skipped it, and the second look finds it).
             stored = (
-                self._store_version(conn, caller, summary, body, body_hash, received_at)
-                or self._store_version(conn, caller, summary, body, body_hash, received_at)
+                self._store_version(conn, tail, caller, summary, body, body_hash, received_at)
+                or self._store_version(conn, tail, caller, summary, body, body_hash, received_at)
                 or _raced()
             )
-        missing, more = self._record_seq(conn, caller.device_id, submission.device_seq, seqs)
+        missing, more = self._record_seq(conn, tail, caller.device_id, submission.device_seq, seqs)
         return Receipt(
             summary_id=summary.id,
             version=summary.version,
@@ -326,6 +409,7 @@ class Submissions:
     def _store_version(
         self,
         conn: Connection,
+        tail: _Tail,
         caller: Caller,
         summary: Summary,
         body: str,
@@ -357,7 +441,7 @@ class Submissions:
         pk = conn.execute(self._sql.summary, row).scalar()
         if pk is None:
             return None
-        self._tag(conn, int(pk), caller, summary, current=current)
+        self._tag(tail, int(pk), caller, summary, current=current)
         return _Stored(
             received_at, superseded=not current, replaces=newest if newest and current else None
         )
@@ -381,22 +465,15 @@ class Submissions:
             "body": body,
         }
 
-    def _tag(
-        self, conn: Connection, pk: int, caller: Caller, summary: Summary, current: bool
-    ) -> None:
+    def _tag(self, tail: _Tail, pk: int, caller: Caller, summary: Summary, current: bool) -> None:
         """The summary's people and concerns, and (for the current version) its mentions."""
         refs = sorted({person.ref for person in summary.young_people})
         tags = [("person", ref) for ref in refs] + [
             ("concern", concern) for concern in sorted(set(summary.concerns))
         ]
-        if tags:
-            conn.execute(
-                self._sql.tags, [{"summary_pk": pk, "kind": k, "value": v} for k, v in tags]
-            )
+        tail.add(summary_tags, [{"summary_pk": pk, "kind": k, "value": v} for k, v in tags])
         if current:
-            rows = self._mention_rows(pk, caller, summary, refs or [""])
-            if rows:
-                conn.execute(self._sql.mentions, rows)
+            tail.add(team_mentions, self._mention_rows(pk, caller, summary, refs or [""]))
 
     @staticmethod
     def _mention_rows(
@@ -423,13 +500,13 @@ class Submissions:
         ]
 
     def _record_seq(
-        self, conn: Connection, device_id: str, seq: int, seqs: _Seqs
+        self, conn: Connection, tail: _Tail, device_id: str, seq: int, seqs: _Seqs
     ) -> tuple[list[int], int]:
         count, high = seqs.count, seqs.high
         if not seqs.seen:  # the same running number again is a resend, already counted
-            conn.execute(self._sql.seq, {"device_id": device_id, "seq": seq})
+            tail.add(device_seqs, [{"device_id": device_id, "seq": seq}])
             count, high = count + 1, max(high, seq)
-        return _missing(conn, device_id, count, high)
+        return _missing(conn, device_id, count, high, also=seq)
 
 
 # The class of the per-team feed lock, in PostgreSQL's two-int advisory key space (which
@@ -480,10 +557,15 @@ def missing_seqs(conn: Connection, device_id: str) -> tuple[int, list[int], int]
     return (highest or 0, *_missing(conn, device_id, count, highest or 0))
 
 
-def _missing(conn: Connection, device_id: str, count: int, highest: int) -> tuple[list[int], int]:
+def _missing(
+    conn: Connection, device_id: str, count: int, highest: int, also: int | None = None
+) -> tuple[list[int], int]:
+    """``also``: a running number seen but not yet written (it is in the tail)."""
     if count >= highest:
         return [], 0
     seen = set(conn.scalars(select(device_seqs.c.seq).where(device_seqs.c.device_id == device_id)))
+    if also is not None:
+        seen.add(also)
     missing = []
     for seq in range(1, highest):
         if seq not in seen:
