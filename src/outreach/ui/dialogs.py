@@ -84,8 +84,10 @@ class SettingsDialog(QDialog):
         self.idle_managed.setVisible(idle.managed)
         form.addRow("", self.idle_managed)
 
+        # Group Policy or a profile may manage settings with no file at all.
+        no_file = self.tr("None") if managed else self.tr("None: default settings")
         for label, value in (
-            (self.tr("Policy file"), policy_file or self.tr("None: default settings")),
+            (self.tr("Policy file"), policy_file or no_file),
             (self.tr("Keyring"), keyring_text),
             (self.tr("Data folder"), data_dir),
             (self.tr("Set by your organisation"), "\n".join(managed) or self.tr("Nothing")),
