@@ -5,6 +5,8 @@ device and keep-alive connection, one summary at a time as the outbox sends)."""
 from __future__ import annotations
 
 import multiprocessing
+import os
+import resource
 import socket
 import statistics
 import subprocess
@@ -135,18 +137,69 @@ def _client(args: tuple[str, str, list[dict[str, Any]], int]) -> list[float]:
     return latencies
 
 
+def tree_cpu(*roots: int) -> float:
+    """CPU seconds used so far by these processes and everything under them: the live ones,
+    and those that exited and were waited for (Linux's /proc; 0 elsewhere). On a machine
+    shared with other work, CPU per request says what throughput alone cannot."""
+    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    parent: dict[int, int] = {}
+    used: dict[int, float] = {}
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # gone meanwhile
+        pid = int(entry.name)
+        parent[pid] = int(fields[1])
+        # utime, stime, and cutime, cstime: children that exited and were waited for.
+        used[pid] = sum(int(x) for x in fields[11:15]) / tick
+    wanted = set(roots)
+    total = 0.0
+    for pid, seconds in used.items():
+        ancestor = pid
+        while ancestor > 1 and ancestor not in wanted:
+            ancestor = parent.get(ancestor, 0)
+        if ancestor in wanted:
+            total += seconds
+    return total
+
+
+def postmaster(database: str) -> int:
+    """The pid of the PostgreSQL server behind ``database`` (its backends' parent)."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(database.replace("postgresql://", "postgresql+psycopg://", 1))
+    try:
+        with engine.connect() as conn:
+            backend = int(conn.execute(text("SELECT pg_backend_pid()")).scalar_one())
+            stat = (Path("/proc") / str(backend) / "stat").read_text()
+    finally:
+        engine.dispose()
+    return int(stat.rsplit(")", 1)[1].split()[1])
+
+
+def children_cpu() -> float:
+    """CPU seconds of this process's children that exited and were waited for."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def client_round(
     url: str, credentials: list[str], shares: list[list[dict[str, Any]]], first_seq: int = 1
 ) -> dict[str, float]:
     """Each share sent by a client process of its own; throughput and latencies."""
     jobs = [(url, credentials[i], shares[i], first_seq) for i in range(len(shares))]
+    clients_before = children_cpu()
     with multiprocessing.get_context("spawn").Pool(len(jobs)) as pool:
         started = time.perf_counter()
         results = pool.map(_client, jobs)
         elapsed = time.perf_counter() - started
+        pool.close()
+        pool.join()  # waited for, so their CPU is counted
     latencies = sorted(x for result in results for x in result)
     return {
         "per_second": len(latencies) / elapsed,
+        "client_cpu_ms": (children_cpu() - clients_before) / len(latencies) * 1000,
         "p50_ms": statistics.median(latencies) * 1000,
         "p95_ms": latencies[int(len(latencies) * 0.95)] * 1000,
     }
