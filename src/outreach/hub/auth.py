@@ -13,8 +13,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Connection, Engine, bindparam, case, select, update
+from sqlalchemy import Connection, Engine, and_, bindparam, case, select, update
 
 from outreach.contract.wipe import sign
 from outreach.hub.admin import secret_hash, signing_key
@@ -45,23 +46,27 @@ class Revoked(Refused):
 
 # Built once: constructing a statement costs more than running it (SQLAlchemy memoizes the
 # cache key of a statement object, not of one rebuilt per request).
-_IDENTIFY = (
-    select(
-        devices.c.revoked_at,
-        devices.c.rate_window,
-        devices.c.rate_count,
-        devices.c.user_id,
-        users.c.name,
-        users.c.role,
-        users.c.team_id,
-        teams.c.name.label("team"),
-    )
-    .join(users, users.c.id == devices.c.user_id)
-    .join(teams, teams.c.id == users.c.team_id)
-    .where(devices.c.id == bindparam("b_device"))
-    # Hashes of a 256-bit secret: comparing them in SQL leaks nothing useful.
-    .where(devices.c.secret_hash == bindparam("b_hash"))
+# Who the device (``b_device``, ``b_hash``) belongs to: the columns ``caller_from`` reads.
+# A submission reads them in the same statement as its key (see submit.py).
+IDENTITY = (
+    devices.c.revoked_at,
+    devices.c.rate_window,
+    devices.c.rate_count,
+    devices.c.user_id,
+    users.c.name,
+    users.c.role,
+    users.c.team_id,
+    teams.c.name.label("team"),
 )
+IDENTITY_FROM = devices.join(users, users.c.id == devices.c.user_id).join(
+    teams, teams.c.id == users.c.team_id
+)
+IDENTITY_WHERE = and_(
+    devices.c.id == bindparam("b_device"),
+    # Hashes of a 256-bit secret: comparing them in SQL leaks nothing useful.
+    devices.c.secret_hash == bindparam("b_hash"),
+)
+_IDENTIFY = select(*IDENTITY).select_from(IDENTITY_FROM).where(IDENTITY_WHERE)
 _COUNT = (
     update(devices)
     .where(devices.c.id == bindparam("b_device"))
@@ -103,11 +108,14 @@ class Authenticator:
     def check(self, conn: Connection, authorization: str | None) -> Caller:
         """The caller, or 401, 403 with a wipe instruction, or 429 if the device's window
         is already used up. Reads only: ``count`` the request before committing."""
-        device_id, secret = credential(authorization)
+        return self.caller_from(
+            conn, authorization, conn.execute(_IDENTIFY, identity_values(authorization)).first()
+        )
+
+    def caller_from(self, conn: Connection, authorization: str | None, row: Any) -> Caller:
+        """``check`` on a row of ``IDENTITY`` (or None) read by the caller's own statement."""
+        device_id, _secret = credential(authorization)
         now = self._now()
-        row = conn.execute(
-            _IDENTIFY, {"b_device": device_id[:32], "b_hash": secret_hash(secret)}
-        ).first()
         if row is None:
             raise unauthorised("this device credential is not known to the hub")
         if row.revoked_at is not None:
@@ -133,6 +141,12 @@ class Authenticator:
         """429 if the request just counted is over the device's rate."""
         if counted > self._per_minute:
             raise _rate_limited(self._now())
+
+
+def identity_values(authorization: str | None) -> dict[str, str]:
+    """The parameters of ``IDENTITY_WHERE`` for this credential."""
+    device_id, secret = credential(authorization)
+    return {"b_device": device_id[:32], "b_hash": secret_hash(secret)}
 
 
 def _window(now: datetime) -> int:

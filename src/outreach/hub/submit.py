@@ -46,7 +46,16 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from outreach.contract.summary import Receipt, Submission, Summary
-from outreach.hub.auth import _COUNT, Authenticator, Caller, credential
+from outreach.hub.auth import (
+    _COUNT,
+    IDENTITY,
+    IDENTITY_FROM,
+    IDENTITY_WHERE,
+    Authenticator,
+    Caller,
+    credential,
+    identity_values,
+)
 from outreach.hub.clock import Clock, stamp, unstamp, utc_now
 from outreach.hub.db import insert_or_skip
 from outreach.hub.errors import Refused, forbidden, invalid
@@ -58,6 +67,7 @@ from outreach.hub.tables import (
     summaries,
     summary_tags,
     team_mentions,
+    users,
 )
 from outreach.links.keys import Mention, entity_key
 
@@ -141,23 +151,33 @@ class _Statements:
         free = func.pg_try_advisory_xact_lock(bindparam("b_lock")) if postgres else literal(True)
         # The team's feed lock, shared, taken in the same round trip and before the summary
         # takes its pk (see the module's docstring and reads.Reads.feed).
-        feed = team_feed_lock(shared=True) if postgres else literal(True)
+        feed = team_feed_lock(shared=True, team=users.c.team_id) if postgres else literal(True)
         device = device_seqs.c.device_id == bindparam("b_device")
-        self.remembered = select(
-            free.label("free"),
-            feed.label("feed"),
-            *(
-                select(column).where(this_key).scalar_subquery().label(column.name)
-                for column in (
-                    idempotency.c.body_hash,
-                    idempotency.c.status,
-                    idempotency.c.response,
-                )
-            ),
-            # The device's running numbers so far, so a receipt without a gap costs nothing.
-            select(func.count()).where(device).scalar_subquery().label("seq_count"),
-            select(func.max(device_seqs.c.seq)).where(device).scalar_subquery().label("seq_high"),
-            exists().where(device, device_seqs.c.seq == bindparam("b_seq")).label("seq_seen"),
+        # Who is calling, in the same round trip: no row for an unknown credential, and
+        # then no lock is taken either.
+        self.remembered = (
+            select(
+                *IDENTITY,
+                free.label("free"),
+                feed.label("feed"),
+                *(
+                    select(column).where(this_key).scalar_subquery().label(column.name)
+                    for column in (
+                        idempotency.c.body_hash,
+                        idempotency.c.status,
+                        idempotency.c.response,
+                    )
+                ),
+                # The device's running numbers so far, so a receipt without a gap costs nothing.
+                select(func.count()).where(device).scalar_subquery().label("seq_count"),
+                select(func.max(device_seqs.c.seq))
+                .where(device)
+                .scalar_subquery()
+                .label("seq_high"),
+                exists().where(device, device_seqs.c.seq == bindparam("b_seq")).label("seq_seen"),
+            )
+            .select_from(IDENTITY_FROM)
+            .where(IDENTITY_WHERE)
         )
         self.remember = insert(idempotency)
         self.postgres = postgres
@@ -277,20 +297,39 @@ class Submissions:
         counts."""
         credential(authorization)  # none at all is 401 before anything is read
         refusal: Refused | None = None
+        try:
+            checked_key = check_key(key)
+            submission, request_hash = self._accept(request_json(content_type, body))
+        except Refused as refused:  # nothing will be written but the count: keep it
+            refusal = refused
         with self._engine.begin() as conn:
-            caller = self._auth.check(conn, authorization)
-            try:
-                checked_key = check_key(key)
-                submission, request_hash = self._accept(caller, request_json(content_type, body))
-            except Refused as refused:  # nothing written but the count: keep it
-                refusal = refused
             tail = _Tail()
             if refusal is None:
-                answer = self._apply(conn, caller, checked_key, submission, request_hash, tail)
+                caller, remembered = self._caller(conn, authorization, checked_key, submission)
+                if caller.role != "worker":
+                    refusal = _not_a_worker()
+                else:
+                    answer = self._apply(
+                        conn, caller, checked_key, remembered, submission, request_hash, tail
+                    )
+            else:  # who is calling comes first: 401 before 422
+                caller = self._auth.check(conn, authorization)
+                refusal = _not_a_worker() if caller.role != "worker" else refusal
             self._finish(conn, caller, tail)
             if refusal is None:
                 return answer
         raise refusal
+
+    def _caller(
+        self, conn: Connection, authorization: str | None, key: str, submission: Submission
+    ) -> tuple[Caller, Any]:
+        """The caller and what is kept under the key, read in one round trip."""
+        values: dict[str, object] = {**identity_values(authorization), "b_key": key}
+        values["b_seq"] = submission.device_seq
+        if self._sql.postgres:
+            values["b_lock"] = lock_number(str(values["b_device"]), key)
+        row = conn.execute(self._sql.remembered, values).first()
+        return self._auth.caller_from(conn, authorization, row), row
 
     def _finish(self, conn: Connection, caller: Caller, tail: _Tail) -> None:
         """Write the tail and count the request, last."""
@@ -310,9 +349,7 @@ class Submissions:
                 conn.execute(statement, tail.rows[table])
         self._auth.count(conn, caller)
 
-    def _accept(self, caller: Caller, body: Any) -> tuple[Submission, str]:
-        if caller.role != "worker":
-            raise forbidden("only a worker's device submits summaries")
+    def _accept(self, body: Any) -> tuple[Submission, str]:
         text = canonical(body)
         submission = validated(Submission, text, "invalid_summary")
         self._check_times(submission.summary)
@@ -330,20 +367,13 @@ class Submissions:
         conn: Connection,
         caller: Caller,
         key: str,
+        row: Any,
         submission: Submission,
         request_hash: str,
         tail: _Tail,
     ) -> Answer:
-        """The stored answer for this key, or the summary stored and its receipt kept."""
-        lookup: dict[str, object] = {
-            "b_device": caller.device_id,
-            "b_key": key,
-            "b_seq": submission.device_seq,
-        }
-        if self._sql.postgres:
-            lookup["b_lock"] = lock_number(caller.device_id, key)
-            lookup["b_team"] = caller.team_id
-        row = conn.execute(self._sql.remembered, lookup).one()
+        """The stored answer for this key (``row``: read with the caller), or the summary
+        stored and its receipt kept."""
         if not row.free:
             raise in_progress()
         if row.body_hash is not None:
@@ -518,18 +548,26 @@ TEAM_FEED_LOCK = 74032102
 TEAM_REVIEWS_LOCK = 74032103
 
 
-def team_feed_lock(*, shared: bool, kind: int = TEAM_FEED_LOCK) -> ColumnElement[Any]:
-    """PostgreSQL's transaction-scoped advisory lock on the team ``b_team``'s feed (or,
-    with ``kind=TEAM_REVIEWS_LOCK``, its reviews): writers hold it shared until they commit,
-    a reader paging by id takes it whole, so it never passes a row still being written."""
+def team_feed_lock(
+    *, shared: bool, kind: int = TEAM_FEED_LOCK, team: ColumnElement[Any] | None = None
+) -> ColumnElement[Any]:
+    """PostgreSQL's transaction-scoped advisory lock on the feed of the team ``team`` (by
+    default the parameter ``b_team``), or with ``kind=TEAM_REVIEWS_LOCK`` its reviews:
+    writers hold it shared until they commit, a reader paging by id takes it whole, so it
+    never passes a row still being written."""
     lock = func.pg_advisory_xact_lock_shared if shared else func.pg_advisory_xact_lock
-    return lock(literal(kind, Integer), cast(bindparam("b_team"), Integer))
+    which = bindparam("b_team") if team is None else team
+    return lock(literal(kind, Integer), cast(which, Integer))
 
 
 def lock_number(device_id: str, key: str) -> int:
     """A signed 64-bit number for the advisory lock of one (device, key)."""
     raw = hashlib.sha256(f"{device_id}\n{key}".encode()).digest()[:8]
     return int.from_bytes(raw, "big", signed=True)
+
+
+def _not_a_worker() -> Refused:
+    return forbidden("only a worker's device submits summaries")
 
 
 def in_progress() -> Refused:
