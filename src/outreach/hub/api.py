@@ -45,6 +45,7 @@ from outreach.contract.wipe import WipeInstruction
 from outreach.hub import strictjson
 from outreach.hub.admin import Admin
 from outreach.hub.auth import Authenticator, Caller, Revoked
+from outreach.hub.contain import Contained
 from outreach.hub.errors import Refused
 from outreach.hub.limits import BodyLimit
 from outreach.hub.reads import Filters, Reads
@@ -228,6 +229,7 @@ def create_app(settings: HubSettings, engine: Engine) -> FastAPI:
     _handlers(app)
     _describe(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(Contained)  # added last, so outermost: see contain.py
     return app
 
 
@@ -271,11 +273,6 @@ def _handlers(app: FastAPI) -> None:
         response = _problem(409, "conflict", "another request changed this at the same time: retry")
         response.headers["Retry-After"] = "1"
         return response
-
-    @app.exception_handler(Exception)
-    async def failed(_request: Request, error: Exception) -> JSONResponse:
-        log.error("request failed: %s", type(error).__name__)  # the type only, never content
-        return _problem(500, "internal", "the hub failed on this request; it has been logged")
 
     @app.exception_handler(OperationalError)
     async def database_down(_request: Request, error: OperationalError) -> JSONResponse:
