@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import platform
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -341,6 +342,7 @@ def test_outreach_enrol_and_sync_print_json_and_say_how_it_went(
 ) -> None:
     team = sync_hub.team(workers=1)
     code, _ = sync_hub.admin.enrolment_code(f"{team.name}-w0")
+    known = {device.id for device in sync_hub.admin.devices(team.name)}
 
     # Not enrolled yet: sync says so.
     status_code, out, err = outreach(data_folder, "sync")
@@ -365,6 +367,9 @@ def test_outreach_enrol_and_sync_print_json_and_say_how_it_went(
     )
     assert status_code == EXIT_OK, _err
     assert json.loads(out) == {"enrolled": True, "user": f"{team.name}-w0", "role": "worker"}
+    # IT tells the laptop apart by its host name, to revoke the right one when it is lost.
+    labels = [d.label for d in sync_hub.admin.devices(team.name) if d.id not in known]
+    assert labels == [platform.node()[:80]]
 
     count = approve_all(data_folder)
     status_code, out, err = outreach(data_folder, "sync")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import platform
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -92,12 +93,18 @@ class EnrolmentRefused(Exception):
         self.code = code
 
 
+def device_label() -> str:
+    """What tells this laptop apart in the hub's list of devices (``outreach-hub devices``),
+    so IT can revoke the one that was lost: its host name."""
+    return platform.node().strip()[:80]
+
+
 def enrol(
     db: Database,
     address: str,
     code: str,
     *,
-    label: str = "",
+    label: str | None = None,
     pinned_ca: str | None = None,
     now: Callable[[], datetime] = utc_now,
 ) -> Enrolment:
@@ -107,7 +114,7 @@ def enrol(
 
     base = check_address(address)
     with HubClient(base, pinned_ca=pinned_ca) as client:
-        answer = client.enrol(code.strip(), label)
+        answer = client.enrol(code.strip(), device_label() if label is None else label)
     if not isinstance(answer, Enrolled):
         raise EnrolmentRefused(answer.status, answer.code)
     return save(db, base, answer, now=now)
