@@ -41,7 +41,14 @@ SYSTEM_LIBRARIES = {
     "libutil.so.1": "libc6",
     "libgcc_s.so.1": "libgcc-s1",
     "libstdc++.so.6": "libstdc++6",
+    "libcrypt.so.1": "libcrypt1",
     "libz.so.1": "zlib1g",
+    "libexpat.so.1": "libexpat1",
+    "libmpdec.so.3": "libmpdec3",
+    "libtinfo.so.6": "libtinfo6",
+    "libncursesw.so.6": "libncursesw6",
+    "libnsl.so.2": "libnsl2",
+    "libtirpc.so.3": "libtirpc3",
     "libbz2.so.1.0": "libbz2-1.0",
     "liblzma.so.5": "liblzma5",
     "libzstd.so.1": "libzstd1",
@@ -145,7 +152,7 @@ def bundle(dist: Path, work: Path) -> Path:
     return target
 
 
-def deb(bundle_dir: Path, out_dir: Path, work: Path) -> Path:
+def deb(bundle_dir: Path, out_dir: Path, work: Path, *, compress: bool = True) -> Path:
     """dist/outreach_<version>_amd64.deb from the frozen bundle."""
     started = time.monotonic()
     ver = version()
@@ -191,15 +198,16 @@ def deb(bundle_dir: Path, out_dir: Path, work: Path) -> Path:
     out_dir.mkdir(parents=True, exist_ok=True)
     target = out_dir / f"outreach_{ver}_amd64.deb"
     env = dict(os.environ, SOURCE_DATE_EPOCH=str(epoch))
+    compression = "-Zxz" if compress else "-Znone"
     subprocess.run(
-        ["dpkg-deb", "--build", "--root-owner-group", "-Zxz", str(root), str(target)],
+        ["dpkg-deb", "--build", "--root-owner-group", compression, str(root), str(target)],
         env=env,
         check=True,
         stdout=subprocess.DEVNULL,
     )
     size = target.stat().st_size
     print(f"deb: {target} ({size / 2**20:.1f} MiB, limit 45 MiB) in {_since(started)}")
-    if size > BUNDLE_SIZE_LIMIT:
+    if compress and size > BUNDLE_SIZE_LIMIT:
         raise SystemExit(f"{target.name} is {size} bytes, over the 45 MiB limit")
     return target
 
@@ -255,11 +263,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("step", choices=["bundle", "deb"])
     parser.add_argument("--dist", type=Path, default=ROOT / "dist", help="where results go")
     parser.add_argument("--work", type=Path, default=ROOT / "build", help="scratch folder")
+    parser.add_argument(
+        "--uncompressed",
+        action="store_true",
+        help="store the .deb's files uncompressed (quicker; for the upgrade test's older build)",
+    )
     args = parser.parse_args(argv)
     dist, work = args.dist.resolve(), args.work.resolve()
     frozen = bundle(dist, work / "pyinstaller")
     if args.step == "deb":
-        deb(frozen, dist, work)
+        deb(frozen, dist, work, compress=not args.uncompressed)
     return 0
 
 

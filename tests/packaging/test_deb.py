@@ -66,10 +66,11 @@ def _apt(*args: str) -> None:
 def _build(version: str | None, dist: Path, work: Path) -> Path:
     env = dict(os.environ)
     env.pop("OUTREACH_BUILD_VERSION", None)
-    if version:
-        env["OUTREACH_BUILD_VERSION"] = version
     command = [sys.executable, str(ROOT / "packaging" / "build.py"), "deb"]
     command += ["--dist", str(dist), "--work", str(work)]
+    if version:
+        env["OUTREACH_BUILD_VERSION"] = version
+        command.append("--uncompressed")  # only installed, never shipped
     done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     return dist / f"outreach_{version or __version__}_amd64.deb"
