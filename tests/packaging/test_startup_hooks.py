@@ -1,0 +1,61 @@
+"""What the packaged app's tests and benchmark rely on, from the venv: the app quits once
+its first window is shown when asked to, and SIGTERM ends it through its event loop."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from outreach.config.paths import AppPaths
+
+
+def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    policy = tmp_path / "policy.toml"
+    policy.write_text("", "utf-8")
+    return dict(
+        os.environ,
+        QT_QPA_PLATFORM="offscreen",
+        OUTREACH_DATA_DIR=str(tmp_path / "data"),
+        OUTREACH_POLICY_FILE=str(policy),
+        **extra,
+    )
+
+
+def test_the_app_quits_once_its_first_window_is_shown(tmp_path: Path) -> None:
+    env = _env(tmp_path, OUTREACH_EXIT_WHEN_SHOWN="1")
+    done = subprocess.run(
+        [sys.executable, "-m", "outreach"], env=env, capture_output=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    log = AppPaths.in_folder(tmp_path / "data").log_dir / "outreach.log"
+    assert "app started" in log.read_text("utf-8")
+
+
+@pytest.mark.skipif(os.name == "nt", reason="SIGTERM is a POSIX signal")
+def test_sigterm_ends_the_app_cleanly(tmp_path: Path) -> None:
+    log = AppPaths.in_folder(tmp_path / "data").log_dir / "outreach.log"
+    app = subprocess.Popen(
+        [sys.executable, "-m", "outreach"],
+        env=_env(tmp_path),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while not (log.exists() and "app started" in log.read_text("utf-8")):
+            assert app.poll() is None, app.stderr.read() if app.stderr else b""
+            assert time.monotonic() < deadline, "the app did not start within 120 s"
+            time.sleep(0.05)  # polling another process's log, bounded by the deadline
+        app.send_signal(signal.SIGTERM)
+        _, stderr = app.communicate(timeout=60)
+    finally:
+        if app.poll() is None:
+            app.kill()
+            app.wait()
+    assert app.returncode == 0, stderr[-2000:]
