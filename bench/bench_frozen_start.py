@@ -1,0 +1,112 @@
+"""Cold start of the frozen app to its unlock window, beside a bare PySide6 window frozen
+with the same spec (packaging/outreach.spec), in the same run.
+
+Each round starts a fresh process of each, alternating: the installed app (or the bundle
+packaging/build.py made) on a data folder holding a vault, with OUTREACH_EXIT_WHEN_SHOWN=1
+so it quits once the unlock window is shown; the bare window quits the same way. Time runs
+from starting the process to its exit. Target: the app within 1.3x of the bare window.
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python bench/bench_frozen_start.py [--app PATH] [--rounds N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+TARGET = 1.3
+
+
+def default_app() -> Path | None:
+    for candidate in (Path("/opt/outreach/outreach"), ROOT / "dist" / "outreach" / "outreach"):
+        if candidate.exists():
+            return candidate
+    return None
+
+
+def freeze_bare_window(work: Path) -> Path:
+    """bench/frozen_bare_window.py through the app's spec: the same options and trimming."""
+    env = dict(
+        os.environ,
+        OUTREACH_SPEC_ENTRY=str(ROOT / "bench" / "frozen_bare_window.py"),
+        OUTREACH_SPEC_NAME="bare-window",
+        PYTHONHASHSEED="0",
+    )
+    command = [sys.executable, "-m", "PyInstaller", "--noconfirm", "--log-level=ERROR"]
+    command += ["--distpath", str(work / "dist"), "--workpath", str(work / "build")]
+    subprocess.run([*command, str(ROOT / "packaging" / "outreach.spec")], env=env, check=True)
+    return work / "dist" / "bare-window" / "bare-window"
+
+
+def vault_folder(parent: Path) -> Path:
+    """A data folder holding a vault, so the app opens on its unlock window."""
+    from outreach.config.paths import AppPaths
+    from outreach.config.policy import Policy
+    from outreach.vault.crypto import KdfParams
+    from outreach.vault.device import DeviceSecretStore
+    from outreach.vault.vault import Vault
+
+    folder = parent / "data"
+    cheap = KdfParams(time_cost=1, memory_kib=1024, parallelism=1)  # unlock is not timed
+    vault = Vault(AppPaths.in_folder(folder), Policy(), DeviceSecretStore(None), kdf=cheap)
+    vault.create("bench frozen start 1").close()
+    return folder
+
+
+def timed(command: list[str], env: dict[str, str]) -> float:
+    started = time.perf_counter()
+    done = subprocess.run(command, env=env, capture_output=True, check=False)
+    elapsed = time.perf_counter() - started
+    if done.returncode != 0:
+        raise SystemExit(f"{command[0]} failed ({done.returncode}): {done.stderr[-2000:]!r}")
+    return elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--app", type=Path, default=default_app())
+    parser.add_argument("--rounds", type=int, default=10)
+    args = parser.parse_args()
+    if args.app is None or not args.app.exists():
+        raise SystemExit("no frozen app: install the .deb or run packaging/build.py bundle")
+
+    scratch = Path(tempfile.mkdtemp(prefix="outreach-frozen-bench-"))
+    try:
+        bare = freeze_bare_window(scratch / "bare")
+        policy = scratch / "policy.toml"
+        policy.write_text("", "utf-8")  # defaults: the installed example requires a keyring
+        env = dict(
+            os.environ,
+            QT_QPA_PLATFORM=os.environ.get("QT_QPA_PLATFORM", "offscreen"),
+            OUTREACH_DATA_DIR=str(vault_folder(scratch)),
+            OUTREACH_POLICY_FILE=str(policy),
+            OUTREACH_EXIT_WHEN_SHOWN="1",
+        )
+        timed([str(bare)], env), timed([str(args.app)], env)  # first runs fill the page cache
+        floor, ours = [], []
+        for _ in range(args.rounds):
+            floor.append(timed([str(bare)], env))
+            ours.append(timed([str(args.app)], env))
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+    floor_s, ours_s = statistics.median(floor), statistics.median(ours)
+    ratio = ours_s / floor_s
+    print(f"frozen start-up to the first window, fresh process (median of {args.rounds})")
+    print(f"  floor  bare QMainWindow, frozen       {floor_s:6.3f} s")
+    print(f"  ours   {args.app}  {ours_s:6.3f} s")
+    print(f"  ratio  {ratio:.2f} (target at most {TARGET})")
+    print(f"  rounds floor {[round(t, 3) for t in floor]}")
+    print(f"         ours  {[round(t, 3) for t in ours]}")
+
+
+if __name__ == "__main__":
+    main()
