@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import sqlcipher3._sqlite3 as outside
 
 from outreach import __version__
 from outreach.config.paths import resolve_paths
@@ -82,6 +83,7 @@ def debs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("debs")
     return {
         "current": _build(None, folder / "dist", folder / "work"),
+        "bundle": folder / "dist" / "outreach",
         "older": _build(OLDER, folder / "dist-older", folder / "work-older"),
     }
 
@@ -118,6 +120,28 @@ def test_the_package_is_small_root_owned_and_declares_its_conffile(
     # The hub and its server stack stay out of the desktop app.
     for absent in ("fastapi", "uvicorn", "sqlalchemy", "psycopg", "alembic", "outreach/hub"):
         assert not any(absent in name for name in names), absent
+
+
+def test_the_self_test_fails_on_a_sqlcipher_from_outside_the_bundle(
+    debs: dict[str, Path], tmp_path: Path
+) -> None:
+    bundle = tmp_path / "outreach"
+    shutil.copytree(debs["bundle"], bundle, symlinks=True)
+    inside = bundle / "_internal" / "sqlcipher3" / Path(outside.__file__).name
+    assert inside.exists()
+    inside.unlink()
+    inside.symlink_to(outside.__file__)  # the same build, but not the bundle's copy
+    policy = tmp_path / "policy.toml"
+    policy.write_text("", "utf-8")
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", OUTREACH_POLICY_FILE=str(policy))
+    done = _run(str(bundle / "outreach"), "self-test", env=env)
+    report = json.loads(done.stdout)
+    assert done.returncode == 1
+    assert "sqlcipher" in report["errors"]
+    assert report["sqlcipher"]["frozen"] is True
+    assert report["sqlcipher"]["inside_bundle"] is False
+    assert report["sqlcipher"]["module"] == str(Path(outside.__file__).resolve())
+    assert report["encryption"]["ok"] is True  # it works; it is just not the one shipped
 
 
 def _elf_files(folder: Path) -> list[Path]:
