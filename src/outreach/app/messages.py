@@ -13,7 +13,7 @@ from typing import TypeVar
 
 from PySide6.QtCore import QCoreApplication, SignalInstance
 
-from outreach.config.policy import PolicyError
+from outreach.config.policy import POLICY_FILE, PolicyError
 from outreach.logs import log
 from outreach.vault.errors import (
     KeyringRequired,
@@ -199,13 +199,14 @@ def recovery_text(reason: str) -> str:
 
 
 def policy_text(error: PolicyError) -> str:
+    """What stops the app, naming the source at fault: a file, a registry key or a plist."""
     where = str(error.path)
     if error.reason == "unknown_key":
         return (
             translate(
                 "Messages",
-                "The policy file %1 has a setting Outreach does not know: '%2'. Outreach will "
-                "not start until IT corrects the file.",
+                "The policy in %1 has a setting Outreach does not know: '%2'. Outreach will not "
+                "start until IT corrects it.",
             )
             .replace("%1", where)
             .replace("%2", error.key)
@@ -214,25 +215,35 @@ def policy_text(error: PolicyError) -> str:
         return (
             translate(
                 "Messages",
-                "The policy file %1 sets '%2' to a value Outreach can't use (expected %3). "
-                "Outreach will not start until IT corrects the file.",
+                "The policy in %1 sets '%2' to a value Outreach can't use (expected %3). "
+                "Outreach will not start until IT corrects it.",
             )
             .replace("%1", where)
             .replace("%2", error.key)
             .replace("%3", error.expects)
         )
+    if error.reason == "syntax" and error.layer == POLICY_FILE:
+        return (
+            translate(
+                "Messages",
+                "The policy in %1 is not valid TOML (%2). Outreach will not start until IT "
+                "corrects it.",
+            )
+            .replace("%1", where)
+            .replace("%2", error.expects)
+        )
     if error.reason == "syntax":
         return (
             translate(
                 "Messages",
-                "The policy file %1 is not valid TOML (%2). Outreach will not start until IT "
-                "corrects the file.",
+                "The policy in %1 can't be understood (%2). Outreach will not start until IT "
+                "corrects it.",
             )
             .replace("%1", where)
             .replace("%2", error.expects)
         )
     return translate(
-        "Messages", "The policy file %1 can't be read. Outreach will not start until IT fixes it."
+        "Messages", "The policy in %1 can't be read. Outreach will not start until IT fixes it."
     ).replace("%1", where)
 
 
