@@ -50,6 +50,8 @@ _MASKS = (
     (re.compile(r"\b[0-9A-F]{6}(?:-[0-9A-F]{6}){4}\b"), "<code>"),
     (re.compile(r"\b[0-9a-f]{32}\b"), "<device id>"),
     (re.compile(r"\b\d{4}-\d\d-\d\dT\d\d:\d\d\b"), "<time>"),
+    # A device's label is the laptop's host name: this machine's, not the doc's.
+    (re.compile(r"^(<device id>  \S+  \S+  )\S+(  seen )"), r"\1<label>\2"),
 )
 
 
