@@ -29,7 +29,7 @@ def test_every_script_the_workflow_runs_is_in_the_tree() -> None:
     runs = "\n".join(
         step.get("run", "") for job in _workflow()["jobs"].values() for step in job["steps"]
     )
-    scripts = set(re.findall(r"packaging/[\w/.-]+\.(?:py|sh)", runs))
+    scripts = set(re.findall(r"(?<![\w/])packaging/[\w/.-]+\.(?:py|sh)", runs))
     assert {
         "packaging/build.py",
         "packaging/windows/build_msi.py",
@@ -50,3 +50,13 @@ def test_the_windows_job_installs_silently_with_the_hub_address_and_uninstalls()
     assert "HUB_ADDRESS=$env:HUB" in runs
     assert '"/x"' in runs
     assert "--builder wix" in runs
+
+
+def test_the_linux_job_runs_the_deb_test_on_the_debian_its_depends_name() -> None:
+    job = _workflow()["jobs"]["linux"]
+    assert job["container"] == "debian:bookworm"
+    (test,) = [
+        step for step in job["steps"] if "tests/packaging/test_deb.py" in step.get("run", "")
+    ]
+    assert test["env"]["OUTREACH_TEST_DEB"] == "1"
+    assert (ROOT / "tests" / "packaging" / "test_deb.py").is_file()
