@@ -10,36 +10,39 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QLocale, QSocketNotifier, Qt, QTimer, QTranslator
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from outreach import __version__
-from outreach.app.clipboard import ClipboardGuard
-from outreach.app.drafts import DraftService
-from outreach.app.guards import DesktopLockWatcher, IdleWatcher, SleepWatcher
 from outreach.app.instance import InstanceLock
 from outreach.app.jobs import BackgroundRunner
 from outreach.app.messages import error_text, keyring_absent_notice, translate
-from outreach.app.records import RecordsService
 from outreach.app.session import Session
-from outreach.app.settings import SettingsService
-from outreach.app.sync import SyncService
-from outreach.app.team import TeamService
 from outreach.config.paths import APP_NAME, AppPaths
 from outreach.config.policy import Policy
 from outreach.logs import install_exception_hook, log
 from outreach.prompts import data as prompts_data
-from outreach.prompts.nudges import Thresholds
-from outreach.records.store import RecordStore
-from outreach.sync.client import HubClient
 from outreach.ui.dialogs import show_calm_error
 from outreach.ui.main_window import MainWindow
 from outreach.vault import audit, crypto
-from outreach.vault.database import Database
 from outreach.vault.device import DeviceSecretStore
 from outreach.vault.errors import KeyringRequired, VaultError
 from outreach.vault.vault import Vault
+
+# Imported only after the first window is shown (see finish_shell): importing them takes
+# several times longer than showing a bare window.
+if TYPE_CHECKING:
+    from outreach.app.clipboard import ClipboardGuard
+    from outreach.app.drafts import DraftService
+    from outreach.app.guards import IdleWatcher, SleepWatcher
+    from outreach.app.records import RecordsService
+    from outreach.app.settings import SettingsService
+    from outreach.app.sync import SyncService
+    from outreach.prompts.nudges import Thresholds
+    from outreach.sync.client import HubClient
+    from outreach.vault.database import Database
 
 # Shown on the demo unlock screen: the demo vault holds made-up data only.
 DEMO_PASSPHRASE = "demo vault only"  # noqa: S105
@@ -62,6 +65,8 @@ class Shell:
 
 
 def thresholds_from(policy: Policy) -> Thresholds:
+    from outreach.prompts.nudges import Thresholds
+
     return Thresholds(
         missing_episodes=policy.nudge_missing_episodes,
         missing_window_days=policy.nudge_missing_window_days,
@@ -82,11 +87,79 @@ def build_shell(
     *,
     kdf: crypto.KdfParams = crypto.DEFAULT_KDF,
     demo: bool = False,
-    hub_client: Callable[..., HubClient] = HubClient,
+    hub_client: Callable[..., HubClient] | None = None,
     now: Callable[[], datetime] = audit.utc_now,
 ) -> Shell:
+    """The whole shell at once: both steps that ``run_gui`` takes with the window shown
+    in between."""
+    window = open_first_window(app, paths, policy, device, kdf=kdf, demo=demo)
+    return finish_shell(app, window, policy, device, hub_client=hub_client, now=now)
+
+
+def open_first_window(
+    app: QApplication,
+    paths: AppPaths,
+    policy: Policy,
+    device: DeviceSecretStore,
+    *,
+    kdf: crypto.KdfParams = crypto.DEFAULT_KDF,
+    demo: bool = False,
+) -> MainWindow:
+    """The session and a window with the pages a vault needs before it is open (create,
+    unlock, or why it cannot be used): enough to type a passphrase into."""
     vault = Vault(paths, policy, device, kdf=kdf)
     session = Session(vault, BackgroundRunner(parent=app))
+    keyring_note = "" if device.available else keyring_absent_notice()
+    blocked = ""
+    if policy.require_keyring and not device.available:
+        blocked = error_text(KeyringRequired("no_backend"))
+    hints = []
+    if policy.wipe_after_failed_unlocks:
+        # Said before the first try, not only after a failure.
+        hints.append(
+            translate(
+                "Shell",
+                "Your organisation erases this vault after this many wrong passphrases "
+                "in a row: %1.",
+            ).replace("%1", str(policy.wipe_after_failed_unlocks))
+        )
+    if demo:
+        hints.append(
+            translate("Shell", "Demo vault with made-up data only. Its passphrase is: %1").replace(
+                "%1", DEMO_PASSPHRASE
+            )
+        )
+    return MainWindow(
+        session,
+        policy,
+        keyring_note=keyring_note,
+        setup_blocked_reason=blocked,
+        unlock_hint="\n".join(hints),
+        demo=demo,
+    )
+
+
+def finish_shell(
+    app: QApplication,
+    window: MainWindow,
+    policy: Policy,
+    device: DeviceSecretStore,
+    *,
+    hub_client: Callable[..., HubClient] | None = None,
+    now: Callable[[], datetime] = audit.utc_now,
+) -> Shell:
+    """The services, the watchers and the workspace, added to the first window. An unlock
+    asked for before this ran starts once it has (see MainWindow.add_workspace)."""
+    from outreach.app.clipboard import ClipboardGuard
+    from outreach.app.drafts import DraftService
+    from outreach.app.guards import DesktopLockWatcher, IdleWatcher, SleepWatcher
+    from outreach.app.records import RecordsService
+    from outreach.app.settings import SettingsService
+    from outreach.app.sync import SyncService
+    from outreach.app.team import TeamService
+    from outreach.sync.client import HubClient
+
+    session = window.session
     drafts = DraftService(session, NOTES_FORM)
     settings = SettingsService(session, policy)
     records = RecordsService(
@@ -98,7 +171,11 @@ def build_shell(
 
     # Its own pool: a sync waiting on the network never delays an unlock.
     sync = SyncService(
-        session, policy, BackgroundRunner(parent=app), client_factory=hub_client, now=now
+        session,
+        policy,
+        BackgroundRunner(parent=app),
+        client_factory=hub_client or HubClient,
+        now=now,
     )
     sync.reviewsArrived.connect(lambda _count: records.changed.emit())
     team = TeamService(session, sync, policy, now=now)
@@ -118,46 +195,13 @@ def build_shell(
     clipboard = ClipboardGuard(app.clipboard())
     session.locked.connect(clipboard.clear_if_ours)
 
-    keyring_note = "" if device.available else keyring_absent_notice()
-    blocked = ""
-    if policy.require_keyring and not device.available:
-        blocked = error_text(KeyringRequired("no_backend"))
     if device.available:
         keyring_status = translate("Shell", "Protected by this computer's keyring (%1)").replace(
             "%1", device.backend_name.rsplit(".", 2)[-2]
         )
     else:
         keyring_status = translate("Shell", "No keyring: protected by your passphrase alone")
-    hints = []
-    if policy.wipe_after_failed_unlocks:
-        # Said before the first try, not only after a failure.
-        hints.append(
-            translate(
-                "Shell",
-                "Your organisation erases this vault after this many wrong passphrases "
-                "in a row: %1.",
-            ).replace("%1", str(policy.wipe_after_failed_unlocks))
-        )
-    if demo:
-        hints.append(
-            translate("Shell", "Demo vault with made-up data only. Its passphrase is: %1").replace(
-                "%1", DEMO_PASSPHRASE
-            )
-        )
-    hint = "\n".join(hints)
-    window = MainWindow(
-        session,
-        drafts,
-        settings,
-        records,
-        keyring_note=keyring_note,
-        keyring_status=keyring_status,
-        setup_blocked_reason=blocked,
-        unlock_hint=hint,
-        demo=demo,
-        sync=sync,
-        team=team,
-    )
+    window.add_workspace(drafts, settings, records, sync, team, keyring_status=keyring_status)
     # Everything with a timer is owned by the window (the desktop watcher by the session),
     # so Qt deletes it on the main thread with the window. Left to Python's collector, it
     # could be deleted on a worker thread (the collector runs wherever an allocation trips
@@ -227,18 +271,24 @@ def run_gui(paths: AppPaths, policy: Policy, *, demo: bool = False) -> int:
     device = DeviceSecretStore.from_system()
     if demo:
         _ensure_demo_vault(paths, policy, device)
-    shell = build_shell(app, paths, policy, device, demo=demo)
-    install_exception_hook(lambda: shell.window.keep_lock_shortcuts(show_calm_error(shell.window)))
+    window = open_first_window(app, paths, policy, device, demo=demo)
+    install_exception_hook(lambda: window.keep_lock_shortcuts(show_calm_error(window)))
     _quit_on_terminate(app)
     log.info("app started, version %s", __version__)
-    shell.window.show()
+    window.show()
+    app.processEvents()  # paint it before the rest is built
+    shells: list[Shell] = []  # keeps the shell's Python-owned parts alive while Qt runs
     if os.environ.get("OUTREACH_EXIT_WHEN_SHOWN") == "1":
         # Start-up benchmarks of the installed app time the process to its first window.
         QTimer.singleShot(0, app.quit)
+    else:
+        # The rest is imported and built while the worker types; keys pressed meanwhile
+        # wait in the event queue, and an unlock asked for waits for it (MainWindow).
+        QTimer.singleShot(0, lambda: shells.append(finish_shell(app, window, policy, device)))
     try:
         return app.exec()
     finally:
-        shell.session.lock()
+        window.session.lock()
         instance.release()
 
 
@@ -280,6 +330,7 @@ def seed_demo(db: Database) -> None:
     """A made-up caseload dated up to today, with vehicles, places and people that recur
     across several young people so that there are patterns to find."""
     from outreach.records import caseload  # only the demo needs it
+    from outreach.records.store import RecordStore
 
     made_up = caseload.generate(now=datetime.now(UTC))
     RecordStore(db).import_records(made_up.people, made_up.contacts)

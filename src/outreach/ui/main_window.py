@@ -2,14 +2,22 @@
 
 The title never changes with content, and every lock wipes every widget marked as
 showing content, closes open dialogs and returns to the unlock page.
+
+The window is built in two steps so that the unlock page shows before the workspace
+and the services behind it are imported and built: the constructor makes the pages
+a locked vault needs, the menus and the shortcuts; ``add_workspace`` adds the rest.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import (
     QDialog,
+    QLabel,
     QMainWindow,
     QMessageBox,
     QStackedWidget,
@@ -17,84 +25,86 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from outreach.app.drafts import DraftService
 from outreach.app.messages import error_text, policy_key_label
-from outreach.app.records import RecordsService
 from outreach.app.session import Session, State
-from outreach.app.settings import SettingsService
-from outreach.app.sync import SyncService, problem_words
-from outreach.app.team import TeamService
-from outreach.records.settings import managed_layer
-from outreach.ui.dialogs import ChangePassphraseDialog, SettingsDialog, managed_key_words
+from outreach.config.policy import Policy
 from outreach.ui.notice_page import NoticePage
 from outreach.ui.setup_page import SetupPage
 from outreach.ui.shortcuts import keys_for, label_for
-from outreach.ui.sync_ui import EnrolDialog, SyncGatePage, SyncStatusWidget
 from outreach.ui.text import wipe_all
 from outreach.ui.unlock_page import UnlockPage
-from outreach.ui.workspace import WorkspacePage
 from outreach.vault.errors import VaultError
+
+if TYPE_CHECKING:
+    from outreach.app.drafts import DraftService
+    from outreach.app.records import RecordsService
+    from outreach.app.settings import SettingsService
+    from outreach.app.sync import SyncService
+    from outreach.app.team import TeamService
+    from outreach.ui.sync_ui import EnrolDialog, SyncGatePage, SyncStatusWidget
+    from outreach.ui.workspace import WorkspacePage
+
+# Go menu entries: action name and the workspace attribute holding its tab.
+_TABS = (
+    ("people", "people"),
+    ("contacts", "contacts"),
+    ("record", "record"),
+    ("connections", "connections"),
+    ("notes", "notes_page"),
+)
 
 
 class MainWindow(QMainWindow):
+    # Set by add_workspace.
+    workspace: WorkspacePage
+    gate_page: SyncGatePage
+    sync_status: SyncStatusWidget
+
     def __init__(
         self,
         session: Session,
-        drafts: DraftService,
-        settings: SettingsService,
-        records: RecordsService,
+        policy: Policy,
         *,
         keyring_note: str,
-        keyring_status: str,
         setup_blocked_reason: str = "",
         unlock_hint: str = "",
         demo: bool = False,
-        sync: SyncService | None = None,
-        team: TeamService | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self._session = session
-        self._sync = sync
-        self._settings = settings
-        self._keyring_status = keyring_status
+        self._sync: SyncService | None = None
+        self._settings: SettingsService | None = None
+        self._keyring_status = ""
+        self._ready = False
         title = self.tr("Outreach")
         self.setWindowTitle(title + (" " + self.tr("(demo)") if demo else ""))
         self.resize(900, 640)
 
         self.setup_page = SetupPage(
-            recovery_by_agency=bool(settings.policy.recovery_public_key),
+            recovery_by_agency=bool(policy.recovery_public_key),
             keyring_note=keyring_note,
             blocked_reason=setup_blocked_reason,
         )
         self.unlock_page = UnlockPage(throttle_wait=session.vault.throttle_wait, hint=unlock_hint)
-        self.workspace = WorkspacePage(
-            drafts,
-            records,
-            session,
-            prepare_dialog=self.keep_lock_shortcuts,
-            sync=sync,
-            team=team,
-        )
         self.notice_page = NoticePage()
-        self.gate_page = SyncGatePage()
         self.pages = QStackedWidget()
-        pages = (self.setup_page, self.unlock_page, self.workspace, self.notice_page)
-        for page in (*pages, self.gate_page):
+        for page in (self.setup_page, self.unlock_page, self.notice_page):
             self.pages.addWidget(page)
         # The sync status is a line under the pages rather than a QStatusBar permanent
         # widget: one of those crashed the test suite's event loop after many windows.
+        # An empty line holds its place until the workspace is added, so nothing moves.
         central = QWidget()
-        central_layout = QVBoxLayout(central)
-        central_layout.setContentsMargins(0, 0, 0, 0)
-        central_layout.setSpacing(0)
-        central_layout.addWidget(self.pages, 1)
-        self.sync_status: SyncStatusWidget | None = None
-        if sync is not None:
-            self.sync_status = SyncStatusWidget(sync, central)
-            central_layout.addWidget(self.sync_status)
+        self._central_layout = QVBoxLayout(central)
+        self._central_layout.setContentsMargins(0, 0, 0, 0)
+        self._central_layout.setSpacing(0)
+        self._central_layout.addWidget(self.pages, 1)
+        self._status_placeholder = QLabel(central)
+        self._central_layout.addWidget(self._status_placeholder)
         self.setCentralWidget(central)
 
+        # Every action exists from the start, so the menus never change; those that
+        # reach the workspace are enabled only once unlocked, which waits for it.
         self.actions_by_name: dict[str, QAction] = {}
         self._add_action("lock", session.lock, unlocked_only=True)
         self._add_action("hide_now", self.hide_now, unlocked_only=False)
@@ -104,21 +114,15 @@ class MainWindow(QMainWindow):
         menu = self.menuBar().addMenu(self.tr("&Outreach"))
         for name in ("lock", "hide_now", "settings", "backup", "quit"):
             menu.addAction(self.actions_by_name[name])
-        workspace = self.workspace
-        self._add_action("new_contact", lambda: workspace.new_contact(), unlocked_only=True)
-        self._add_action("new_person", lambda: workspace.edit_person(""), unlocked_only=True)
-        self._add_action("search", workspace.show_search, unlocked_only=True)
-        tab_pages: tuple[tuple[str, QWidget], ...] = (
-            ("people", workspace.people),
-            ("contacts", workspace.contacts),
-            ("record", workspace.record),
-            ("connections", workspace.connections),
-            ("notes", workspace.notes_page),
-        )
-        for name, tab in tab_pages:
+        self._add_action("new_contact", lambda: self.workspace.new_contact(), unlocked_only=True)
+        self._add_action("new_person", lambda: self.workspace.edit_person(""), unlocked_only=True)
+        self._add_action("search", lambda: self.workspace.show_search(), unlocked_only=True)
+        for name, attribute in _TABS:
             self._add_action(
                 name,
-                lambda _checked=False, p=tab: workspace.tabs.setCurrentWidget(p),
+                lambda _checked=False, a=attribute: self.workspace.tabs.setCurrentWidget(
+                    getattr(self.workspace, a)
+                ),
                 unlocked_only=True,
             )
         records_menu = self.menuBar().addMenu(self.tr("&Records"))
@@ -127,24 +131,20 @@ class MainWindow(QMainWindow):
         go_menu = self.menuBar().addMenu(self.tr("&Go"))
         for name in ("people", "contacts", "record", "connections", "notes"):
             go_menu.addAction(self.actions_by_name[name])
-        for name, lead_page in (("review", workspace.review), ("dashboard", workspace.dashboard)):
-            if lead_page is not None:
-                self._add_action(
-                    name,
-                    lambda _checked=False, p=lead_page: workspace.show_lead_page(p),
-                    unlocked_only=True,
-                )
-                go_menu.addAction(self.actions_by_name[name])
-        if sync is not None:
-            self._add_action("sync_now", sync.sync_now, unlocked_only=True)
-            self._add_action("enrol", self.open_enrolment, unlocked_only=True)
-            hub_menu = self.menuBar().addMenu(self.tr("&Hub"))
-            for name in ("sync_now", "enrol"):
-                hub_menu.addAction(self.actions_by_name[name])
-            self.gate_page.syncRequested.connect(sync.sync_now)
-            sync.statusChanged.connect(self._check_gate)
-        workspace.status_message.connect(lambda text: self.statusBar().showMessage(text, 5000))
-        records.failed.connect(lambda message: self._warn(self.tr("Not saved"), message))
+        for name in ("review", "dashboard"):
+            self._add_action(
+                name,
+                lambda _checked=False, n=name: self.workspace.show_lead_page(
+                    getattr(self.workspace, n)
+                ),
+                unlocked_only=True,
+            )
+            go_menu.addAction(self.actions_by_name[name])
+        self._add_action("sync_now", self._sync_now, unlocked_only=True)
+        self._add_action("enrol", self.open_enrolment, unlocked_only=True)
+        hub_menu = self.menuBar().addMenu(self.tr("&Hub"))
+        for name in ("sync_now", "enrol"):
+            hub_menu.addAction(self.actions_by_name[name])
 
         session.stateChanged.connect(self._show_state)
         session.failed.connect(self._failed)
@@ -153,9 +153,63 @@ class MainWindow(QMainWindow):
             lambda: self.statusBar().showMessage(self.tr("Passphrase changed."), 5000)
         )
         session.passphraseChangeFailed.connect(self._passphrase_change_failed)
-        self.setup_page.createRequested.connect(session.create)
-        self.unlock_page.unlockRequested.connect(session.unlock)
+        self._waiting: tuple[Callable[[str], None], str] | None = None
+        self.setup_page.createRequested.connect(lambda p: self._when_ready(session.create, p))
+        self.unlock_page.unlockRequested.connect(lambda p: self._when_ready(session.unlock, p))
         self._show_state(session.state.value)
+
+    def add_workspace(
+        self,
+        drafts: DraftService,
+        settings: SettingsService,
+        records: RecordsService,
+        sync: SyncService,
+        team: TeamService,
+        *,
+        keyring_status: str,
+    ) -> None:
+        """The second step: the workspace and what depends on the services behind it."""
+        from outreach.ui.sync_ui import SyncGatePage, SyncStatusWidget
+        from outreach.ui.workspace import WorkspacePage
+
+        self._sync = sync
+        self._settings = settings
+        self._keyring_status = keyring_status
+        self.workspace = WorkspacePage(
+            drafts,
+            records,
+            self._session,
+            prepare_dialog=self.keep_lock_shortcuts,
+            sync=sync,
+            team=team,
+        )
+        self.gate_page = SyncGatePage()
+        self.pages.addWidget(self.workspace)
+        self.pages.addWidget(self.gate_page)
+        self.sync_status = SyncStatusWidget(sync, self.centralWidget())
+        self._central_layout.replaceWidget(self._status_placeholder, self.sync_status)
+        self._status_placeholder.deleteLater()
+        self.gate_page.syncRequested.connect(sync.sync_now)
+        sync.statusChanged.connect(self._check_gate)
+        self.workspace.status_message.connect(lambda text: self.statusBar().showMessage(text, 5000))
+        records.failed.connect(lambda message: self._warn(self.tr("Not saved"), message))
+        self._ready = True
+        if self._waiting is not None:
+            start, passphrase = self._waiting
+            self._waiting = None
+            start(passphrase)
+
+    @property
+    def session(self) -> Session:
+        return self._session
+
+    def _when_ready(self, start: Callable[[str], None], passphrase: str) -> None:
+        """Creating or unlocking waits for the workspace, so that every service hears
+        the vault open; the page stays busy meanwhile."""
+        if self._ready:
+            start(passphrase)
+        else:
+            self._waiting = (start, passphrase)
 
     def keep_lock_shortcuts(self, dialog: QWidget) -> None:
         """A modal dialog shadows the window's shortcuts: give it the ones that lock."""
@@ -211,17 +265,25 @@ class MainWindow(QMainWindow):
         self.pages.setCurrentWidget(self.gate_page)
 
     def _check_gate(self) -> None:
-        if self.pages.currentWidget() is not self.gate_page or self._sync is None:
+        if self._sync is None or self.pages.currentWidget() is not self.gate_page:
             return
+        from outreach.app.sync import problem_words
+
         current = self._sync.status()
         if not self._sync.lease_overdue():
             self._show_state(self._session.state.value)
         elif current is not None:
             self.gate_page.problem.setText(problem_words(current))
 
+    def _sync_now(self) -> None:
+        if self._sync is not None:
+            self._sync.sync_now()
+
     def open_enrolment(self) -> EnrolDialog | None:
         if self._sync is None or self._session.open_vault is None:
             return None
+        from outreach.ui.sync_ui import EnrolDialog
+
         dialog = EnrolDialog(self._sync, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(
@@ -238,10 +300,15 @@ class MainWindow(QMainWindow):
             self.unlock_page.show_error(message)
 
     def _after_lock(self) -> None:
+        if self._waiting is not None:  # Hide now before the workspace was there
+            self._waiting = None
+            self.unlock_page.set_busy(False)
+            self.setup_page.set_busy(False)
         for dialog in self.findChildren(QDialog):
             dialog.reject()
         wipe_all(self)
-        self.workspace.clear_content()  # last: wiping the notes above said "Saving…"
+        if self._ready:
+            self.workspace.clear_content()  # last: wiping the notes above said "Saving…"
         self.statusBar().clearMessage()
 
     def hide_now(self) -> None:
@@ -251,8 +318,11 @@ class MainWindow(QMainWindow):
 
     def open_settings(self) -> None:
         opened = self._session.open_vault
-        if opened is None:
+        if opened is None or self._settings is None:
             return
+        from outreach.records.settings import managed_layer
+        from outreach.ui.dialogs import SettingsDialog, managed_key_words
+
         policy = self._settings.policy
         dialog = SettingsDialog(
             idle=self._settings.idle_lock(),
@@ -273,6 +343,8 @@ class MainWindow(QMainWindow):
         dialog.open()
 
     def change_passphrase(self) -> None:
+        from outreach.ui.dialogs import ChangePassphraseDialog
+
         dialog = ChangePassphraseDialog(self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
 

@@ -1,0 +1,136 @@
+"""The first window comes before the workspace: the unlock page shows, and takes a
+passphrase, before the workspace and the services behind it are imported and built."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtCore import Qt
+
+from outreach.app.session import State
+from outreach.config.policy import Policy
+from outreach.gui import Shell, finish_shell, open_first_window
+from outreach.ui.main_window import MainWindow
+from outreach.vault.device import DeviceSecretStore
+from tests.conftest import CHEAP_KDF, PASSPHRASE
+from tests.ui.conftest import UNLOCK_TIMEOUT_MS, _dispose
+
+# Imported only once the first window is shown.
+AFTER_THE_FIRST_WINDOW = (
+    "outreach.ui.workspace",
+    "outreach.app.drafts",
+    "outreach.app.records",
+    "outreach.app.sync",
+    "outreach.sync.client",
+    "outreach.contract",
+    "httpx",
+    "pydantic",
+)
+
+_LOADED_AT_EXIT = """
+import json, sys
+from outreach.cli import main
+code = main([])
+print(json.dumps({"code": code, "modules": sorted(sys.modules)}))
+"""
+
+
+def test_the_unlock_window_shows_before_the_workspace_is_imported(make_vault, paths) -> None:
+    make_vault().create(PASSPHRASE).close()
+    policy = paths.data_dir.parent / "policy.toml"
+    policy.write_text("", "utf-8")
+    env = dict(
+        os.environ,
+        QT_QPA_PLATFORM="offscreen",
+        OUTREACH_DATA_DIR=str(paths.data_dir),
+        OUTREACH_POLICY_FILE=str(policy),
+        OUTREACH_EXIT_WHEN_SHOWN="1",  # quit once the first window is shown
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", _LOADED_AT_EXIT], env=env, capture_output=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    found = json.loads(done.stdout.decode().strip().splitlines()[-1])
+    assert found["code"] == 0
+    assert "outreach.ui.unlock_page" in found["modules"]
+    assert [name for name in AFTER_THE_FIRST_WINDOW if name in found["modules"]] == []
+
+
+class Started:
+    """A first window, and the shell once ``finish`` has added the rest to it."""
+
+    def __init__(self, qapp, window: MainWindow) -> None:
+        self._qapp = qapp
+        self.window = window
+        self.shell: Shell | None = None
+
+    def finish(self) -> Shell:
+        self.shell = finish_shell(self._qapp, self.window, Policy(), DeviceSecretStore(None))
+        return self.shell
+
+
+@pytest.fixture
+def started(qapp, qtbot, paths, make_vault) -> Iterator[Started]:
+    make_vault().create(PASSPHRASE).close()
+    window = open_first_window(qapp, paths, Policy(), DeviceSecretStore(None), kdf=CHEAP_KDF)
+    with qtbot.waitActive(window):
+        window.show()
+        window.activateWindow()
+    first = Started(qapp, window)
+    yield first
+    if first.shell is not None:
+        _dispose(qapp, first.shell)
+    else:
+        window.session.lock()
+        window.close()
+        window.deleteLater()
+
+
+def test_enter_pressed_before_the_workspace_is_built_unlocks_once_it_is(qtbot, started) -> None:
+    window = started.window
+    page = window.unlock_page
+    assert window.pages.currentWidget() is page
+    qtbot.keyClicks(page.passphrase, PASSPHRASE)
+    qtbot.keyClick(page.passphrase, Qt.Key.Key_Return)
+    assert window.session.state == State.LOCKED  # waiting for the workspace
+    assert not page.unlock_button.isEnabled()  # and the page says it is opening
+    with qtbot.waitSignal(window.session.unlocked, timeout=UNLOCK_TIMEOUT_MS):
+        shell = started.finish()
+    assert window.pages.currentWidget() is window.workspace
+    assert window.actions_by_name["lock"].isEnabled()
+    assert page.passphrase.text() == ""
+    assert shell.session.open_vault is not None
+
+
+def test_hide_now_before_the_workspace_is_built_drops_the_waiting_unlock(qtbot, started) -> None:
+    page = started.window.unlock_page
+    qtbot.keyClicks(page.passphrase, PASSPHRASE)
+    qtbot.keyClick(page.passphrase, Qt.Key.Key_Return)
+    started.window.actions_by_name["hide_now"].trigger()
+    assert page.passphrase.text() == ""
+    assert page.unlock_button.isEnabled()
+    started.finish()
+    assert started.window.session.state == State.LOCKED  # no unlock was started
+
+
+def test_adding_the_workspace_changes_no_menu_and_no_layout(qapp, started) -> None:
+    window = started.window
+
+    def menus() -> list[tuple[str, list[str]]]:
+        return [
+            (action.text(), [entry.text() for entry in action.menu().actions()])
+            for action in window.menuBar().actions()
+        ]
+
+    before_menus = menus()
+    before_size = window.unlock_page.size()
+    started.finish()
+    qapp.processEvents()
+    assert menus() == before_menus
+    assert window.unlock_page.size() == before_size
+    assert window.pages.currentWidget() is window.unlock_page
