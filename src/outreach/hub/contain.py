@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import logging
 
-from outreach.hub.limits import App, Message, Receive, Scope, Send
+from outreach.hub.limits import App, Message, Receive, Scope, Send, send_json
 
 log = logging.getLogger(__name__)
 
@@ -41,14 +41,4 @@ class Contained:
             log.error("request failed: %s", type(error).__name__)  # never the message
             if started:
                 return  # the answer is under way: the server closes the connection
-            await send(
-                {
-                    "type": "http.response.start",
-                    "status": 500,
-                    "headers": [
-                        (b"content-type", b"application/json"),
-                        (b"content-length", str(len(_BODY)).encode()),
-                    ],
-                }
-            )
-            await send({"type": "http.response.body", "body": _BODY})
+            await send_json(send, 500, _BODY)
