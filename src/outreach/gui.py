@@ -19,21 +19,22 @@ from outreach import __version__
 from outreach.app.instance import InstanceLock
 from outreach.app.jobs import BackgroundRunner
 from outreach.app.messages import error_text, keyring_absent_notice, translate
-from outreach.app.session import Session
+from outreach.app.session import Session, State
 from outreach.config.paths import APP_NAME, AppPaths
 from outreach.config.policy import Policy
 from outreach.logs import install_exception_hook, log
 from outreach.prompts import data as prompts_data
-from outreach.ui.dialogs import show_calm_error
 from outreach.ui.main_window import MainWindow
 from outreach.vault import audit, crypto
-from outreach.vault.device import DeviceSecretStore
+from outreach.vault.device import DeviceSecretStore, trusted_system_backend
 from outreach.vault.errors import KeyringRequired, VaultError
 from outreach.vault.vault import Vault
 
 # Imported only after the first window is shown (see finish_shell): importing them takes
 # several times longer than showing a bare window.
 if TYPE_CHECKING:
+    from keyring.backend import KeyringBackend
+
     from outreach.app.clipboard import ClipboardGuard
     from outreach.app.drafts import DraftService
     from outreach.app.guards import IdleWatcher, SleepWatcher
@@ -109,10 +110,10 @@ def open_first_window(
     unlock, or why it cannot be used): enough to type a passphrase into."""
     vault = Vault(paths, policy, device, kdf=kdf)
     session = Session(vault, BackgroundRunner(parent=app))
-    keyring_note = "" if device.available else keyring_absent_notice()
-    blocked = ""
-    if policy.require_keyring and not device.available:
-        blocked = error_text(KeyringRequired("no_backend"))
+    # Only creating a vault needs the keyring's words now; finish_shell gives them later.
+    keyring_note, blocked = (
+        _keyring_words(policy, device) if session.state == State.NEW else ("", "")
+    )
     hints = []
     if policy.wipe_after_failed_unlocks:
         # Said before the first try, not only after a failure.
@@ -137,6 +138,33 @@ def open_first_window(
         unlock_hint="\n".join(hints),
         demo=demo,
     )
+
+
+def _keyring_words(policy: Policy, device: DeviceSecretStore) -> tuple[str, str]:
+    """The setup page's note that there is no keyring, and why creating is blocked."""
+    note = "" if device.available else keyring_absent_notice()
+    blocked = ""
+    if policy.require_keyring and not device.available:
+        blocked = error_text(KeyringRequired("no_backend"))
+    return note, blocked
+
+
+class KeyringOnFirstUse(DeviceSecretStore):
+    """The system keyring, looked for when first needed: finding its backends takes
+    longer than showing a bare window, and the unlock page does not need it."""
+
+    def __init__(self) -> None:
+        self._found: list[KeyringBackend | None] = []
+
+    @property
+    def _backend(self) -> KeyringBackend | None:
+        if not self._found:
+            self._found.append(trusted_system_backend())
+        return self._found[0]
+
+    @_backend.setter
+    def _backend(self, backend: KeyringBackend | None) -> None:
+        self._found[:] = [backend]
 
 
 def finish_shell(
@@ -201,6 +229,7 @@ def finish_shell(
         )
     else:
         keyring_status = translate("Shell", "No keyring: protected by your passphrase alone")
+    window.setup_page.set_keyring(*_keyring_words(policy, device))
     window.add_workspace(drafts, settings, records, sync, team, keyring_status=keyring_status)
     # Everything with a timer is owned by the window (the desktop watcher by the session),
     # so Qt deletes it on the main thread with the window. Left to Python's collector, it
@@ -268,11 +297,11 @@ def run_gui(paths: AppPaths, policy: Policy, *, demo: bool = False) -> int:
             ),
         )
         return 1
-    device = DeviceSecretStore.from_system()
+    device = KeyringOnFirstUse()  # looked for by finish_shell, before any unlock can start
     if demo:
         _ensure_demo_vault(paths, policy, device)
     window = open_first_window(app, paths, policy, device, demo=demo)
-    install_exception_hook(lambda: window.keep_lock_shortcuts(show_calm_error(window)))
+    install_exception_hook(lambda: _show_calm_error(window))
     _quit_on_terminate(app)
     log.info("app started, version %s", __version__)
     window.show()
@@ -290,6 +319,12 @@ def run_gui(paths: AppPaths, policy: Policy, *, demo: bool = False) -> int:
     finally:
         window.session.lock()
         instance.release()
+
+
+def _show_calm_error(window: MainWindow) -> None:
+    from outreach.ui.dialogs import show_calm_error  # not needed for the first window
+
+    window.keep_lock_shortcuts(show_calm_error(window))
 
 
 def _quit_on_terminate(app: QApplication) -> None:

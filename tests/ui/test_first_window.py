@@ -12,10 +12,12 @@ from collections.abc import Iterator
 import pytest
 from PySide6.QtCore import Qt
 
+from outreach import gui
 from outreach.app.session import State
 from outreach.config.policy import Policy
-from outreach.gui import Shell, finish_shell, open_first_window
+from outreach.gui import KeyringOnFirstUse, Shell, finish_shell, open_first_window
 from outreach.ui.main_window import MainWindow
+from outreach.ui.setup_page import SetupPage
 from outreach.vault.device import DeviceSecretStore
 from tests.conftest import CHEAP_KDF, PASSPHRASE
 from tests.ui.conftest import UNLOCK_TIMEOUT_MS, _dispose
@@ -30,6 +32,7 @@ AFTER_THE_FIRST_WINDOW = (
     "outreach.contract",
     "httpx",
     "pydantic",
+    "keyring.backends.chainer",  # the keyring is looked for after the first window too
 )
 
 _LOADED_AT_EXIT = """
@@ -134,3 +137,25 @@ def test_adding_the_workspace_changes_no_menu_and_no_layout(qapp, started) -> No
     assert menus() == before_menus
     assert window.unlock_page.size() == before_size
     assert window.pages.currentWidget() is window.unlock_page
+
+
+def test_the_system_keyring_is_looked_for_when_first_needed(monkeypatch) -> None:
+    looked: list[int] = []
+    monkeypatch.setattr(gui, "trusted_system_backend", lambda: looked.append(1))
+    device = KeyringOnFirstUse()
+    assert looked == []
+    assert not device.available
+    assert device.backend_name == "none"
+    assert looked == [1]  # once
+
+
+def test_the_setup_page_learns_of_a_missing_keyring_when_it_is_looked_for(qapp, paths) -> None:
+    policy = Policy(require_keyring=True)
+    page = SetupPage(recovery_by_agency=False, keyring_note="")
+    page.set_keyring(*gui._keyring_words(policy, DeviceSecretStore(None)))
+    assert page.keyring_label.text()
+    assert not page.keyring_label.isHidden()
+    assert page.error_label.text()
+    assert not page.error_label.isHidden()
+    assert not page.create_button.isEnabled()
+    page.deleteLater()

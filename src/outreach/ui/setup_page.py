@@ -164,6 +164,16 @@ class SetupPage(QWidget):
         if not busy:
             self._update()
 
+    def set_keyring(self, note: str, blocked_reason: str) -> None:
+        """The keyring's words, when the keyring was looked for after the page was built."""
+        self.keyring_label.setText(note)
+        self.keyring_label.setVisible(bool(note))
+        self.error_label.setText(blocked_reason)
+        self.error_label.setVisible(bool(blocked_reason))
+        self._blocked = bool(blocked_reason)
+        if self._blocked:
+            self.create_button.setEnabled(False)
+
     def show_error(self, message: str) -> None:
         self.set_busy(False)
         self.error_label.setText(message)
