@@ -2,9 +2,11 @@
 fresh process so that imports count.
 
 Floor: a bare QApplication and QMainWindow, shown, events processed once. Ours: the
-Outreach shell as ``run_gui`` builds it (``make_application`` and ``build_shell`` on an
-empty data folder, no keyring), shown the same way. Time runs from the first import to
-the shown window; memory is the peak resident size of the whole process.
+Outreach window as ``run_gui`` shows it first (``make_application`` and
+``open_first_window`` on an empty data folder, no keyring), shown the same way; then the
+rest of the shell added to it (``finish_shell``), as ``run_gui`` does on the next turn of
+the event loop. Time runs from the first import to the shown window, and to the whole
+shell; memory is the peak resident size of the whole process with the whole shell.
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python bench/bench_startup.py
 """
@@ -48,14 +50,17 @@ import shutil, tempfile
 from pathlib import Path
 from outreach.config.paths import AppPaths
 from outreach.config.policy import Policy
-from outreach.gui import build_shell, make_application
+from outreach.gui import finish_shell, make_application, open_first_window
 from outreach.vault.device import DeviceSecretStore
 imported = time.perf_counter() - start
 app = make_application(sys.argv[:1])
 folder = Path(tempfile.mkdtemp(prefix="outreach-bench-"))
-shell = build_shell(app, AppPaths.in_folder(folder / "data"), Policy(), DeviceSecretStore(None))
-shell.window.show(); app.processEvents()
-print(json.dumps([time.perf_counter() - start, peak_kib(), imported]))
+device = DeviceSecretStore(None)
+window = open_first_window(app, AppPaths.in_folder(folder / "data"), Policy(), device)
+window.show(); app.processEvents()
+shown = time.perf_counter() - start
+shell = finish_shell(app, window, Policy(), device); app.processEvents()
+print(json.dumps([shown, peak_kib(), imported, time.perf_counter() - start]))
 shutil.rmtree(folder)
 """
 )
@@ -85,8 +90,9 @@ def main() -> None:
     bare_mib, shell_mib = median(bare, 1) / 1024, median(shell, 1) / 1024
     print(f"start-up to a shown window, fresh process (median of {len(bare)})")
     print(f"  floor  bare QMainWindow        {bare_s:6.3f} s")
-    print(f"  ours   Outreach shell          {shell_s:6.3f} s  (imports {median(shell, 2):.3f} s)")
+    print(f"  ours   Outreach first window   {shell_s:6.3f} s  (imports {median(shell, 2):.3f} s)")
     print(f"  ratio  {shell_s / bare_s:.2f}")
+    print(f"  then   the whole shell         {median(shell, 3):6.3f} s")
     print("peak resident memory")
     print(f"  floor  bare QMainWindow        {bare_mib:6.0f} MiB")
     print(f"  ours   Outreach shell          {shell_mib:6.0f} MiB")
