@@ -1,0 +1,52 @@
+"""The running numbers a receipt says never arrived: the first 50 below the highest, and
+how many more, whatever the pattern of gaps (read by a window over the numbers in the
+database, not by reading every number the device ever sent)."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from sqlalchemy import insert
+
+from outreach.hub.admin import Admin
+from outreach.hub.db import connect, migrate
+from outreach.hub.submit import MISSING_LISTED, _missing
+from outreach.hub.tables import device_seqs
+
+
+def reference(seen: set[int], also: int | None) -> tuple[list[int], int]:
+    numbers = seen | ({also} if also else set())
+    highest = max(numbers, default=0)
+    absent = [n for n in range(1, highest) if n not in numbers]
+    return absent[:MISSING_LISTED], max(0, len(absent) - MISSING_LISTED)
+
+
+CASES = {
+    "none": (set(range(1, 40)), None),
+    "in flight at the top": (set(range(1, 200)) - {195, 197}, 198),
+    "an old gap held for good": (set(range(1, 300)) - {17}, None),
+    "the first never came": (set(range(2, 10)), None),
+    "more than fifty": (set(range(1, 400, 3)), 401),
+    "one long run": ({1, 5000}, None),
+    "the tail fills a gap": (set(range(1, 20)) - {7}, 7),
+    "random": (set(random.Random(7).sample(range(1, 2000), 900)), 2001),
+}
+
+
+@pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
+def test_missing_numbers_match_a_plain_count(database_url: str) -> None:
+    engine = connect(database_url)
+    migrate(engine)
+    admin = Admin(engine)
+    admin.add_team("north")
+    for i, (name, (seen, also)) in enumerate(CASES.items()):
+        admin.add_user(f"worker-{i}", "north", "worker")
+        device = admin.enrol(admin.enrolment_code(f"worker-{i}")[0], name).device_id
+        with engine.begin() as conn:
+            conn.execute(insert(device_seqs), [{"device_id": device, "seq": n} for n in seen])
+            count = len(seen) + (1 if also and also not in seen else 0)
+            highest = max(seen | ({also} if also else set()))
+            found = _missing(conn, device, count, highest, also=also)
+        assert found == reference(seen, also), name
+    engine.dispose()
