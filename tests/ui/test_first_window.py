@@ -77,6 +77,58 @@ class Started:
         return self.shell
 
 
+_TYPED_AT_ONCE = """
+import json, sys
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+from outreach.cli import main
+
+app = QApplication(sys.argv[:1])
+seen = {}
+
+def type_at_once():
+    window = next(w for w in app.topLevelWidgets() if hasattr(w, "unlock_page"))
+    seen["workspace_when_typed"] = hasattr(window, "workspace")
+    QTest.keyClicks(window.unlock_page.passphrase, sys.argv[1])
+    QTest.keyClick(window.unlock_page.passphrase, Qt.Key.Key_Return)
+
+    def unlocked():
+        seen["workspace_shown"] = window.pages.currentWidget() is window.workspace
+        app.quit()
+
+    window.session.unlocked.connect(unlocked)
+    window.session.failed.connect(lambda message: (seen.update(failed=message), app.quit()))
+
+QTimer.singleShot(0, type_at_once)  # queued before run_gui's own next turn
+code = main([])
+print(json.dumps({"code": code, **seen}))
+"""
+
+
+def test_the_app_unlocks_with_a_passphrase_typed_as_soon_as_it_shows(make_vault, paths) -> None:
+    make_vault().create(PASSPHRASE).close()
+    policy = paths.data_dir.parent / "policy.toml"
+    policy.write_text("", "utf-8")
+    env = dict(
+        os.environ,
+        QT_QPA_PLATFORM="offscreen",
+        OUTREACH_DATA_DIR=str(paths.data_dir),
+        OUTREACH_POLICY_FILE=str(policy),
+        PYTHON_KEYRING_BACKEND="keyring.backends.null.Keyring",  # as the vault was made
+    )
+    env.pop("OUTREACH_EXIT_WHEN_SHOWN", None)
+    done = subprocess.run(
+        [sys.executable, "-c", _TYPED_AT_ONCE, PASSPHRASE],
+        env=env,
+        capture_output=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    seen = json.loads(done.stdout.decode().strip().splitlines()[-1])
+    assert seen == {"code": 0, "workspace_when_typed": False, "workspace_shown": True}
+
+
 @pytest.fixture
 def started(qapp, qtbot, paths, make_vault) -> Iterator[Started]:
     make_vault().create(PASSPHRASE).close()
