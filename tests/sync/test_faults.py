@@ -12,6 +12,7 @@ import json
 import os
 import random
 import signal
+import statistics
 import subprocess
 import sys
 import time
@@ -482,12 +483,17 @@ def _seed() -> int:
 
 
 def _kill_at_random(
-    process: subprocess.Popen[bytes], proxy: FaultProxy, rng: random.Random, anywhere: bool
+    process: subprocess.Popen[bytes],
+    proxy: FaultProxy,
+    rng: random.Random,
+    anywhere: bool,
+    run_takes: float = 2.0,
 ) -> bool:
-    """SIGKILL ``process`` at a random moment; False if it had already finished."""
+    """SIGKILL ``process`` at a random moment; False if it had already finished.
+    ``run_takes``: how long a whole run takes here, so a kill anywhere lands in it."""
     if anywhere:
         # Anywhere at all: starting, unlocking, reading the outbox, sending, recording.
-        time.sleep(rng.uniform(0.0, 2.0))  # the fault itself, not a wait for anything
+        time.sleep(rng.uniform(0.0, run_takes))  # the fault itself, not a wait for anything
     else:
         # While sending: after a random number of this run's submissions reached the proxy,
         # mostly within the first batch (nothing of it recorded yet), sometimes later.
@@ -506,7 +512,7 @@ def _kill_at_random(
 
 @pytest.mark.parametrize(
     ("kills", "contacts"),
-    [(20, 200), pytest.param(150, 640, marks=pytest.mark.slow)],
+    [(20, 400), pytest.param(150, 1500, marks=pytest.mark.slow)],
     ids=["20-kills", "150-kills"],
 )
 def test_killed_mid_sync_with_lost_acknowledgements_delivers_each_once(
@@ -526,20 +532,24 @@ def test_killed_mid_sync_with_lost_acknowledgements_delivers_each_once(
         proxy.set(Fault.DROP_ACK, probability=0.1)
 
         killed = sending = runs = 0
+        run_times = [2.0]  # how long runs that finished by themselves took
         drained = False  # a run found nothing to send: from then on, kill anywhere
         started = time.monotonic()
         while killed < kills:
             runs += 1
             assert runs <= kills * 3, "the sync kept finishing before it could be killed"
             before = proxy.received()
+            began = time.monotonic()
             process = _spawn_sync(worker)
-            if _kill_at_random(process, proxy, rng, anywhere=drained or rng.random() < 0.15):
+            anywhere = drained or rng.random() < 0.15
+            if _kill_at_random(process, proxy, rng, anywhere, statistics.median(run_times)):
                 killed += 1
                 sending += proxy.received() > before
                 process.communicate(timeout=60)
                 continue
             # It finished by itself: everything went, or it stopped on a lost answer.
             out, err = process.communicate(timeout=60)
+            run_times.append(time.monotonic() - began)
             assert process.returncode in (0, 1), err.decode()
             assert "Traceback" not in err.decode(), err.decode()
             json.loads(out)

@@ -21,8 +21,9 @@ from __future__ import annotations
 
 import json
 import random
+from collections import deque
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -138,18 +139,28 @@ class SyncEngine:
         done = acknowledged = failed = held = 0
         taken = 0  # every approved or sending item up to this running number is taken
         stop = Stop.NONE
+        # Two batches at a time: the next is marked and sent while the one before it is
+        # still in flight, so the senders never wait for the vault between batches. Every
+        # batch sent is waited for and recorded, also when the run stops.
+        in_flight: deque[list[Future[_Verdict]]] = deque()
         with ThreadPoolExecutor(self._concurrency, thread_name_prefix="sync") as pool:
-            while stop is Stop.NONE:
-                if cancelled():
-                    stop = Stop.CANCELLED
+            while True:
+                items: list[OutboxItem] = []
+                if stop is Stop.NONE and len(in_flight) < 2:
+                    if cancelled():
+                        stop = Stop.CANCELLED
+                    else:
+                        items = self.outbox.due(self._batch, after=taken)
+                if items:
+                    # A batch is the lowest running numbers due: none is left out below it.
+                    taken = max(taken, *(i.device_seq for i in items))
+                    self.outbox.mark_sending([i.id for i in items])
+                    in_flight.append([pool.submit(self._send, i, found) for i in items])
+                    if len(in_flight) < 2:
+                        continue
+                if not in_flight:
                     break
-                items = self.outbox.due(self._batch, after=taken)
-                if not items:
-                    break
-                # A batch is the lowest running numbers due, so none is left out below it.
-                taken = max(taken, *(i.device_seq for i in items))
-                self.outbox.mark_sending([i.id for i in items])
-                verdicts = list(pool.map(lambda i: self._send(i, found), items))
+                verdicts = [future.result() for future in in_flight.popleft()]
                 self.outbox.record([v.outcome for v in verdicts])
                 for verdict in verdicts:
                     state = verdict.outcome.state
@@ -158,7 +169,7 @@ class SyncEngine:
                     held += state is ItemState.HELD
                     if verdict.stop is not Stop.NONE and stop is Stop.NONE:
                         stop = verdict.stop
-                done += len(items)
+                done += len(verdicts)
                 if progress is not None:
                     progress(min(done, total), max(total, done))
         reviews = questions = 0
