@@ -1,6 +1,6 @@
 """The running numbers a receipt says never arrived: the first 50 below the highest, and
-how many more, whatever the pattern of gaps (read by a window over the numbers in the
-database, not by reading every number the device ever sent)."""
+how many more, whatever the pattern of gaps (found by a window over the numbers in the
+database, over only the last few when all that are missing lie there)."""
 
 from __future__ import annotations
 
@@ -31,6 +31,10 @@ CASES = {
     "one long run": ({1, 5000}, None),
     "the tail fills a gap": (set(range(1, 20)) - {7}, 7),
     "random": (set(random.Random(7).sample(range(1, 2000), 900)), 2001),
+    "in flight at the top of many": (set(range(1, 5000)) - {4990, 4995}, 5001),
+    "the tail fills the last old gap": (set(range(1, 1000)) - {10, 995}, 10),
+    "an old gap and some in flight": (set(range(1, 1000)) - {10, 995, 997}, 1001),
+    "a resend of a number already seen": (set(range(1, 1000)) - {995}, None),
 }
 
 

@@ -539,7 +539,7 @@ class Submissions:
         if not seqs.seen:  # the same running number again is a resend, already counted
             tail.add(device_seqs, [{"device_id": device_id, "seq": seq}])
             count, high = count + 1, max(high, seq)
-        return _missing(conn, device_id, count, high, also=seq)
+        return _missing(conn, device_id, count, high, also=None if seqs.seen else seq)
 
 
 # The class of the per-team feed lock, in PostgreSQL's two-int advisory key space (which
@@ -599,14 +599,14 @@ def missing_seqs(conn: Connection, device_id: str) -> tuple[int, list[int], int]
 
 
 def _gaps_query() -> Select[Any]:
-    """Each run of missing running numbers as (the number before it, the one after it):
-    a window over the device's numbers in the database, so a device with an old gap (an
-    item held for good) is not read whole for every receipt. ``b_also``: a number seen but
-    not yet written; 0 stands for the start (and for no such number)."""
+    """Each run of missing running numbers from ``b_low`` on, as (the number before it, the
+    one after it): a window over the device's numbers in the database. ``b_also``: a number
+    seen but not yet written (``b_low - 1`` when there is none)."""
+    device = device_seqs.c.device_id == bindparam("b_device")
     numbers = union_all(
-        select(literal(0, BigInteger).label("seq")),
+        select((cast(bindparam("b_low"), BigInteger) - 1).label("seq")),
         select(cast(bindparam("b_also"), BigInteger).label("seq")),
-        select(device_seqs.c.seq).where(device_seqs.c.device_id == bindparam("b_device")),
+        select(device_seqs.c.seq).where(device, device_seqs.c.seq >= bindparam("b_low")),
     ).subquery()
     pairs = select(
         numbers.c.seq, func.lead(numbers.c.seq).over(order_by=numbers.c.seq).label("after")
@@ -620,19 +620,37 @@ def _gaps_query() -> Select[Any]:
 
 
 _GAPS = _gaps_query()
+_ARRIVED_BETWEEN = select(func.count()).where(
+    device_seqs.c.device_id == bindparam("b_device"),
+    device_seqs.c.seq >= bindparam("b_low"),
+    device_seqs.c.seq < bindparam("b_high"),
+)
 
 
 def _missing(
     conn: Connection, device_id: str, count: int, highest: int, also: int | None = None
 ) -> tuple[list[int], int]:
     """The first missing running numbers below ``highest`` and how many more, given how
-    many arrived (``count``). ``also``: a number seen but not yet written (in the tail)."""
-    if count >= highest:
+    many arrived (``count``). ``also``: a number seen but not yet written (in the tail).
+
+    Numbers still in flight from a laptop sending several at once are missing just below
+    the highest: when all that are missing lie in a short window below it, only the window
+    is looked at. An old gap (an item held for good) means looking at them all."""
+    total = highest - count
+    if total <= 0:
         return [], 0
+    low = max(1, highest - max(64, 4 * total))
+    if low > 1:
+        values = {"b_device": device_id, "b_low": low, "b_high": highest}
+        arrived = conn.execute(_ARRIVED_BETWEEN, values).scalar_one()
+        arrived += also is not None and low <= also < highest
+        if (highest - low) - arrived != total:
+            low = 1  # some are missing below the window
+    pending = also if also is not None and also >= low else low - 1
     missing: list[int] = []
-    for before, after in conn.execute(_GAPS, {"b_device": device_id, "b_also": also or 0}):
+    rows = conn.execute(_GAPS, {"b_device": device_id, "b_low": low, "b_also": pending})
+    for before, after in rows:
         missing.extend(range(before + 1, min(after, before + 1 + MISSING_LISTED - len(missing))))
         if len(missing) >= MISSING_LISTED:
             break
-    total = highest - count
     return missing, total - len(missing)
