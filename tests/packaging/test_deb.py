@@ -12,10 +12,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,6 +22,7 @@ import sqlcipher3._sqlite3 as outside
 
 from outreach import __version__
 from outreach.config.paths import resolve_paths
+from tests.support.apprun import run_until_started_then_terminate
 from tests.support.secret_service import secret_service  # noqa: F401 (a fixture)
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -169,14 +168,8 @@ def _self_test(env: dict[str, str]) -> dict[str, object]:
     return report
 
 
-def _wait_for_line(log: Path, line: str, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        if log.exists() and line in log.read_text("utf-8", errors="replace"):
-            return
-        assert process.poll() is None, f"the app ended early with {process.returncode}"
-        time.sleep(0.1)  # polling another process's log, bounded by the deadline
-    pytest.fail(f"{line!r} did not appear in {log} within 90 s")
+def _assert_exists(path: Path) -> None:
+    assert path.exists(), path
 
 
 @pytest.mark.usefixtures("clean_system", "secret_service")
@@ -219,19 +212,13 @@ def test_install_run_upgrade_keeping_the_policy_then_purge(debs: dict[str, Path]
     # The window, offscreen: up once the app logs its start, then SIGTERM ends it cleanly.
     demo = resolve_paths(None, env, demo=True)
     assert demo.data_dir.is_relative_to(env["HOME"])
-    app = subprocess.Popen(
-        ["outreach", "demo"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    returncode, stderr = run_until_started_then_terminate(
+        ["outreach", "demo"],
+        env,
+        demo.log_dir / "outreach.log",
+        while_up=lambda: _assert_exists(demo.key_file),
     )
-    try:
-        _wait_for_line(demo.log_dir / "outreach.log", "app started", app)
-        assert demo.key_file.exists()
-        app.send_signal(signal.SIGTERM)
-        _, stderr = app.communicate(timeout=60)
-    finally:
-        if app.poll() is None:
-            app.kill()
-            app.wait()
-    assert app.returncode == 0, stderr.decode(errors="replace")[-2000:]
+    assert returncode == 0, stderr.decode(errors="replace")[-2000:]
     assert b"Traceback" not in stderr
 
     _apt("purge", "outreach")

@@ -4,15 +4,14 @@ its first window is shown when asked to, and SIGTERM ends it through its event l
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from outreach.config.paths import AppPaths
+from tests.support.apprun import run_until_started_then_terminate
 
 
 def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
@@ -40,22 +39,7 @@ def test_the_app_quits_once_its_first_window_is_shown(tmp_path: Path) -> None:
 @pytest.mark.skipif(os.name == "nt", reason="SIGTERM is a POSIX signal")
 def test_sigterm_ends_the_app_cleanly(tmp_path: Path) -> None:
     log = AppPaths.in_folder(tmp_path / "data").log_dir / "outreach.log"
-    app = subprocess.Popen(
-        [sys.executable, "-m", "outreach"],
-        env=_env(tmp_path),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+    returncode, stderr = run_until_started_then_terminate(
+        [sys.executable, "-m", "outreach"], _env(tmp_path), log
     )
-    try:
-        deadline = time.monotonic() + 120
-        while not (log.exists() and "app started" in log.read_text("utf-8")):
-            assert app.poll() is None, app.stderr.read() if app.stderr else b""
-            assert time.monotonic() < deadline, "the app did not start within 120 s"
-            time.sleep(0.05)  # polling another process's log, bounded by the deadline
-        app.send_signal(signal.SIGTERM)
-        _, stderr = app.communicate(timeout=60)
-    finally:
-        if app.poll() is None:
-            app.kill()
-            app.wait()
-    assert app.returncode == 0, stderr[-2000:]
+    assert returncode == 0, stderr[-2000:]
