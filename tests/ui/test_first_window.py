@@ -43,17 +43,22 @@ print(json.dumps({"code": code, "modules": sorted(sys.modules)}))
 """
 
 
-def test_the_unlock_window_shows_before_the_workspace_is_imported(make_vault, paths) -> None:
-    make_vault().create(PASSPHRASE).close()
+def _app_env(paths, **extra: str) -> dict[str, str]:
+    """The app as a process on the test's vault, offscreen, with an empty policy."""
     policy = paths.data_dir.parent / "policy.toml"
     policy.write_text("", "utf-8")
-    env = dict(
+    return dict(
         os.environ,
         QT_QPA_PLATFORM="offscreen",
         OUTREACH_DATA_DIR=str(paths.data_dir),
         OUTREACH_POLICY_FILE=str(policy),
-        OUTREACH_EXIT_WHEN_SHOWN="1",  # quit once the first window is shown
+        **extra,
     )
+
+
+def test_the_unlock_window_shows_before_the_workspace_is_imported(make_vault, paths) -> None:
+    make_vault().create(PASSPHRASE).close()
+    env = _app_env(paths, OUTREACH_EXIT_WHEN_SHOWN="1")  # quit once the first window shows
     done = subprocess.run(
         [sys.executable, "-c", _LOADED_AT_EXIT], env=env, capture_output=True, timeout=120
     )
@@ -108,15 +113,7 @@ print(json.dumps({"code": code, **seen}))
 
 def test_the_app_unlocks_with_a_passphrase_typed_as_soon_as_it_shows(make_vault, paths) -> None:
     make_vault().create(PASSPHRASE).close()
-    policy = paths.data_dir.parent / "policy.toml"
-    policy.write_text("", "utf-8")
-    env = dict(
-        os.environ,
-        QT_QPA_PLATFORM="offscreen",
-        OUTREACH_DATA_DIR=str(paths.data_dir),
-        OUTREACH_POLICY_FILE=str(policy),
-        PYTHON_KEYRING_BACKEND="keyring.backends.null.Keyring",  # as the vault was made
-    )
+    env = _app_env(paths, PYTHON_KEYRING_BACKEND="keyring.backends.null.Keyring")  # as made
     env.pop("OUTREACH_EXIT_WHEN_SHOWN", None)
     done = subprocess.run(
         [sys.executable, "-c", _TYPED_AT_ONCE, PASSPHRASE],
