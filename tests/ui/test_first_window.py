@@ -32,7 +32,9 @@ AFTER_THE_FIRST_WINDOW = (
     "outreach.contract",
     "httpx",
     "pydantic",
-    "keyring.backends.chainer",  # the keyring is looked for after the first window too
+    "keyring",  # the keyring is looked for, and imported, after the first window too
+    "cryptography",  # nothing is derived or unwrapped before a passphrase is entered
+    "argon2",
 )
 
 _LOADED_AT_EXIT = """

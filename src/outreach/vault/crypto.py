@@ -12,14 +12,16 @@ import json
 import os
 import unicodedata
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from argon2.low_level import Type, hash_secret_raw
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.x25519 import (
+        X25519PrivateKey,
+        X25519PublicKey,
+    )
+
+# argon2 and cryptography are imported where they are used: about 20 ms that the unlock
+# window need not wait for (nothing is derived until a passphrase is entered).
 
 DATA_KEY_BYTES = 32
 NONCE_BYTES = 12
@@ -80,6 +82,8 @@ def normalise_passphrase(passphrase: str) -> bytes:
 def derive_wrapping_key(
     passphrase: str, salt: bytes, params: KdfParams, device_secret: bytes | None
 ) -> bytes:
+    from argon2.low_level import Type, hash_secret_raw
+
     stretched = hash_secret_raw(
         normalise_passphrase(passphrase),
         salt,
@@ -89,8 +93,14 @@ def derive_wrapping_key(
         hash_len=32,
         type=Type.ID,
     )
-    hkdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=salt, info=_WRAP_INFO)
-    return hkdf.derive(stretched + (device_secret or b""))
+    return _hkdf(stretched + (device_secret or b""), salt, _WRAP_INFO)
+
+
+def _hkdf(material: bytes, salt: bytes | None, info: bytes) -> bytes:
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=salt, info=info).derive(material)
 
 
 def canonical_bytes(header: dict[str, Any]) -> bytes:
@@ -99,11 +109,16 @@ def canonical_bytes(header: dict[str, Any]) -> bytes:
 
 
 def wrap(key: bytes, secret: bytes, associated: bytes) -> tuple[bytes, bytes]:
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
     nonce = os.urandom(NONCE_BYTES)
     return nonce, AESGCM(key).encrypt(nonce, secret, associated)
 
 
 def unwrap(key: bytes, nonce: bytes, ciphertext: bytes, associated: bytes) -> bytes:
+    from cryptography.exceptions import InvalidTag
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
     try:
         return AESGCM(key).decrypt(nonce, ciphertext, associated)
     except InvalidTag as exc:
@@ -123,6 +138,9 @@ class RecoverySeal:
 
 def load_recovery_public_key(text: str) -> X25519PublicKey:
     """Accept a PEM public key or the raw 32 bytes in base64, as IT may paste either."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
+
     stripped = text.strip()
     if stripped.startswith("-----BEGIN"):
         key = serialization.load_pem_public_key(stripped.encode("ascii"))
@@ -135,6 +153,9 @@ def load_recovery_public_key(text: str) -> X25519PublicKey:
 
 
 def load_recovery_private_key(pem: bytes) -> X25519PrivateKey:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+
     key = serialization.load_pem_private_key(pem, password=None)
     if not isinstance(key, X25519PrivateKey):
         raise ValueError("not an X25519 private key")
@@ -142,22 +163,26 @@ def load_recovery_private_key(pem: bytes) -> X25519PrivateKey:
 
 
 def public_key_fingerprint(key: X25519PublicKey) -> str:
-    raw = key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    from cryptography.hazmat.primitives import hashes
+
     digest = hashes.Hash(hashes.SHA256())
-    digest.update(raw)
+    digest.update(_raw_public(key))
     return digest.finalize()[:16].hex()
 
 
 def _seal_key(shared: bytes, ephemeral: bytes, recipient: bytes) -> bytes:
-    hkdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=_RECOVERY_INFO)
-    return hkdf.derive(shared + ephemeral + recipient)
+    return _hkdf(shared + ephemeral + recipient, None, _RECOVERY_INFO)
 
 
 def _raw_public(key: X25519PublicKey) -> bytes:
+    from cryptography.hazmat.primitives import serialization
+
     return key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
 
 
 def seal_for_recovery(recipient: X25519PublicKey, secret: bytes, associated: bytes) -> RecoverySeal:
+    from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+
     ephemeral = X25519PrivateKey.generate()
     ephemeral_public = _raw_public(ephemeral.public_key())
     key = _seal_key(ephemeral.exchange(recipient), ephemeral_public, _raw_public(recipient))
@@ -168,6 +193,8 @@ def seal_for_recovery(recipient: X25519PublicKey, secret: bytes, associated: byt
 def open_recovery_seal(
     private_key: X25519PrivateKey, seal: RecoverySeal, associated: bytes
 ) -> bytes:
+    from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
+
     ephemeral = X25519PublicKey.from_public_bytes(seal.ephemeral_public)
     recipient = _raw_public(private_key.public_key())
     key = _seal_key(private_key.exchange(ephemeral), seal.ephemeral_public, recipient)
@@ -176,6 +203,9 @@ def open_recovery_seal(
 
 def generate_recovery_keypair() -> tuple[bytes, str]:
     """A new agency key pair: the private key as PEM, the public key as PEM for policy."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+
     private = X25519PrivateKey.generate()
     private_pem = private.private_bytes(
         serialization.Encoding.PEM,

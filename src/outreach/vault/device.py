@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import base64
 import os
-from typing import Any
-
-import keyring
-import keyring.errors
-from keyring.backend import KeyringBackend
+from typing import TYPE_CHECKING, Any
 
 from outreach.vault.errors import KeyringUnavailable
+
+if TYPE_CHECKING:
+    from keyring.backend import KeyringBackend
+
+# keyring is imported where it is used: it costs about 30 ms, and the unlock window is
+# shown before the keyring is first needed.
 
 SERVICE = "Outreach vault"
 SECRET_BYTES = 32
@@ -40,6 +42,8 @@ def _qualified_name(backend: Any) -> str:
 
 def trusted_system_backend() -> KeyringBackend | None:
     """The OS keyring if it is one we trust, else None (never a plaintext fallback)."""
+    import keyring
+
     chosen = keyring.get_keyring()
     candidates = getattr(chosen, "backends", None) or [chosen]
     for backend in candidates:
@@ -105,6 +109,8 @@ class DeviceSecretStore:
     def _call(self, method: str, *args: str) -> Any:
         if self._backend is None:
             raise KeyringUnavailable("no_backend")
+        import keyring.errors
+
         try:
             return getattr(self._backend, method)(*args)
         except keyring.errors.KeyringLocked as exc:
