@@ -1,18 +1,21 @@
 """The running numbers a receipt says never arrived: the first 50 below the highest, and
 how many more, whatever the pattern of gaps (found by a window over the numbers in the
-database, over only the last few when all that are missing lie there)."""
+database, over only the last few when all that are missing lie there, and never below the
+device's floor, up to which every number arrived)."""
 
 from __future__ import annotations
 
 import random
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 
 from outreach.hub.admin import Admin
 from outreach.hub.db import connect, migrate
 from outreach.hub.submit import MISSING_LISTED, _missing
-from outreach.hub.tables import device_seqs
+from outreach.hub.tables import device_seqs, devices
+from tests.support.hubproc import Device, HubProcess, summary
 
 
 def reference(seen: set[int], also: int | None) -> tuple[list[int], int]:
@@ -20,6 +23,14 @@ def reference(seen: set[int], also: int | None) -> tuple[list[int], int]:
     highest = max(numbers, default=0)
     absent = [n for n in range(1, highest) if n not in numbers]
     return absent[:MISSING_LISTED], max(0, len(absent) - MISSING_LISTED)
+
+
+def true_floor(seen: set[int]) -> int:
+    """The highest number up to which every one was seen."""
+    floor = 0
+    while floor + 1 in seen:
+        floor += 1
+    return floor
 
 
 CASES = {
@@ -51,6 +62,38 @@ def test_missing_numbers_match_a_plain_count(database_url: str) -> None:
             conn.execute(insert(device_seqs), [{"device_id": device, "seq": n} for n in seen])
             count = len(seen) + (1 if also and also not in seen else 0)
             highest = max(seen | ({also} if also else set()))
-            found = _missing(conn, device, count, highest, also=also)
-        assert found == reference(seen, also), name
+            # Any floor at or below the true one gives the same answer.
+            for floor in sorted({0, true_floor(seen) // 2, true_floor(seen)}):
+                found = _missing(conn, device, count, highest, also=also, floor=floor)
+                assert found == reference(seen, also), (name, floor)
     engine.dispose()
+
+
+def test_the_floor_rises_to_the_first_gap_and_never_past_it(hub: HubProcess) -> None:
+    worker = hub.team(workers=1).worker
+    numbers = [n for n in range(1, 41) if n != 7]
+    random.Random(3).shuffle(numbers)
+    with ThreadPoolExecutor(8) as pool:  # a laptop sending several at once
+        answers = list(pool.map(lambda n: worker.submit(summary(), seq=n), numbers))
+    assert {a.status_code for a in answers} == {201}
+    assert worker.get("/v1/device").json()["missing_seqs"] == [7]
+    # Requests committing side by side may each have seen others still being written,
+    # so the floor may stop short of the gap, but never passes it.
+    assert _floor(hub, worker) <= 6
+    # Once the gap is filled, the next submission (seeing all the others) raises the floor
+    # to its highest number, and a later gap is still found above it.
+    assert worker.submit(summary(), seq=7).json()["missing_seqs"] == []
+    assert _floor(hub, worker) == 40
+    assert worker.submit(summary(), seq=43).json()["missing_seqs"] == [41, 42]
+    assert worker.get("/v1/device").json()["missing_seqs"] == [41, 42]
+    assert _floor(hub, worker) == 40
+    assert worker.submit(summary(), seq=41).json()["missing_seqs"] == [42]
+    assert _floor(hub, worker) == 41
+
+
+def _floor(hub: HubProcess, device: Device) -> int:
+    with hub.engine.connect() as conn:
+        floor = conn.execute(
+            select(devices.c.seq_floor).where(devices.c.id == device.enrolled["device_id"])
+        ).scalar_one()
+    return int(floor)

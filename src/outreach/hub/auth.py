@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, bindparam, case, select, update
+from sqlalchemy import BigInteger, Connection, Engine, and_, bindparam, case, select, update
 
 from outreach.contract.wipe import sign
 from outreach.hub.admin import secret_hash, signing_key
@@ -76,6 +76,11 @@ _COUNT = (
         ),
         rate_window=bindparam("b_window"),
         last_seen_at=bindparam("b_now"),
+        # Only ever raised: submissions committing in any order each bring what they saw.
+        seq_floor=case(
+            (bindparam("b_floor", type_=BigInteger) > devices.c.seq_floor, bindparam("b_floor")),
+            else_=devices.c.seq_floor,
+        ),
     )
     .returning(devices.c.rate_count)
 )
@@ -125,17 +130,23 @@ class Authenticator:
             raise _rate_limited(now)
         return Caller(device_id, row.user_id, row.name, row.role, row.team_id, row.team)
 
-    def count(self, conn: Connection, caller: Caller) -> None:
+    def count(self, conn: Connection, caller: Caller, seq_floor: int = 0) -> None:
         """Count the request in the device's window: the last statement of its transaction.
         Requests that raced past ``check`` together are refused here, and the refusal rolls
-        back what they did."""
-        self.verdict(conn.execute(_COUNT, self.count_values(caller)).scalar_one())
+        back what they did. ``seq_floor``: a running number up to which every one has now
+        arrived, if the request found one (else 0)."""
+        self.verdict(conn.execute(_COUNT, self.count_values(caller, seq_floor)).scalar_one())
 
-    def count_values(self, caller: Caller) -> dict[str, object]:
-        """The parameters of the count (``b_device``, ``b_window``, ``b_now``), for a
-        statement that counts as part of a larger one."""
+    def count_values(self, caller: Caller, seq_floor: int = 0) -> dict[str, object]:
+        """The parameters of the count (``b_device``, ``b_window``, ``b_now``, ``b_floor``),
+        for a statement that counts as part of a larger one."""
         now = self._now()
-        return {"b_device": caller.device_id, "b_window": _window(now), "b_now": stamp(now)}
+        return {
+            "b_device": caller.device_id,
+            "b_window": _window(now),
+            "b_now": stamp(now),
+            "b_floor": seq_floor,
+        }
 
     def verdict(self, counted: int) -> None:
         """429 if the request just counted is over the device's rate."""

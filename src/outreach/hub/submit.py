@@ -66,6 +66,7 @@ from outreach.hub.settings import HubSettings
 from outreach.hub.strictjson import request_json
 from outreach.hub.tables import (
     device_seqs,
+    devices,
     idempotency,
     summaries,
     summary_tags,
@@ -171,8 +172,13 @@ class _Statements:
                         idempotency.c.response,
                     )
                 ),
-                # The device's running numbers so far, so a receipt without a gap costs nothing.
-                select(func.count()).where(device).scalar_subquery().label("seq_count"),
+                # The device's running numbers so far, so a receipt without a gap costs nothing:
+                # those above the floor (every one up to it arrived), not all of them.
+                devices.c.seq_floor,
+                select(func.count())
+                .where(device, device_seqs.c.seq > devices.c.seq_floor)
+                .scalar_subquery()
+                .label("seq_count"),
                 select(func.max(device_seqs.c.seq))
                 .where(device)
                 .scalar_subquery()
@@ -222,6 +228,7 @@ class _Seqs:
     count: int  # running numbers seen from the device so far
     high: int  # the highest of them
     seen: bool  # this submission's number among them
+    floor: int  # every number up to this one was seen
 
 
 @dataclass(frozen=True)
@@ -258,6 +265,7 @@ class _Tail:
     rows: dict[Table, list[dict[str, Any]]] = field(
         default_factory=lambda: {table: [] for table in _TAIL_TABLES}
     )
+    seq_floor: int = 0  # the device's new floor, if the submission raises it
 
     def add(self, table: Table, rows: list[dict[str, Any]]) -> None:
         self.rows[table].extend(rows)
@@ -337,9 +345,8 @@ class Submissions:
     def _finish(self, conn: Connection, caller: Caller, tail: _Tail) -> None:
         """Write the tail and count the request, last."""
         if self._sql.tail is not None:
-            counted = conn.execute(
-                self._sql.tail, {**tail.arrays(), **self._auth.count_values(caller)}
-            ).scalar_one()
+            values = self._auth.count_values(caller, tail.seq_floor)
+            counted = conn.execute(self._sql.tail, {**tail.arrays(), **values}).scalar_one()
             self._auth.verdict(counted)
             return
         for table, statement in (
@@ -350,7 +357,7 @@ class Submissions:
         ):
             if tail.rows[table]:
                 conn.execute(statement, tail.rows[table])
-        self._auth.count(conn, caller)
+        self._auth.count(conn, caller, tail.seq_floor)
 
     def _accept(self, body: Any) -> tuple[Submission, str]:
         text = canonical(body)
@@ -387,7 +394,8 @@ class Submissions:
                     "idempotency_key_reused",
                 )
             return Answer(row.status, row.response)
-        seqs = _Seqs(row.seq_count or 0, row.seq_high or 0, bool(row.seq_seen))
+        floor = row.seq_floor or 0
+        seqs = _Seqs(floor + (row.seq_count or 0), row.seq_high or 0, bool(row.seq_seen), floor)
         receipt = self._store(conn, caller, submission, seqs, tail)
         answer = Answer(201, receipt.model_dump_json())
         tail.add(
@@ -539,7 +547,15 @@ class Submissions:
         if not seqs.seen:  # the same running number again is a resend, already counted
             tail.add(device_seqs, [{"device_id": device_id, "seq": seq}])
             count, high = count + 1, max(high, seq)
-        return _missing(conn, device_id, count, high, also=None if seqs.seen else seq)
+        also = None if seqs.seen else seq
+        missing, more = _missing(conn, device_id, count, high, also=also, floor=seqs.floor)
+        # Everything below the first missing number has arrived (or will have, with this
+        # one, when it commits). Numbers another request is still writing look missing
+        # here, so the floor only ever stops short, never passes a gap.
+        raised = missing[0] - 1 if missing else high
+        if raised > seqs.floor:
+            tail.seq_floor = raised
+        return missing, more
 
 
 # The class of the per-team feed lock, in PostgreSQL's two-int advisory key space (which
@@ -586,16 +602,20 @@ def _raced() -> NoReturn:
     raise in_progress()
 
 
-_SEQS_SEEN = select(func.count(), func.max(device_seqs.c.seq)).where(
-    device_seqs.c.device_id == bindparam("b_device")
-)
+_DEVICE = device_seqs.c.device_id == bindparam("b_device")
+_SEQS_SEEN = select(
+    devices.c.seq_floor,
+    select(func.count()).where(_DEVICE, device_seqs.c.seq > devices.c.seq_floor).scalar_subquery(),
+    select(func.max(device_seqs.c.seq)).where(_DEVICE).scalar_subquery(),
+).where(devices.c.id == bindparam("b_device"))
 
 
 def missing_seqs(conn: Connection, device_id: str) -> tuple[int, list[int], int]:
     """The device's highest running number, those below it that never arrived (first 50),
     and how many more."""
-    count, highest = conn.execute(_SEQS_SEEN, {"b_device": device_id}).one()
-    return (highest or 0, *_missing(conn, device_id, count, highest or 0))
+    floor, above, highest = conn.execute(_SEQS_SEEN, {"b_device": device_id}).one()
+    highest = highest or 0
+    return (highest, *_missing(conn, device_id, floor + above, highest, floor=floor))
 
 
 def _gaps_query() -> Select[Any]:
@@ -628,24 +648,30 @@ _ARRIVED_BETWEEN = select(func.count()).where(
 
 
 def _missing(
-    conn: Connection, device_id: str, count: int, highest: int, also: int | None = None
+    conn: Connection,
+    device_id: str,
+    count: int,
+    highest: int,
+    also: int | None = None,
+    floor: int = 0,
 ) -> tuple[list[int], int]:
     """The first missing running numbers below ``highest`` and how many more, given how
     many arrived (``count``). ``also``: a number seen but not yet written (in the tail).
+    ``floor``: every number up to it arrived.
 
     Numbers still in flight from a laptop sending several at once are missing just below
     the highest: when all that are missing lie in a short window below it, only the window
-    is looked at. An old gap (an item held for good) means looking at them all."""
+    is looked at. An old gap (an item held for good) means looking from the floor up."""
     total = highest - count
     if total <= 0:
         return [], 0
-    low = max(1, highest - max(64, 4 * total))
-    if low > 1:
+    low = max(floor + 1, highest - max(64, 4 * total))
+    if low > floor + 1:
         values = {"b_device": device_id, "b_low": low, "b_high": highest}
         arrived = conn.execute(_ARRIVED_BETWEEN, values).scalar_one()
         arrived += also is not None and low <= also < highest
         if (highest - low) - arrived != total:
-            low = 1  # some are missing below the window
+            low = floor + 1  # some are missing below the window
     pending = also if also is not None and also >= low else low - 1
     missing: list[int] = []
     rows = conn.execute(_GAPS, {"b_device": device_id, "b_low": low, "b_also": pending})

@@ -66,6 +66,9 @@ devices = Table(
     # A fixed one-minute window per device: the window's number and requests in it.
     Column("rate_window", BigInteger, nullable=False, server_default="0"),
     Column("rate_count", Integer, nullable=False, server_default="0"),
+    # Every running number up to this one has arrived: a receipt counts the device's
+    # numbers from here, not from 1 (raised by the submission that closes a gap).
+    Column("seq_floor", BigInteger, nullable=False, server_default="0"),
 )
 
 device_seqs = Table(
