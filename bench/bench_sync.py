@@ -11,14 +11,18 @@ runs in a fresh process that unlocks the vault, as ``outreach sync`` does, so it
 memory is the sync's own.
 
     .venv/bin/python bench/bench_sync.py [--count 10000] [--quick] [--profile FILE]
+        [--reuse FOLDER]
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
+import json
 import multiprocessing
 import os
 import resource
+import shutil
 import tempfile
 import time
 from pathlib import Path
@@ -133,13 +137,20 @@ def sync_in_fresh_process(job: Job) -> dict[str, Any]:
             if value is not None
         }
         before = peak_kib()
+        timeline: list[tuple[float, int]] = []
+
+        def progress(done: int, _total: int) -> None:
+            timeline.append((time.perf_counter(), done))
+
         with HubClient(found.address, credential=found.credential) as client:
             engine = SyncEngine(opened.db, client, **tuning)
+            cpu_before = _cpu_s()
             started = time.perf_counter()
-            report = _profiled(profile, engine.run) if profile else engine.run()
+            run = functools.partial(engine.run, progress)
+            report = _profiled(profile, run) if profile else run()
             elapsed = time.perf_counter() - started
+            cpu_used = _cpu_s() - cpu_before
         counts = engine.outbox.counts()
-        cpu = resource.getrusage(resource.RUSAGE_SELF)
     finally:
         opened.close()
     return {
@@ -150,8 +161,28 @@ def sync_in_fresh_process(job: Job) -> dict[str, Any]:
         "stop": report.stop.value,
         "peak_kib_before": before,
         "peak_kib": peak_kib(),
-        "cpu_s": cpu.ru_utime + cpu.ru_stime,
+        "cpu_s": cpu_used,
+        "quarters": _quarter_rates(started, timeline),
     }
+
+
+def _cpu_s() -> float:
+    used = resource.getrusage(resource.RUSAGE_SELF)
+    return used.ru_utime + used.ru_stime
+
+
+def _quarter_rates(started: float, timeline: list[tuple[float, int]]) -> list[float]:
+    """Summaries a second in each quarter of the run, by count: a rate that falls as the
+    outbox or the hub's tables fill shows here and not in the average."""
+    if not timeline:
+        return []
+    total = timeline[-1][1]
+    rates, last_time, last_done = [], started, 0
+    for quarter in range(1, 5):
+        at = next((t, d) for t, d in timeline if d >= total * quarter / 4)
+        rates.append((at[1] - last_done) / max(at[0] - last_time, 1e-9))
+        last_time, last_done = at
+    return rates
 
 
 def main() -> None:
@@ -164,14 +195,28 @@ def main() -> None:
     parser.add_argument("--batch", type=int, help="the engine's (default: its own)")
     parser.add_argument("--dir", type=Path, help="where the vault goes (default: temp)")
     parser.add_argument("--profile", help="cProfile the sync into FILE (and FILE.threads)")
+    parser.add_argument(
+        "--reuse",
+        type=Path,
+        help="keep the approved vault in this folder and start from a copy of it next time",
+    )
     args = parser.parse_args()
     count = 1_000 if args.quick else args.count
     per_client = count // args.clients
 
     with tempfile.TemporaryDirectory(prefix="bench-sync-", dir=args.dir) as tmp:
         folder = Path(tmp) / "vault"
-        print(f"building a vault of {count:,} contacts and approving each summary ...")
-        approval = build_and_approve(folder, count)
+        kept = args.reuse / str(count) if args.reuse else None
+        if kept and (kept / "approval.json").exists():
+            shutil.copytree(kept / "vault", folder)
+            approval = json.loads((kept / "approval.json").read_text())
+            print(f"a copy of the vault of {count:,} approved summaries in {kept}")
+        else:
+            print(f"building a vault of {count:,} contacts and approving each summary ...")
+            approval = build_and_approve(folder, count)
+            if kept:
+                shutil.copytree(folder, kept / "vault")
+                (kept / "approval.json").write_text(json.dumps(approval))
         print(
             f"built in {approval['build_s']:.1f} s; approved {count:,} in "
             f"{approval['approve_s']:.1f} s ({approval['approved_per_s']:.0f}/s)"
@@ -219,6 +264,7 @@ def main() -> None:
         f"sync                {sync_rate:6.0f}/s  ({synced['seconds']:.1f} s, "
         f"{synced['cpu_s']:.1f} s CPU in the syncing process, stop {synced['stop']!r})"
     )
+    print(f"sync by quarter     {', '.join(f'{r:.0f}/s' for r in synced['quarters'])}")
     print(
         f"peak RSS of the syncing process {synced['peak_kib'] / 1024:.0f} MiB "
         f"({synced['peak_kib_before'] / 1024:.0f} MiB before the run)"
