@@ -9,11 +9,12 @@ import random
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from alembic import command
 from sqlalchemy import insert, select
 
 from outreach.hub.admin import Admin
-from outreach.hub.db import connect, migrate
-from outreach.hub.submit import MISSING_LISTED, _missing
+from outreach.hub.db import alembic_config, connect, migrate
+from outreach.hub.submit import MISSING_LISTED, _missing, missing_seqs
 from outreach.hub.tables import device_seqs, devices
 from tests.support.hubproc import Device, HubProcess, summary
 
@@ -89,6 +90,24 @@ def test_the_floor_rises_to_the_first_gap_and_never_past_it(hub: HubProcess) -> 
     assert _floor(hub, worker) == 40
     assert worker.submit(summary(), seq=41).json()["missing_seqs"] == [42]
     assert _floor(hub, worker) == 41
+
+
+@pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
+def test_devices_sending_before_the_floor_existed_keep_their_gaps(database_url: str) -> None:
+    engine = connect(database_url)
+    command.upgrade(alembic_config(engine), "0002")  # a hub from before migration 0003
+    admin = Admin(engine)
+    admin.add_team("north")
+    admin.add_user("worker", "north", "worker")
+    device = admin.enrol(admin.enrolment_code("worker")[0], "laptop").device_id
+    with engine.begin() as conn:
+        conn.execute(insert(device_seqs), [{"device_id": device, "seq": n} for n in (1, 2, 3, 5)])
+    migrate(engine)
+    with engine.connect() as conn:
+        floor = conn.execute(select(devices.c.seq_floor).where(devices.c.id == device))
+        assert floor.scalar_one() == 0
+        assert missing_seqs(conn, device) == (5, [4], 0)
+    engine.dispose()
 
 
 def _floor(hub: HubProcess, device: Device) -> int:
