@@ -13,6 +13,8 @@ import pytest
 
 from tests.conftest import REQUIRE_REAL_SERVICES
 
+SECRETS = "org.freedesktop.secrets"
+
 
 def _unavailable(reason: str) -> None:
     if REQUIRE_REAL_SERVICES:
@@ -72,15 +74,22 @@ def secret_service(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
 
 def _wait_for_service() -> None:
     import secretstorage
+    from jeepney.bus_messages import message_bus
 
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
         try:
             connection = secretstorage.dbus_init()
             try:
-                collection = secretstorage.get_default_collection(connection)
-                if not collection.is_locked():
-                    return
+                # Ask the bus whether our daemon has taken the name yet, without touching
+                # the service: a call to it before then makes D-Bus start a second daemon
+                # of its own, one that never got the password and whose collection stays
+                # locked (a slow start on a busy machine was enough).
+                ours = message_bus.NameHasOwner(SECRETS)
+                if connection.send_and_get_reply(ours).body[0]:
+                    collection = secretstorage.get_default_collection(connection)
+                    if not collection.is_locked():
+                        return
             finally:
                 connection.close()
         except (secretstorage.exceptions.SecretStorageException, OSError):
