@@ -15,7 +15,12 @@ def test_every_package_in_the_tree_is_listed_for_the_wheel() -> None:
         ".".join(init.parent.relative_to(ROOT / "src").parts)
         for init in (ROOT / "src" / "outreach").rglob("__init__.py")
     }
-    assert found | {"outreach.resources"} == listed
+    data = {
+        "outreach.resources." + folder.name
+        for folder in (ROOT / "resources").iterdir()
+        if folder.is_dir() and folder.name != "__pycache__"
+    }
+    assert found | {"outreach.resources"} | data == listed
 
 
 def test_resources_are_found_through_importlib() -> None:
