@@ -302,7 +302,7 @@ def run_gui(paths: AppPaths, policy: Policy, *, demo: bool = False) -> int:
         _ensure_demo_vault(paths, policy, device)
     window = open_first_window(app, paths, policy, device, demo=demo)
     install_exception_hook(lambda: _show_calm_error(window))
-    _quit_on_terminate(app)
+    terminate = TerminateRequest(app)
     log.info("app started, version %s", __version__)
     window.show()
     app.processEvents()  # paint it before the rest is built
@@ -315,7 +315,9 @@ def run_gui(paths: AppPaths, policy: Policy, *, demo: bool = False) -> int:
         # wait in the event queue, and an unlock asked for waits for it (MainWindow).
         QTimer.singleShot(0, lambda: shells.append(finish_shell(app, window, policy, device)))
     try:
-        return app.exec()
+        # A SIGTERM noticed while the first window was painted came before the event loop,
+        # when Qt drops a quit: it is honoured here instead of being lost.
+        return 0 if terminate.requested else app.exec()
     finally:
         window.session.lock()
         instance.release()
@@ -327,25 +329,32 @@ def _show_calm_error(window: MainWindow) -> None:
     window.keep_lock_shortcuts(show_calm_error(window))
 
 
-def _quit_on_terminate(app: QApplication) -> None:
+class TerminateRequest:
     """SIGTERM (logging out, shutting down) ends the event loop, so the vault is locked
-    and drafts saved as when the window is closed, instead of the process being killed."""
-    if os.name == "nt":
-        return
-    read_end, write_end = os.pipe()
-    for end in (read_end, write_end):
-        os.set_blocking(end, False)
-    # Python notes the signal on the pipe; Qt wakes the event loop when it is readable.
-    signal.set_wakeup_fd(write_end, warn_on_full_buffer=False)
-    signal.signal(signal.SIGTERM, lambda _signum, _frame: None)
-    notifier = QSocketNotifier(read_end, QSocketNotifier.Type.Read, app)
+    and drafts saved as when the window is closed, instead of the process being killed.
 
-    def woken() -> None:
+    ``requested`` says one came: Qt drops a quit asked for before its event loop runs
+    (``exec`` starts afresh), and the first window is painted before that."""
+
+    def __init__(self, app: QApplication) -> None:
+        self.requested = False
+        if os.name == "nt":
+            return
+        self._app = app
+        self._read_end, write_end = os.pipe()
+        for end in (self._read_end, write_end):
+            os.set_blocking(end, False)
+        # Python notes the signal on the pipe; Qt wakes the event loop when it is readable.
+        signal.set_wakeup_fd(write_end, warn_on_full_buffer=False)
+        signal.signal(signal.SIGTERM, lambda _signum, _frame: None)
+        notifier = QSocketNotifier(self._read_end, QSocketNotifier.Type.Read, app)
+        notifier.activated.connect(self._woken)
+
+    def _woken(self) -> None:
         with contextlib.suppress(BlockingIOError):
-            if signal.SIGTERM in os.read(read_end, 64):
-                app.quit()
-
-    notifier.activated.connect(woken)
+            if signal.SIGTERM in os.read(self._read_end, 64):
+                self.requested = True
+                self._app.quit()
 
 
 def _ensure_demo_vault(paths: AppPaths, policy: Policy, device: DeviceSecretStore) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -210,3 +211,20 @@ def test_the_setup_page_learns_of_a_missing_keyring_when_it_is_looked_for(qapp, 
     assert not page.error_label.isHidden()
     assert not page.create_button.isEnabled()
     page.deleteLater()
+
+
+@pytest.mark.skipif(os.name == "nt", reason="SIGTERM is a POSIX signal")
+def test_a_sigterm_while_the_first_window_is_painted_is_not_lost(qapp, qtbot) -> None:
+    """Logging out just as the app starts: the signal lands while ``run_gui`` paints the
+    first window, before the event loop runs, when a quit does nothing; it is kept."""
+    previous = signal.getsignal(signal.SIGTERM)
+    wakeup = signal.set_wakeup_fd(-1)
+    signal.set_wakeup_fd(wakeup)
+    try:
+        terminate = gui.TerminateRequest(qapp)
+        assert not terminate.requested
+        os.kill(os.getpid(), signal.SIGTERM)
+        qtbot.waitUntil(lambda: terminate.requested)  # events processed, as when painting
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        signal.set_wakeup_fd(wakeup)
