@@ -8,7 +8,6 @@ conversion runs in tests anywhere (winreg exists only on Windows).
 from __future__ import annotations
 
 import os
-import plistlib
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -104,6 +103,8 @@ def windows_sources(read: RegistryReader = _winreg_values) -> list[ManagedValues
 
 def plist_source(path: Path) -> ManagedValues | None:
     """A managed preferences plist (binary or XML) as policy; None when there is none."""
+    import plistlib  # macOS only: not loaded before the first window elsewhere
+
     try:
         with path.open("rb") as file:
             data = plistlib.load(file)
