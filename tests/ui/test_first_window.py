@@ -36,6 +36,7 @@ AFTER_THE_FIRST_WINDOW = (
     "keyring",  # the keyring is looked for, and imported, after the first window too
     "cryptography",  # nothing is derived or unwrapped before a passphrase is entered
     "argon2",
+    "uuid",  # only creating a vault makes an id
 ) + (() if sys.platform == "darwin" else ("plistlib",))  # macOS's managed preferences
 
 _LOADED_AT_EXIT = """

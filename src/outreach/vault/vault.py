@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -146,6 +145,8 @@ class Vault:
             raise VaultDamaged("foreign_database", self.paths.vault_file)
         if self.policy.require_keyring and not self.device.available:
             raise KeyringRequired("no_backend")
+        import uuid  # only a new vault needs one: not before the first window
+
         vault_id = str(uuid.uuid4())
         device_secret = self._new_device_secret(vault_id)
         data_key = crypto.new_data_key()
