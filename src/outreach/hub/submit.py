@@ -77,6 +77,19 @@ from outreach.links.keys import Mention, entity_key
 
 MISSING_LISTED = 50
 
+# One device's running numbers in the database (``b_device``).
+_DEVICE = device_seqs.c.device_id == bindparam("b_device")
+# What a receipt needs of them, read with the device's row: its floor, how many arrived
+# above it (every one up to it did, so the rest need not be counted), and the highest.
+_SEQ_COLUMNS = (
+    devices.c.seq_floor,
+    select(func.count())
+    .where(_DEVICE, device_seqs.c.seq > devices.c.seq_floor)
+    .scalar_subquery()
+    .label("seq_count"),
+    select(func.max(device_seqs.c.seq)).where(_DEVICE).scalar_subquery().label("seq_high"),
+)
+
 
 def canonical(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
@@ -156,7 +169,6 @@ class _Statements:
         # The team's feed lock, shared, taken in the same round trip and before the summary
         # takes its pk (see the module's docstring and reads.Reads.feed).
         feed = team_feed_lock(shared=True, team=users.c.team_id) if postgres else literal(True)
-        device = device_seqs.c.device_id == bindparam("b_device")
         # Who is calling, in the same round trip: no row for an unknown credential, and
         # then no lock is taken either.
         self.remembered = (
@@ -172,18 +184,9 @@ class _Statements:
                         idempotency.c.response,
                     )
                 ),
-                # The device's running numbers so far, so a receipt without a gap costs nothing:
-                # those above the floor (every one up to it arrived), not all of them.
-                devices.c.seq_floor,
-                select(func.count())
-                .where(device, device_seqs.c.seq > devices.c.seq_floor)
-                .scalar_subquery()
-                .label("seq_count"),
-                select(func.max(device_seqs.c.seq))
-                .where(device)
-                .scalar_subquery()
-                .label("seq_high"),
-                exists().where(device, device_seqs.c.seq == bindparam("b_seq")).label("seq_seen"),
+                # The device's running numbers so far, so a receipt without a gap costs nothing.
+                *_SEQ_COLUMNS,
+                exists().where(_DEVICE, device_seqs.c.seq == bindparam("b_seq")).label("seq_seen"),
             )
             .select_from(IDENTITY_FROM)
             .where(IDENTITY_WHERE)
@@ -602,12 +605,7 @@ def _raced() -> NoReturn:
     raise in_progress()
 
 
-_DEVICE = device_seqs.c.device_id == bindparam("b_device")
-_SEQS_SEEN = select(
-    devices.c.seq_floor,
-    select(func.count()).where(_DEVICE, device_seqs.c.seq > devices.c.seq_floor).scalar_subquery(),
-    select(func.max(device_seqs.c.seq)).where(_DEVICE).scalar_subquery(),
-).where(devices.c.id == bindparam("b_device"))
+_SEQS_SEEN = select(*_SEQ_COLUMNS).where(devices.c.id == bindparam("b_device"))
 
 
 def missing_seqs(conn: Connection, device_id: str) -> tuple[int, list[int], int]:
@@ -622,11 +620,10 @@ def _gaps_query() -> Select[Any]:
     """Each run of missing running numbers from ``b_low`` on, as (the number before it, the
     one after it): a window over the device's numbers in the database. ``b_also``: a number
     seen but not yet written (``b_low - 1`` when there is none)."""
-    device = device_seqs.c.device_id == bindparam("b_device")
     numbers = union_all(
         select((cast(bindparam("b_low"), BigInteger) - 1).label("seq")),
         select(cast(bindparam("b_also"), BigInteger).label("seq")),
-        select(device_seqs.c.seq).where(device, device_seqs.c.seq >= bindparam("b_low")),
+        select(device_seqs.c.seq).where(_DEVICE, device_seqs.c.seq >= bindparam("b_low")),
     ).subquery()
     pairs = select(
         numbers.c.seq, func.lead(numbers.c.seq).over(order_by=numbers.c.seq).label("after")
@@ -641,7 +638,7 @@ def _gaps_query() -> Select[Any]:
 
 _GAPS = _gaps_query()
 _ARRIVED_BETWEEN = select(func.count()).where(
-    device_seqs.c.device_id == bindparam("b_device"),
+    _DEVICE,
     device_seqs.c.seq >= bindparam("b_low"),
     device_seqs.c.seq < bindparam("b_high"),
 )
