@@ -12,8 +12,8 @@ from datetime import UTC, datetime
 from importlib import resources
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QLocale, QSocketNotifier, Qt, QTimer, QTranslator
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtCore import QLocale, QSocketNotifier, QTimer, QTranslator
+from PySide6.QtWidgets import QApplication
 
 from outreach import __version__
 from outreach.app.instance import InstanceLock
@@ -187,6 +187,7 @@ def finish_shell(
     from outreach.app.team import TeamService
     from outreach.sync.client import HubClient
 
+    _apply_scheme(app)  # the first window's colours came from the palette alone
     session = window.session
     drafts = DraftService(session, NOTES_FORM)
     settings = SettingsService(session, policy)
@@ -229,7 +230,7 @@ def finish_shell(
         )
     else:
         keyring_status = translate("Shell", "No keyring: protected by your passphrase alone")
-    window.setup_page.set_keyring(*_keyring_words(policy, device))
+    window.set_keyring_words(*_keyring_words(policy, device))
     window.add_workspace(drafts, settings, records, sync, team, keyring_status=keyring_status)
     # Everything with a timer is owned by the window (the desktop watcher by the session),
     # so Qt deletes it on the main thread with the window. Left to Python's collector, it
@@ -264,9 +265,26 @@ def stylesheet(dark: bool) -> str:
     return sheet
 
 
-def _apply_scheme(app: QApplication) -> None:
-    dark = app.styleHints().colorScheme() == Qt.ColorScheme.Dark
-    app.setStyleSheet(stylesheet(dark))
+def _palette_is_dark(app: QApplication) -> bool:
+    palette = app.palette()
+    return palette.windowText().color().lightness() > palette.window().color().lightness()
+
+
+def _apply_scheme(app: QApplication, *, from_palette: bool = False) -> None:
+    """Our colours for the desktop's scheme, as Qt reports it; from the palette when it
+    cannot say, or with ``from_palette`` for the first window: asking Qt needs its ``Qt``
+    namespace, whose first use builds all of its enums (longer than a bare window takes
+    to show), so ``finish_shell`` asks once the first window is up."""
+    dark = _palette_is_dark(app)
+    if not from_palette:
+        from PySide6.QtCore import Qt
+
+        scheme = app.styleHints().colorScheme()
+        if scheme != Qt.ColorScheme.Unknown:
+            dark = scheme == Qt.ColorScheme.Dark
+    sheet = stylesheet(dark)
+    if app.styleSheet() != sheet:  # setting it again would restyle every widget
+        app.setStyleSheet(sheet)
 
 
 def make_application(argv: list[str]) -> QApplication:
@@ -277,7 +295,7 @@ def make_application(argv: list[str]) -> QApplication:
     app.setDesktopFileName("org.outreach.app")  # the installed .desktop file's name
     _install_translations(app)
     prompts_data.set_language(QLocale.system().name())
-    _apply_scheme(app)
+    _apply_scheme(app, from_palette=True)
     # Light and dark follow the OS, also when it changes while the app is open.
     app.styleHints().colorSchemeChanged.connect(lambda _scheme: _apply_scheme(app))
     return app
@@ -289,6 +307,8 @@ def run_gui(paths: AppPaths, policy: Policy, *, demo: bool = False) -> int:
         paths.data_dir.mkdir(parents=True, exist_ok=True)
     instance = InstanceLock(paths.instance_lock)
     if paths.data_dir.exists() and not instance.acquire():
+        from PySide6.QtWidgets import QMessageBox
+
         QMessageBox.information(
             None,
             translate("Shell", "Outreach"),

@@ -8,15 +8,18 @@ services flush what the worker typed, then the connection and key are dropped.
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
-from outreach.app.jobs import BackgroundRunner
 from outreach.app.messages import error_text
 from outreach.logs import log
 from outreach.vault import audit
 from outreach.vault.errors import VaultDamaged, VaultError, VaultWiped
-from outreach.vault.vault import OpenVault, Vault
+
+if TYPE_CHECKING:
+    from outreach.app.jobs import BackgroundRunner
+    from outreach.vault.vault import OpenVault, Vault
 
 
 class State(StrEnum):

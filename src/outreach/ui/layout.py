@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from outreach.ui.qtvalues import plain_text
 
 COLUMN_WIDTH = 560  # a calm, readable measure on wide screens
 
 
 def centred_column(page: QWidget) -> QVBoxLayout:
     """A narrow column in the middle of the page; returns the layout to fill."""
+    # Centred by stretches rather than alignment flags: see ui/qtvalues.py.
     outer = QVBoxLayout(page)
-    outer.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    row = QHBoxLayout()
     column = QWidget()
     column.setMinimumWidth(400)
     column.setMaximumWidth(COLUMN_WIDTH)
-    outer.addWidget(column, 0, Qt.AlignmentFlag.AlignHCenter)
+    row.addStretch(1)
+    row.addWidget(column)
+    row.addStretch(1)
+    outer.addStretch(1)
+    outer.addLayout(row)
+    outer.addStretch(1)
     return QVBoxLayout(column)
 
 
@@ -24,5 +31,4 @@ def message_line() -> QLabel:
     label = QLabel()
     label.setObjectName("error")
     label.setWordWrap(True)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    return label
+    return plain_text(label)

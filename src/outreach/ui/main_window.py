@@ -13,23 +13,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QCloseEvent
-from PySide6.QtWidgets import (
-    QDialog,
-    QLabel,
-    QMainWindow,
-    QMessageBox,
-    QStackedWidget,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QLabel, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
 
 from outreach.app.messages import error_text, policy_key_label
 from outreach.app.session import Session, State
 from outreach.config.policy import Policy
-from outreach.ui.notice_page import NoticePage
-from outreach.ui.setup_page import SetupPage
+from outreach.ui.qtvalues import application_wide, delete_on_close
 from outreach.ui.shortcuts import keys_for, label_for
 from outreach.ui.text import wipe_all
 from outreach.ui.unlock_page import UnlockPage
@@ -41,6 +31,8 @@ if TYPE_CHECKING:
     from outreach.app.settings import SettingsService
     from outreach.app.sync import SyncService
     from outreach.app.team import TeamService
+    from outreach.ui.notice_page import NoticePage
+    from outreach.ui.setup_page import SetupPage
     from outreach.ui.sync_ui import EnrolDialog, SyncGatePage, SyncStatusWidget
     from outreach.ui.workspace import WorkspacePage
 
@@ -81,16 +73,15 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(title + (" " + self.tr("(demo)") if demo else ""))
         self.resize(900, 640)
 
-        self.setup_page = SetupPage(
-            recovery_by_agency=bool(policy.recovery_public_key),
-            keyring_note=keyring_note,
-            blocked_reason=setup_blocked_reason,
-        )
+        # The setup and notice pages are built when first shown (see setup_page): most
+        # starts open an existing vault, and building them would delay the first window.
+        self._recovery_by_agency = bool(policy.recovery_public_key)
+        self._keyring_words = (keyring_note, setup_blocked_reason)
+        self._setup_page: SetupPage | None = None
+        self._notice_page: NoticePage | None = None
         self.unlock_page = UnlockPage(throttle_wait=session.vault.throttle_wait, hint=unlock_hint)
-        self.notice_page = NoticePage()
         self.pages = QStackedWidget()
-        for page in (self.setup_page, self.unlock_page, self.notice_page):
-            self.pages.addWidget(page)
+        self.pages.addWidget(self.unlock_page)
         # The sync status is a line under the pages rather than a QStatusBar permanent
         # widget: one of those crashed the test suite's event loop after many windows.
         # An empty line holds its place until the workspace is added, so nothing moves.
@@ -154,7 +145,6 @@ class MainWindow(QMainWindow):
         )
         session.passphraseChangeFailed.connect(self._passphrase_change_failed)
         self._waiting: tuple[Callable[[str], None], str] | None = None
-        self.setup_page.createRequested.connect(lambda p: self._when_ready(session.create, p))
         self.unlock_page.unlockRequested.connect(lambda p: self._when_ready(session.unlock, p))
         self._show_state(session.state.value)
 
@@ -203,6 +193,39 @@ class MainWindow(QMainWindow):
     def session(self) -> Session:
         return self._session
 
+    @property
+    def setup_page(self) -> SetupPage:
+        """Creating a vault; built when first asked for."""
+        if self._setup_page is None:
+            from outreach.ui.setup_page import SetupPage
+
+            note, blocked_reason = self._keyring_words
+            page = SetupPage(
+                recovery_by_agency=self._recovery_by_agency,
+                keyring_note=note,
+                blocked_reason=blocked_reason,
+            )
+            page.createRequested.connect(lambda p: self._when_ready(self._session.create, p))
+            self.pages.addWidget(page)
+            self._setup_page = page
+        return self._setup_page
+
+    @property
+    def notice_page(self) -> NoticePage:
+        """Why the vault cannot be used; built when first asked for."""
+        if self._notice_page is None:
+            from outreach.ui.notice_page import NoticePage
+
+            self._notice_page = NoticePage()
+            self.pages.addWidget(self._notice_page)
+        return self._notice_page
+
+    def set_keyring_words(self, note: str, blocked_reason: str) -> None:
+        """The setup page's words on the keyring, once it has been looked for."""
+        self._keyring_words = (note, blocked_reason)
+        if self._setup_page is not None:
+            self._setup_page.set_keyring(note, blocked_reason)
+
     def _when_ready(self, start: Callable[[str], None], passphrase: str) -> None:
         """Creating or unlocking waits for the workspace, so that every service hears
         the vault open; the page stays busy meanwhile."""
@@ -218,7 +241,7 @@ class MainWindow(QMainWindow):
     def _add_action(self, name: str, slot: object, *, unlocked_only: bool) -> None:
         action = QAction(label_for(name), self)
         action.setShortcuts(keys_for(name))
-        action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        application_wide(action)
         action.triggered.connect(slot)
         action.setProperty("unlockedOnly", unlocked_only)
         self.addAction(action)
@@ -240,7 +263,8 @@ class MainWindow(QMainWindow):
             if current is self.unlock_page:
                 self.unlock_page.set_busy(True)
         elif unlocked:
-            self.setup_page.clear_content()
+            if self._setup_page is not None:
+                self._setup_page.clear_content()
             self.unlock_page.clear_content()
             if self._sync is not None and self._sync.lease_overdue():
                 self._show_gate()
@@ -285,7 +309,7 @@ class MainWindow(QMainWindow):
         from outreach.ui.sync_ui import EnrolDialog
 
         dialog = EnrolDialog(self._sync, self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        delete_on_close(dialog)
         dialog.accepted.connect(
             lambda: self.statusBar().showMessage(self.tr("Connected to the agency hub."), 5000)
         )
@@ -294,16 +318,19 @@ class MainWindow(QMainWindow):
         return dialog
 
     def _failed(self, message: str) -> None:
-        if self.pages.currentWidget() is self.setup_page:
-            self.setup_page.show_error(message)
+        if self._setup_page is not None and self.pages.currentWidget() is self._setup_page:
+            self._setup_page.show_error(message)
         elif self._session.state == State.LOCKED:
             self.unlock_page.show_error(message)
 
     def _after_lock(self) -> None:
+        from PySide6.QtWidgets import QDialog  # not needed to show the first window
+
         if self._waiting is not None:  # Hide now before the workspace was there
             self._waiting = None
             self.unlock_page.set_busy(False)
-            self.setup_page.set_busy(False)
+            if self._setup_page is not None:
+                self._setup_page.set_busy(False)
         for dialog in self.findChildren(QDialog):
             dialog.reject()
         wipe_all(self)
@@ -338,7 +365,7 @@ class MainWindow(QMainWindow):
         dialog.idleMinutesChosen.connect(self._settings.set_idle_lock_minutes)
         dialog.changePassphraseRequested.connect(self.change_passphrase)
         dialog.backupRequested.connect(self.make_backup)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        delete_on_close(dialog)
         self.keep_lock_shortcuts(dialog)
         dialog.open()
 
@@ -346,7 +373,7 @@ class MainWindow(QMainWindow):
         from outreach.ui.dialogs import ChangePassphraseDialog
 
         dialog = ChangePassphraseDialog(self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        delete_on_close(dialog)
 
         def accepted() -> None:
             old, new = dialog.passphrases()
@@ -360,11 +387,13 @@ class MainWindow(QMainWindow):
         self._warn(self.tr("Passphrase not changed"), message)
 
     def _warn(self, title: str, message: str) -> None:
+        from PySide6.QtWidgets import QMessageBox  # not needed to show the first window
+
         # Opened, not exec'd: a lock closes it like any dialog, and hide now still works.
         box = QMessageBox(
             QMessageBox.Icon.Warning, title, message, QMessageBox.StandardButton.Ok, self
         )
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        delete_on_close(box)
         self.keep_lock_shortcuts(box)
         box.open()
 

@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QWidget
+
+from outreach.ui.layout import centred_column
+from outreach.ui.qtvalues import plain_text, selectable
 
 
 class NoticePage(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("noticePage")
-        layout = QVBoxLayout(self)
-        layout.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout = centred_column(self)
         self.title = QLabel()
         self.title.setObjectName("pageTitle")
         self.message = QLabel()
         self.message.setWordWrap(True)
-        self.message.setTextFormat(Qt.TextFormat.PlainText)
-        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        selectable(plain_text(self.message))
         layout.addWidget(self.title)
         layout.addWidget(self.message)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QWidget
 
@@ -61,6 +61,8 @@ def keys_for(action: str) -> list[QKeySequence]:
 
 def bind(widget: QWidget, action: str, slot: Callable[[], object]) -> None:
     """Give a page its own shortcut: it works while focus is anywhere inside the page."""
+    from PySide6.QtCore import Qt  # pages bind after the first window (ui/qtvalues.py)
+
     for keys in keys_for(action):
         shortcut = QShortcut(keys, widget)
         shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)

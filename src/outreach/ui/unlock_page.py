@@ -5,10 +5,11 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QWidget
 
 from outreach.ui.layout import centred_column
+from outreach.ui.qtvalues import plain_text
 from outreach.ui.text import mark_content, wipe
 
 
@@ -34,11 +35,11 @@ class UnlockPage(QWidget):
         self.message = QLabel()
         self.message.setObjectName("error")
         self.message.setWordWrap(True)
-        self.message.setTextFormat(Qt.TextFormat.PlainText)
+        plain_text(self.message)
         self.hint = QLabel(hint)
         self.hint.setObjectName("notice")
         self.hint.setWordWrap(True)
-        self.hint.setTextFormat(Qt.TextFormat.PlainText)
+        plain_text(self.hint)
         self.hint.setVisible(bool(hint))
 
         for widget in (title, self.passphrase, self.unlock_button, self.message, self.hint):

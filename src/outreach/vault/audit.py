@@ -6,8 +6,10 @@ import getpass
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
-from outreach.vault.database import Database
+if TYPE_CHECKING:
+    from outreach.vault.database import Database
 
 ACTOR_SINCE = 3  # the schema version that added audit_log.actor
 

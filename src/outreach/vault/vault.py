@@ -19,12 +19,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from outreach.config.paths import AppPaths
 from outreach.config.policy import Policy
 from outreach.vault import audit, crypto
 from outreach.vault.atomic import StepHook, storage_error
-from outreach.vault.database import Database
 from outreach.vault.device import DeviceSecretStore
 from outreach.vault.errors import (
     KeyringRequired,
@@ -38,8 +38,12 @@ from outreach.vault.errors import (
     WrongPassphrase,
 )
 from outreach.vault.keyfile import KeyFile, RecoveryRecord, Wrapped, read_key_file, write_key_file
-from outreach.vault.migrations import migrate
 from outreach.vault.throttle import UnlockState, delay_after, read_unlock_state, write_unlock_state
+
+# The database (and SQLCipher with it) and the migrations are imported where a vault is
+# created or opened: the first window reads only the key file (``state``).
+if TYPE_CHECKING:
+    from outreach.vault.database import Database
 
 STAGING_SUFFIX = ".creating"
 
@@ -81,6 +85,8 @@ class OpenVault:
         connection is used from one thread only. The caller closes it."""
         if not self._key:
             raise VaultDamaged("missing_database", self.paths.vault_file)
+        from outreach.vault.database import Database
+
         return Database.open(self.paths.vault_file, bytes(self._key), read_only=self.db.read_only)
 
     def close(self) -> None:
@@ -146,6 +152,9 @@ class Vault:
         if self.policy.require_keyring and not self.device.available:
             raise KeyringRequired("no_backend")
         import uuid  # only a new vault needs one: not before the first window
+
+        from outreach.vault.database import Database
+        from outreach.vault.migrations import migrate
 
         vault_id = str(uuid.uuid4())
         device_secret = self._new_device_secret(vault_id)
@@ -291,6 +300,9 @@ class Vault:
     def _open(self, key_file: KeyFile, data_key: bytes) -> OpenVault:
         # The checks run on a read-only connection before anything writes (migrations, the
         # audit row): a damaged file is reported, opened read-only and left byte for byte.
+        from outreach.vault.database import Database
+        from outreach.vault.migrations import migrate
+
         checker = Database.open(self.paths.vault_file, data_key, read_only=True)
         try:
             problems = checker.integrity_problems()
@@ -391,6 +403,8 @@ class Vault:
             )
         except crypto.UnwrapError as exc:
             raise RecoveryUnavailable("wrong_key") from exc
+        from outreach.vault.database import Database
+
         db = Database.open(self.paths.vault_file, data_key)
         try:
             with db.transaction():
