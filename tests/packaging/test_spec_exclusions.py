@@ -26,6 +26,12 @@ def _imports(path: Path) -> set[str]:
             found.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             found.add(node.module)
+            if node.module == "concurrent.futures":  # its process pool needs multiprocessing
+                found.update(
+                    "multiprocessing" for a in node.names if a.name == "ProcessPoolExecutor"
+                )
+        elif isinstance(node, ast.Attribute) and node.attr == "ProcessPoolExecutor":
+            found.add("multiprocessing")
     return found
 
 
@@ -53,5 +59,10 @@ def test_no_desktop_module_imports_what_the_bundle_leaves_out() -> None:
 
 def test_the_scan_sees_an_excluded_import(tmp_path: Path) -> None:
     sample = tmp_path / "sample.py"
-    sample.write_text("def f():\n    from multiprocessing import Pool\n", "utf-8")
-    assert any(_covers("multiprocessing", module) for module in _imports(sample))
+    for line in (
+        "from multiprocessing import Pool",
+        "from concurrent.futures import ProcessPoolExecutor",
+        "import concurrent.futures as cf; cf.ProcessPoolExecutor()",
+    ):
+        sample.write_text(f"def f():\n    {line}\n", "utf-8")
+        assert any(_covers("multiprocessing", module) for module in _imports(sample)), line

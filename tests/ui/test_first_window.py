@@ -95,8 +95,9 @@ class Started:
         self.window = window
         self.shell: Shell | None = None
 
-    def finish(self) -> Shell:
-        self.shell = finish_shell(self._qapp, self.window, Policy(), DeviceSecretStore(None))
+    def finish(self, policy: Policy | None = None) -> Shell:
+        policy = policy or Policy()
+        self.shell = finish_shell(self._qapp, self.window, policy, DeviceSecretStore(None))
         return self.shell
 
 
@@ -211,6 +212,20 @@ def test_adding_the_workspace_changes_no_menu_and_no_layout(qapp, started) -> No
     assert menus() == before_menus
     assert window.unlock_page.size() == before_size
     assert window.pages.currentWidget() is window.unlock_page
+
+
+def test_a_setup_page_built_after_the_keyring_was_looked_for_says_so(paths, started) -> None:
+    """The setup page is built when first shown; if that is after finish_shell looked for
+    the keyring (the vault's files went away while the app was open), it has its words."""
+    window = started.window
+    started.finish(Policy(require_keyring=True))
+    paths.key_file.unlink()
+    paths.vault_file.unlink()
+    window.session.refresh()
+    assert window.pages.currentWidget() is window.setup_page
+    assert window.setup_page.error_label.text()
+    assert not window.setup_page.error_label.isHidden()
+    assert not window.setup_page.create_button.isEnabled()
 
 
 def test_the_system_keyring_is_looked_for_when_first_needed(monkeypatch) -> None:
