@@ -91,7 +91,7 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
 
     if isinstance(policy, PolicyError):
         return _policy_failure(policy, gui=args.command is None)
-    setup_logging(paths.log_dir)
+    setup_logging(paths.log_dir, rotate=args.command is not None)  # the app: see run_gui
 
     if args.command == "recover":
         return _recover(paths, policy, args.private_key, args.passphrase_stdin)

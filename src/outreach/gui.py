@@ -22,7 +22,7 @@ from outreach.app.messages import error_text, keyring_absent_notice, translate
 from outreach.app.session import Session, State
 from outreach.config.paths import APP_NAME, AppPaths
 from outreach.config.policy import Policy
-from outreach.logs import install_exception_hook, log
+from outreach.logs import install_exception_hook, log, setup_logging
 from outreach.prompts import data as prompts_data
 from outreach.ui.main_window import MainWindow
 from outreach.vault import audit, crypto
@@ -333,7 +333,11 @@ def run_gui(paths: AppPaths, policy: Policy, *, demo: bool = False) -> int:
     else:
         # The rest is imported and built while the worker types; keys pressed meanwhile
         # wait in the event queue, and an unlock asked for waits for it (MainWindow).
-        QTimer.singleShot(0, lambda: shells.append(finish_shell(app, window, policy, device)))
+        def finish() -> None:
+            setup_logging(paths.log_dir)  # now with rotation: see setup_logging
+            shells.append(finish_shell(app, window, policy, device))
+
+        QTimer.singleShot(0, finish)
     try:
         # A SIGTERM noticed while the first window was painted came before the event loop,
         # when Qt drops a quit: it is honoured here instead of being lost.

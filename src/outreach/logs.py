@@ -8,7 +8,6 @@ frames only: an exception's message can quote data, so it is left out.
 from __future__ import annotations
 
 import logging
-import logging.handlers
 import sys
 import traceback
 from collections.abc import Callable
@@ -21,15 +20,26 @@ _FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 log = logging.getLogger("outreach")
 
 
-def setup_logging(log_dir: Path, *, level: int = logging.INFO) -> Path | None:
-    """Start the rotating log; returns its path, or None when the folder cannot be written."""
+def setup_logging(log_dir: Path, *, level: int = logging.INFO, rotate: bool = True) -> Path | None:
+    """Start the rotating log; returns its path, or None when the folder cannot be written.
+
+    With ``rotate=False`` records go to the same file, without the size check: the desktop
+    app logs that way until its first window shows, then calls this again (``run_gui``),
+    because importing ``logging.handlers`` (with ``socket`` and ``pickle``) took about
+    10 ms of the frozen app's start (bench/README.md)."""
     root = logging.getLogger("outreach")
     root.setLevel(level)
     try:
         log_dir.mkdir(parents=True, exist_ok=True)
-        handler = logging.handlers.RotatingFileHandler(
-            log_dir / LOG_FILE_NAME, maxBytes=1_000_000, backupCount=3, encoding="utf-8"
-        )
+        handler: logging.Handler
+        if rotate:
+            from logging.handlers import RotatingFileHandler
+
+            handler = RotatingFileHandler(
+                log_dir / LOG_FILE_NAME, maxBytes=1_000_000, backupCount=3, encoding="utf-8"
+            )
+        else:
+            handler = logging.FileHandler(log_dir / LOG_FILE_NAME, encoding="utf-8")
     except OSError:
         return None
     handler.setFormatter(logging.Formatter(_FORMAT))

@@ -43,6 +43,7 @@ AFTER_THE_FIRST_WINDOW = (
     "outreach.ui.setup_page",  # built when a vault is to be created; this one exists
     "outreach.ui.notice_page",
     "PySide6.QtWidgets.QMessageBox",
+    "logging.handlers",  # the log rotates once the window is up
 ) + (() if sys.platform == "darwin" else ("plistlib",))  # macOS's managed preferences
 
 _LOADED_AT_EXIT = """
@@ -102,7 +103,7 @@ class Started:
 
 
 _TYPED_AT_ONCE = """
-import json, sys
+import json, logging, sys
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
@@ -128,6 +129,7 @@ QTimer.singleShot(0, type_at_once)  # queued before run_gui's own next turn
 code = main([])
 # Left out of the frozen app (packaging/outreach.spec): nothing may need it at run time.
 seen["multiprocessing"] = "multiprocessing" in sys.modules
+seen["log"] = [type(h).__name__ for h in logging.getLogger("outreach").handlers]
 print(json.dumps({"code": code, **seen}))
 """
 
@@ -149,6 +151,7 @@ def test_the_app_unlocks_with_a_passphrase_typed_as_soon_as_it_shows(make_vault,
         "workspace_when_typed": False,
         "workspace_shown": True,
         "multiprocessing": False,
+        "log": ["RotatingFileHandler"],
     }
 
 
