@@ -44,6 +44,8 @@ AFTER_THE_FIRST_WINDOW = (
     "outreach.ui.notice_page",
     "PySide6.QtWidgets.QMessageBox",
     "logging.handlers",  # the log rotates once the window is up
+    "PySide6.QtWidgets.QTextEdit",  # PySide6 makes a class when first used
+    "PySide6.QtWidgets.QPlainTextEdit",
 ) + (() if sys.platform == "darwin" else ("plistlib",))  # macOS's managed preferences
 
 _LOADED_AT_EXIT = """

@@ -14,7 +14,7 @@ import tomllib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import platformdirs
 
@@ -24,8 +24,9 @@ POLICY_FILE_NAME = "policy.toml"
 POLICY_ENV = "OUTREACH_POLICY_FILE"
 
 
-@dataclass(frozen=True)
-class PolicyKey:
+# The small records are NamedTuples rather than frozen dataclasses: a dataclass costs about
+# a millisecond to define, and this module is read before the app's first window shows.
+class PolicyKey(NamedTuple):
     name: str
     default: Any
     check: Callable[[Any], bool]
@@ -33,7 +34,7 @@ class PolicyKey:
     summary: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True)  # a dataclass: mypy does not see a NamedTuple's __call__
 class IntBetween:
     """A whole number in a range; the bounds are read again by the Group Policy template."""
 
@@ -282,14 +283,12 @@ class PolicyError(Exception):
     layer: str = POLICY_FILE
 
 
-@dataclass(frozen=True)
-class PolicyOrigin:
+class PolicyOrigin(NamedTuple):
     layer: str
     where: str
 
 
-@dataclass(frozen=True)
-class ManagedValues:
+class ManagedValues(NamedTuple):
     """One managed source as read, before its values are checked."""
 
     layer: str

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from PySide6.QtWidgets import QLineEdit, QPlainTextEdit, QTextEdit, QWidget
+from PySide6.QtWidgets import QLineEdit, QWidget
 
 
 def wipe(widget: QWidget) -> None:
@@ -16,7 +16,11 @@ def wipe(widget: QWidget) -> None:
     if isinstance(widget, QLineEdit):
         widget.setText("")  # setText resets QLineEdit's undo history
         widget.setModified(False)
-    elif isinstance(widget, (QPlainTextEdit, QTextEdit)):
+        return
+    # PySide6 makes a class when first used: the first window has no text editor.
+    from PySide6.QtWidgets import QPlainTextEdit, QTextEdit
+
+    if isinstance(widget, (QPlainTextEdit, QTextEdit)):
         widget.setPlainText("")
         widget.document().clearUndoRedoStacks()
         widget.document().setModified(False)
@@ -36,6 +40,8 @@ def mark_content(widget: W) -> W:
 
 def wipe_all(root: QWidget) -> int:
     """Wipe every marked widget under root; returns how many were wiped."""
+    from PySide6.QtWidgets import QPlainTextEdit, QTextEdit
+
     wiped = 0
     for kind in (QLineEdit, QPlainTextEdit, QTextEdit):
         for child in root.findChildren(kind):
