@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtGui import QAction, QCloseEvent
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QLabel, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
 
 from outreach.app.messages import error_text, policy_key_label
@@ -26,6 +26,10 @@ from outreach.ui.unlock_page import UnlockPage
 from outreach.vault.errors import VaultError
 
 if TYPE_CHECKING:
+    # Not at import: making QCloseEvent's class makes QEvent's, with its 179-member enum,
+    # several ms that showing the first window does not need (closing it does).
+    from PySide6.QtGui import QCloseEvent
+
     from outreach.app.drafts import DraftService
     from outreach.app.records import RecordsService
     from outreach.app.settings import SettingsService
