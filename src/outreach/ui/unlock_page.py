@@ -8,7 +8,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QWidget
 
-from outreach.ui.layout import centred_column
+from outreach.ui.layout import centred_column, message_line
 from outreach.ui.qtvalues import plain_text
 from outreach.ui.text import mark_content, wipe
 
@@ -32,10 +32,7 @@ class UnlockPage(QWidget):
         self.passphrase.setAccessibleName(self.tr("Passphrase"))
         self.unlock_button = QPushButton(self.tr("Unlock"))
         self.unlock_button.setDefault(True)
-        self.message = QLabel()
-        self.message.setObjectName("error")
-        self.message.setWordWrap(True)
-        plain_text(self.message)
+        self.message = message_line()
         self.hint = QLabel(hint)
         self.hint.setObjectName("notice")
         self.hint.setWordWrap(True)
