@@ -187,6 +187,7 @@ def finish_shell(
     from outreach.app.team import TeamService
     from outreach.sync.client import HubClient
 
+    window.add_actions()  # run_gui has added them already, unless this builds the shell at once
     _apply_scheme(app)  # the first window's colours came from the palette alone
     session = window.session
     drafts = DraftService(session, NOTES_FORM)
@@ -332,7 +333,10 @@ def run_gui(paths: AppPaths, policy: Policy, *, demo: bool = False) -> int:
         QTimer.singleShot(0, app.quit)
     else:
         # The rest is imported and built while the worker types; keys pressed meanwhile
-        # wait in the event queue, and an unlock asked for waits for it (MainWindow).
+        # wait in the event queue, and an unlock asked for waits for it (MainWindow). The
+        # menus' actions and shortcuts come first, on their own turn.
+        QTimer.singleShot(0, window.add_actions)
+
         def finish() -> None:
             setup_logging(paths.log_dir)  # now with rotation: see setup_logging
             shells.append(finish_shell(app, window, policy, device))

@@ -46,6 +46,8 @@ AFTER_THE_FIRST_WINDOW = (
     "logging.handlers",  # the log rotates once the window is up
     "PySide6.QtWidgets.QTextEdit",  # PySide6 makes a class when first used
     "PySide6.QtWidgets.QPlainTextEdit",
+    "outreach.ui.shortcuts",  # the menus' actions are added on the event loop's first turn
+    "PySide6.QtGui.QAction",
 ) + (() if sys.platform == "darwin" else ("plistlib",))  # macOS's managed preferences
 
 _LOADED_AT_EXIT = """
@@ -55,7 +57,7 @@ code = main([])
 # PySide6 makes a class when first used: the Qt namespace builds all of its enums then.
 made = [
     f"PySide6.{module}.{name}"
-    for module in ("QtCore", "QtWidgets")
+    for module in ("QtCore", "QtGui", "QtWidgets")
     for name in vars(sys.modules[f"PySide6.{module}"])
 ]
 print(json.dumps({"code": code, "modules": sorted(sys.modules) + made}))
@@ -192,6 +194,7 @@ def test_enter_pressed_before_the_workspace_is_built_unlocks_once_it_is(qtbot, s
 
 def test_hide_now_before_the_workspace_is_built_drops_the_waiting_unlock(qtbot, started) -> None:
     page = started.window.unlock_page
+    started.window.add_actions()  # run_gui's first turn, before the workspace's
     qtbot.keyClicks(page.passphrase, PASSPHRASE)
     qtbot.keyClick(page.passphrase, Qt.Key.Key_Return)
     started.window.actions_by_name["hide_now"].trigger()
@@ -201,7 +204,7 @@ def test_hide_now_before_the_workspace_is_built_drops_the_waiting_unlock(qtbot, 
     assert started.window.session.state == State.LOCKED  # no unlock was started
 
 
-def test_adding_the_workspace_changes_no_menu_and_no_layout(qapp, started) -> None:
+def test_filling_the_menus_and_adding_the_workspace_move_nothing(qapp, started) -> None:
     window = started.window
 
     def menus() -> list[tuple[str, list[str]]]:
@@ -210,13 +213,30 @@ def test_adding_the_workspace_changes_no_menu_and_no_layout(qapp, started) -> No
             for action in window.menuBar().actions()
         ]
 
-    before_menus = menus()
+    titles = [title for title, _entries in menus()]
+    assert titles == ["&Outreach", "&Records", "&Go", "&Hub"]
     before_size = window.unlock_page.size()
-    started.finish()
+    window.add_actions()
     qapp.processEvents()
-    assert menus() == before_menus
+    filled = menus()
+    assert [title for title, _entries in filled] == titles
+    assert filled[0][1] == ["Lock", "Hide now", "Settings", "Make a backup", "Quit"]
+    assert window.unlock_page.size() == before_size
+    started.finish()  # adds the actions again only if they are not there
+    qapp.processEvents()
+    assert menus() == filled
+    assert len(window.actions()) == len(window.actions_by_name) == 17
     assert window.unlock_page.size() == before_size
     assert window.pages.currentWidget() is window.unlock_page
+
+
+def test_actions_added_to_a_locked_window_reach_only_what_needs_no_vault(started) -> None:
+    window = started.window
+    assert window.actions_by_name == {}  # not before the event loop's first turn
+    window.add_actions()
+    enabled = sorted(name for name, action in window.actions_by_name.items() if action.isEnabled())
+    assert enabled == ["hide_now", "quit"]
+    assert window.actions_by_name["hide_now"].shortcut().toString() == "Ctrl+Shift+H"
 
 
 def test_a_setup_page_built_after_the_keyring_was_looked_for_says_so(paths, started) -> None:

@@ -3,9 +3,10 @@
 The title never changes with content, and every lock wipes every widget marked as
 showing content, closes open dialogs and returns to the unlock page.
 
-The window is built in two steps so that the unlock page shows before the workspace
-and the services behind it are imported and built: the constructor makes the pages
-a locked vault needs, the menus and the shortcuts; ``add_workspace`` adds the rest.
+The window is built in steps so that the unlock page shows before the workspace and the
+services behind it are imported and built: the constructor makes the pages a locked
+vault needs and the menu bar's menus; ``add_actions`` fills them and binds the shortcuts
+(on the event loop's first turn); ``add_workspace`` adds the rest.
 """
 
 from __future__ import annotations
@@ -13,22 +14,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QLabel, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QStackedWidget, QVBoxLayout, QWidget
 
 from outreach.app.messages import error_text, policy_key_label
 from outreach.app.session import Session, State
 from outreach.config.policy import Policy
-from outreach.ui.qtvalues import application_wide, delete_on_close
-from outreach.ui.shortcuts import keys_for, label_for
+from outreach.ui.qtvalues import delete_on_close
 from outreach.ui.text import wipe_all
 from outreach.ui.unlock_page import UnlockPage
 from outreach.vault.errors import VaultError
 
 if TYPE_CHECKING:
     # Not at import: making QCloseEvent's class makes QEvent's, with its 179-member enum,
-    # several ms that showing the first window does not need (closing it does).
-    from PySide6.QtGui import QCloseEvent
+    # several ms that showing the first window does not need (closing it does). QAction
+    # and the shortcuts' table are imported by add_actions, after the first window shows.
+    from PySide6.QtGui import QAction, QCloseEvent
 
     from outreach.app.drafts import DraftService
     from outreach.app.records import RecordsService
@@ -47,6 +47,14 @@ _TABS = (
     ("record", "record"),
     ("connections", "connections"),
     ("notes", "notes_page"),
+)
+
+# Each menu's actions, in order.
+_MENUS = (
+    ("outreach", ("lock", "hide_now", "settings", "backup", "quit")),
+    ("records", ("new_contact", "new_person", "search")),
+    ("go", ("people", "contacts", "record", "connections", "notes", "review", "dashboard")),
+    ("hub", ("sync_now", "enrol")),
 )
 
 
@@ -98,48 +106,14 @@ class MainWindow(QMainWindow):
         self._central_layout.addWidget(self._status_placeholder)
         self.setCentralWidget(central)
 
-        # Every action exists from the start, so the menus never change; those that
-        # reach the workspace are enabled only once unlocked, which waits for it.
+        # The menus are there from the start, so nothing moves when add_actions fills them.
         self.actions_by_name: dict[str, QAction] = {}
-        self._add_action("lock", session.lock, unlocked_only=True)
-        self._add_action("hide_now", self.hide_now, unlocked_only=False)
-        self._add_action("settings", self.open_settings, unlocked_only=True)
-        self._add_action("backup", self.make_backup, unlocked_only=True)
-        self._add_action("quit", self.close, unlocked_only=False)
-        menu = self.menuBar().addMenu(self.tr("&Outreach"))
-        for name in ("lock", "hide_now", "settings", "backup", "quit"):
-            menu.addAction(self.actions_by_name[name])
-        self._add_action("new_contact", lambda: self.workspace.new_contact(), unlocked_only=True)
-        self._add_action("new_person", lambda: self.workspace.edit_person(""), unlocked_only=True)
-        self._add_action("search", lambda: self.workspace.show_search(), unlocked_only=True)
-        for name, attribute in _TABS:
-            self._add_action(
-                name,
-                lambda _checked=False, a=attribute: self.workspace.tabs.setCurrentWidget(
-                    getattr(self.workspace, a)
-                ),
-                unlocked_only=True,
-            )
-        records_menu = self.menuBar().addMenu(self.tr("&Records"))
-        for name in ("new_contact", "new_person", "search"):
-            records_menu.addAction(self.actions_by_name[name])
-        go_menu = self.menuBar().addMenu(self.tr("&Go"))
-        for name in ("people", "contacts", "record", "connections", "notes"):
-            go_menu.addAction(self.actions_by_name[name])
-        for name in ("review", "dashboard"):
-            self._add_action(
-                name,
-                lambda _checked=False, n=name: self.workspace.show_lead_page(
-                    getattr(self.workspace, n)
-                ),
-                unlocked_only=True,
-            )
-            go_menu.addAction(self.actions_by_name[name])
-        self._add_action("sync_now", self._sync_now, unlocked_only=True)
-        self._add_action("enrol", self.open_enrolment, unlocked_only=True)
-        hub_menu = self.menuBar().addMenu(self.tr("&Hub"))
-        for name in ("sync_now", "enrol"):
-            hub_menu.addAction(self.actions_by_name[name])
+        self._menus: dict[str, QMenu] = {
+            "outreach": self.menuBar().addMenu(self.tr("&Outreach")),
+            "records": self.menuBar().addMenu(self.tr("&Records")),
+            "go": self.menuBar().addMenu(self.tr("&Go")),
+            "hub": self.menuBar().addMenu(self.tr("&Hub")),
+        }
 
         session.stateChanged.connect(self._show_state)
         session.failed.connect(self._failed)
@@ -151,6 +125,44 @@ class MainWindow(QMainWindow):
         self._waiting: tuple[Callable[[str], None], str] | None = None
         self.unlock_page.unlockRequested.connect(lambda p: self._when_ready(session.unlock, p))
         self._show_state(session.state.value)
+
+    def add_actions(self) -> None:
+        """Every action, in its menu, with its shortcut; those that reach the workspace are
+        enabled only once unlocked, which waits for it. Run once, on the event loop's first
+        turn: building them before the first window shows would delay it (see gui.run_gui),
+        and no key press or click is handled before that turn."""
+        if self.actions_by_name:
+            return
+        session = self._session
+        self._add_action("lock", session.lock, unlocked_only=True)
+        self._add_action("hide_now", self.hide_now, unlocked_only=False)
+        self._add_action("settings", self.open_settings, unlocked_only=True)
+        self._add_action("backup", self.make_backup, unlocked_only=True)
+        self._add_action("quit", self.close, unlocked_only=False)
+        self._add_action("new_contact", lambda: self.workspace.new_contact(), unlocked_only=True)
+        self._add_action("new_person", lambda: self.workspace.edit_person(""), unlocked_only=True)
+        self._add_action("search", lambda: self.workspace.show_search(), unlocked_only=True)
+        for name, attribute in _TABS:
+            self._add_action(
+                name,
+                lambda _checked=False, a=attribute: self.workspace.tabs.setCurrentWidget(
+                    getattr(self.workspace, a)
+                ),
+                unlocked_only=True,
+            )
+        for name in ("review", "dashboard"):
+            self._add_action(
+                name,
+                lambda _checked=False, n=name: self.workspace.show_lead_page(
+                    getattr(self.workspace, n)
+                ),
+                unlocked_only=True,
+            )
+        self._add_action("sync_now", self._sync_now, unlocked_only=True)
+        self._add_action("enrol", self.open_enrolment, unlocked_only=True)
+        for menu, names in _MENUS:
+            self._menus[menu].addActions([self.actions_by_name[name] for name in names])
+        self._enable_actions(self._session.state)
 
     def add_workspace(
         self,
@@ -243,6 +255,11 @@ class MainWindow(QMainWindow):
         dialog.addActions([self.actions_by_name["hide_now"], self.actions_by_name["lock"]])
 
     def _add_action(self, name: str, slot: object, *, unlocked_only: bool) -> None:
+        from PySide6.QtGui import QAction
+
+        from outreach.ui.qtvalues import application_wide
+        from outreach.ui.shortcuts import keys_for, label_for
+
         action = QAction(label_for(name), self)
         action.setShortcuts(keys_for(name))
         application_wide(action)
@@ -251,11 +268,15 @@ class MainWindow(QMainWindow):
         self.addAction(action)
         self.actions_by_name[name] = action
 
-    def _show_state(self, state: str) -> None:
+    def _enable_actions(self, state: str) -> None:
         unlocked = state in (State.UNLOCKED, State.READ_ONLY)
         for action in self.actions_by_name.values():
             if action.property("unlockedOnly"):
                 action.setEnabled(unlocked)
+
+    def _show_state(self, state: str) -> None:
+        unlocked = state in (State.UNLOCKED, State.READ_ONLY)
+        self._enable_actions(state)
         if state == State.NEW:
             self.setup_page.set_busy(False)
             self.pages.setCurrentWidget(self.setup_page)

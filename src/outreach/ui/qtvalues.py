@@ -9,8 +9,12 @@ tests/ui/test_qtvalues.py checks each number against the enum it stands for.
 
 from __future__ import annotations
 
-from PySide6.QtGui import QAction
+from typing import TYPE_CHECKING
+
 from PySide6.QtWidgets import QLabel, QWidget
+
+if TYPE_CHECKING:
+    from PySide6.QtGui import QAction  # making its class takes a ms or two: actions come later
 
 PLAIN_TEXT = 0  # Qt.TextFormat.PlainText
 SELECTABLE_BY_MOUSE = 1  # Qt.TextInteractionFlag.TextSelectableByMouse
