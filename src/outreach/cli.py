@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import getpass
 import json
 import os
 import sys
@@ -161,6 +160,8 @@ def _keygen(private_out: Path) -> int:
 
 
 def _read_new_passphrase(from_stdin: bool) -> str | None:
+    import getpass  # with termios: not before the app's first window
+
     from outreach.app.messages import translate
     from outreach.vault.passphrase import assess
 

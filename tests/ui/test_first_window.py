@@ -48,6 +48,7 @@ AFTER_THE_FIRST_WINDOW = (
     "PySide6.QtWidgets.QPlainTextEdit",
     "outreach.ui.shortcuts",  # the menus' actions are added on the event loop's first turn
     "PySide6.QtGui.QAction",
+    "getpass",  # the audit's user name and the command line's prompts, with termios
 ) + (() if sys.platform == "darwin" else ("plistlib",))  # macOS's managed preferences
 
 _LOADED_AT_EXIT = """

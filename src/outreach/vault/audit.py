@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -52,6 +51,8 @@ class AuditEntry:
 
 def current_actor() -> str:
     """The computer account the app runs under: who did it, in a vault one worker uses."""
+    import getpass  # with termios: not before the app's first window
+
     try:
         return getpass.getuser()
     except (OSError, KeyError, ImportError):
