@@ -125,6 +125,7 @@ def type_at_once():
 
     def unlocked():
         seen["workspace_shown"] = window.pages.currentWidget() is window.workspace
+        seen["lock_enabled"] = window.actions_by_name["lock"].isEnabled()
         app.quit()
 
     window.session.unlocked.connect(unlocked)
@@ -155,6 +156,7 @@ def test_the_app_unlocks_with_a_passphrase_typed_as_soon_as_it_shows(make_vault,
         "code": 0,
         "workspace_when_typed": False,
         "workspace_shown": True,
+        "lock_enabled": True,
         "multiprocessing": False,
         "log": ["RotatingFileHandler"],
     }
@@ -163,6 +165,9 @@ def test_the_app_unlocks_with_a_passphrase_typed_as_soon_as_it_shows(make_vault,
 @pytest.fixture
 def started(qapp, qtbot, paths, make_vault) -> Iterator[Started]:
     make_vault().create(PASSPHRASE).close()
+    # As make_application does: the window is laid out under the app's stylesheet from
+    # the start, whether or not an earlier test in this process applied it.
+    gui._apply_scheme(qapp, from_palette=True)
     window = open_first_window(qapp, paths, Policy(), DeviceSecretStore(None), kdf=CHEAP_KDF)
     with qtbot.waitActive(window):
         window.show()
