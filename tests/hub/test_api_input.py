@@ -46,8 +46,21 @@ def _valid_text(**fields: object) -> str:
         (_valid_text(area="X").replace('"X"', '"\xff"').encode("latin-1"), "UTF-8"),
         (b'{"device_seq": 1, "summary": ', "not JSON"),
         (b"[" * 100_000 + b"]" * 100_000, "deeply"),
+        (_valid_text().replace('"device_seq": 1', '"device_seq": ' + "1" * 5000).encode(), "20"),
+        (_valid_text().replace('"worry": 5', '"worry": 1e999').encode(), "Infinity"),
     ],
-    ids=["nan", "infinity", "duplicate-key", "nul", "lone-surrogate", "not-utf8", "cut", "deep"],
+    ids=[
+        "nan",
+        "infinity",
+        "duplicate-key",
+        "nul",
+        "lone-surrogate",
+        "not-utf8",
+        "cut",
+        "deep",
+        "huge-integer",
+        "overflowing-float",
+    ],
 )
 def test_json_the_hub_cannot_keep_is_refused_with_a_reason(
     team: Team, body: bytes, words: str
@@ -69,6 +82,7 @@ def test_json_the_hub_cannot_keep_is_refused_with_a_reason(
         ({"concerns": ["c"] * 61}, "summary.concerns"),
         ({"id": "not-an-id"}, "summary.id"),
         ({"contact_at": "2026-11-20T21:30:00"}, "summary.contact_at"),
+        ({"contact_at": "0001-01-01T00:30:00+01:00"}, "summary.contact_at"),  # no UTC time
         ({"surprise": 1}, "summary.surprise"),
         ({"kind": "party"}, "summary.kind"),
     ],
@@ -115,6 +129,15 @@ def test_wrong_content_type_is_415(team: Team) -> None:
     assert _nothing_stored(team.worker)
 
 
+def test_a_huge_number_sent_without_a_credential_is_422(hub: HubProcess) -> None:
+    body = b'{"code": ' + b"1" * 5000 + b"}"
+    answer = httpx.post(
+        hub.url + "/v1/enrol", content=body, headers={"Content-Type": "application/json"}
+    )
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["code"] == "bad_json"
+
+
 def test_no_credential_is_401_before_the_body_is_judged(hub: HubProcess) -> None:
     answer = httpx.post(hub.url + "/v1/summaries", content=b"{nonsense", timeout=10)
     assert answer.status_code == 401
@@ -128,7 +151,15 @@ def test_a_submission_without_an_idempotency_key_is_refused(team: Team) -> None:
 
 
 def test_bad_query_parameters_are_422_not_500(team: Team) -> None:
-    for query in ("limit=0", "limit=abc", "since=yesterday", "worker=a%00b", "cursor=%%%"):
+    for query in (
+        "limit=0",
+        "limit=abc",
+        "since=yesterday",
+        "since=0001-01-01T00:00:00%2B01:00",  # no time in UTC: before year 1
+        "until=9999-12-31T23:59:59-01:00",  # nor after 9999
+        "worker=a%00b",
+        "cursor=%%%",
+    ):
         answer = team.lead.get("/v1/summaries?" + query)
         assert answer.status_code == 422, (query, answer.text)
         assert answer.json()["detail"]

@@ -1,13 +1,16 @@
 """JSON read strictly, so that what the hub stores is what any database and client can hold.
 
-Python's own parser accepts NaN and Infinity, keeps the last of two equal keys and lets
-lone surrogates and NUL characters through; PostgreSQL cannot store NUL, and a client
-that sent two values for one key meant one of them. Each is refused with a reason.
+Python's own parser accepts NaN and Infinity (and 1e999, which it reads as Infinity),
+keeps the last of two equal keys and lets lone surrogates and NUL characters through;
+PostgreSQL cannot store NUL, and a client that sent two values for one key meant one of
+them. Each is refused with a reason, as is a whole number too long for any field (Python
+refuses to read one of over 4,300 digits, with an error of its own).
 """
 
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 from outreach.hub.errors import Refused, invalid
@@ -28,6 +31,23 @@ def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 def _constant(name: str) -> Any:
     raise BadJSON(f"{name} is not a number JSON allows")
+
+
+# No field holds more than a 64-bit number (19 digits); a longer one is refused as read.
+MAX_DIGITS = 20
+
+
+def _int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_DIGITS:
+        raise BadJSON(f"a number has more than {MAX_DIGITS} digits")
+    return int(text)
+
+
+def _float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise BadJSON(f"{text[:30]} is too large a number: JSON cannot hold Infinity")
+    return value
 
 
 def _check_text(text: str, where: str) -> None:
@@ -58,7 +78,13 @@ def loads(body: bytes) -> Any:
     except UnicodeDecodeError as error:
         raise BadJSON(f"the body is not UTF-8 (byte {error.start})") from None
     try:
-        value = json.loads(text, object_pairs_hook=_pairs, parse_constant=_constant)
+        value = json.loads(
+            text,
+            object_pairs_hook=_pairs,
+            parse_constant=_constant,
+            parse_int=_int,
+            parse_float=_float,
+        )
     except json.JSONDecodeError as error:
         raise BadJSON(f"the body is not JSON: {error.msg} at character {error.pos}") from None
     except RecursionError:
