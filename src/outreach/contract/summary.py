@@ -14,10 +14,18 @@ else with 422.
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated, Literal, get_args
+from datetime import UTC, datetime
+from typing import Annotated, Literal, TypeVar, get_args
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictBool, StrictInt
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+)
 
 SCHEMA_VERSION = 1
 SCHEMA_ID = "https://outreach.invalid/contract/summary-v1.schema.json"
@@ -48,8 +56,22 @@ def _text(most: int, least: int = 0) -> object:
     return Field(min_length=least, max_length=most, strict=True)
 
 
+_Moment = TypeVar("_Moment", bound=datetime | None)
+
+
+def in_utc_range(moment: _Moment) -> _Moment:
+    """The time unchanged, if it has one in UTC: the hub keeps every time in UTC, and the
+    first hour of year 1 at +01:00, or the last of 9999 at -01:00, has none."""
+    if moment is not None:
+        try:
+            moment.astimezone(UTC)
+        except OverflowError:
+            raise ValueError("the time is out of range: it has no time in UTC") from None
+    return moment
+
+
 # JSON carries a time as RFC 3339 text with its offset; a bare number is refused.
-Moment = Annotated[AwareDatetime, Field(strict=True)]
+Moment = Annotated[AwareDatetime, Field(strict=True), AfterValidator(in_utc_range)]
 Ref = Annotated[str, _text(64, 1)]
 Line = Annotated[str, _text(300)]
 Tag = Annotated[str, _text(64, 1)]

@@ -18,7 +18,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel
+from pydantic import AfterValidator, BaseModel
 from pydantic.json_schema import models_json_schema
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
@@ -40,6 +40,7 @@ from outreach.contract.summary import (
     SummaryPage,
     TeamFeed,
     TeamLink,
+    in_utc_range,
 )
 from outreach.contract.wipe import WipeInstruction
 from outreach.hub import strictjson
@@ -166,8 +167,8 @@ def create_app(settings: HubSettings, engine: Engine) -> FastAPI:
         reviewed: bool | None = None,
         worker: Annotated[str | None, Query(max_length=80, pattern=NoNul)] = None,
         young_person: Annotated[str | None, Query(max_length=64, pattern=NoNul)] = None,
-        since: datetime | None = None,
-        until: datetime | None = None,
+        since: Annotated[datetime | None, AfterValidator(in_utc_range)] = None,
+        until: Annotated[datetime | None, AfterValidator(in_utc_range)] = None,
         concern: Annotated[str | None, Query(max_length=64, pattern=NoNul)] = None,
         cursor: Annotated[str | None, Query(max_length=200, pattern=NoNul)] = None,
         limit: Annotated[int, Query(ge=1, le=200)] = 50,
