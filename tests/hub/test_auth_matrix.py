@@ -78,6 +78,22 @@ def test_a_wrong_credential_is_401(world: World, endpoint: str) -> None:
 
 
 @pytest.mark.parametrize("endpoint", ENDPOINTS)
+@pytest.mark.parametrize("change", ["longer", "upper-case"])
+def test_a_made_up_device_id_is_401_even_with_the_right_secret(
+    world: World, endpoint: str, change: str
+) -> None:
+    """Only ids the hub made are looked up, counted or signed for: one that merely begins
+    with a real id, or spells it differently, is not known."""
+    forged = Device(world.hub.url, {**world.team.worker.enrolled})
+    device_id, secret = forged.enrolled["credential"].split(".", 1)
+    made_up = device_id + "0" if change == "longer" else device_id.upper()
+    forged.enrolled["credential"] = f"{made_up}.{secret}"
+    answer = ENDPOINTS[endpoint](world, forged)
+    assert answer.status_code == 401, answer.text
+    assert answer.json()["code"] == "unauthorised"
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS)
 def test_a_revoked_device_gets_only_a_wipe(world: World, endpoint: str) -> None:
     answer = ENDPOINTS[endpoint](world, world.revoked)
     assert answer.status_code == 403
