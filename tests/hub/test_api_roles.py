@@ -97,6 +97,20 @@ def test_reviews_are_recorded_once_and_reach_the_worker(team: Team) -> None:
     assert [r["outcome"] for r in history["reviews"]] == ["escalated", "needs_more"]
 
 
+def test_a_leads_own_contact_joins_the_team_and_its_links(team: Team) -> None:
+    """Leads go out too: what they file is their team's, and links across it."""
+    seen = [{"kind": "vehicle", "text": "AB12 CDE"}]
+    assert team.worker.submit(summary(young_people=[{"ref": "YP-1"}], mentions=seen)).is_success
+    own = summary(young_people=[{"ref": "YP-2"}], mentions=seen)
+    answer = team.lead.submit(own)
+    assert answer.status_code == 201, answer.text
+    listed = team.lead.get("/v1/summaries", params={"worker": team.lead.user}).json()["items"]
+    assert [item["summary"]["id"] for item in listed] == [own["id"]]
+    links = {(link["kind"], link["key"]): link for link in team.lead.get("/v1/links").json()}
+    assert links[("vehicle", "AB12CDE")]["young_people"] == ["YP-1", "YP-2"]
+    assert team.worker.get(f"/v1/summaries/{own['id']}").status_code == 404  # not the worker's
+
+
 def test_team_links_count_young_people_and_workers(team: Team) -> None:
     team.worker.submit(
         summary(

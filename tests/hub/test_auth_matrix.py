@@ -103,7 +103,6 @@ def test_a_revoked_device_gets_only_a_wipe(world: World, endpoint: str) -> None:
 @pytest.mark.parametrize(
     ("endpoint", "role"),
     [
-        ("submit", "lead"),
         ("submit", "admin"),
         ("list", "admin"),
         ("history", "admin"),

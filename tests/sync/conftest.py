@@ -82,7 +82,12 @@ class Worker:
 def make_worker(sync_hub: HubProcess, tmp_path: Path) -> Iterator[Callable[..., Worker]]:
     made: list[Worker] = []
 
-    def make(contacts: int = 12, team: Team | None = None, hub: HubProcess | None = None) -> Worker:
+    def make(
+        contacts: int = 12,
+        team: Team | None = None,
+        hub: HubProcess | None = None,
+        user: str = "w0",  # or "lead": a lead's laptop files contacts too
+    ) -> Worker:
         hub = hub or sync_hub
         team = team or hub.team(workers=1)
         paths = AppPaths.in_folder(tmp_path / f"laptop-{len(made)}")
@@ -91,7 +96,7 @@ def make_worker(sync_hub: HubProcess, tmp_path: Path) -> Iterator[Callable[..., 
         store = RecordStore(opened.db)
         load = caseload.generate(people=4, contacts=contacts, seed=len(made) + 1)
         store.import_records(load.people, load.contacts)
-        code, _ = hub.admin.enrolment_code(f"{team.name}-w0")
+        code, _ = hub.admin.enrolment_code(f"{team.name}-{user}")
         found = enrol(opened.db, hub.url, code)
         worker = Worker(vault, opened, store, found, team)
         made.append(worker)

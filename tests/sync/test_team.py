@@ -161,6 +161,27 @@ def test_the_queue_is_highest_concern_first_then_oldest(
     assert lead.store().queue(limit=3, offset=3) == queue[3:6]
 
 
+def test_a_leads_laptop_sends_its_own_contacts_and_still_pulls_the_team(
+    sync_hub: HubProcess, make_worker: Callable[..., Worker]
+) -> None:
+    """Leads go out too: their approved summaries are sent like a worker's, and sending
+    them neither stops nor blocks the pull of the team's (nor the hearing of a wipe)."""
+    team = sync_hub.team(workers=1)
+    submit(team.devices["w0"], worry=4)
+    lead = make_worker(contacts=3, team=team, user="lead")
+    lead.approve()
+
+    report = lead.sync()
+
+    assert report.stop is Stop.NONE, report
+    assert report.acknowledged == 3
+    assert report.team is not None
+    assert report.team.summaries == 4
+    assert not enrolment.blocked(lead.opened.db)
+    sent = team.lead.get("/v1/summaries", params={"worker": f"{team.name}-lead"}).json()
+    assert len(sent["items"]) == 3
+
+
 def test_every_filter(sync_hub: HubProcess, make_lead: MakeLead) -> None:
     team = sync_hub.team(workers=2)
     w0, w1 = team.devices["w0"], team.devices["w1"]

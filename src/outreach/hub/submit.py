@@ -76,6 +76,9 @@ from outreach.hub.tables import (
 from outreach.links.keys import Mention, entity_key
 
 MISSING_LISTED = 50
+# Leads go out too: the contacts they file are their team's, like a worker's. An admin's
+# device only administers.
+SUBMITTERS = frozenset({"worker", "lead"})
 
 # One device's running numbers in the database (``b_device``).
 _DEVICE = device_seqs.c.device_id == bindparam("b_device")
@@ -320,15 +323,15 @@ class Submissions:
             tail = _Tail()
             if refusal is None:
                 caller, remembered = self._caller(conn, authorization, checked_key, submission)
-                if caller.role != "worker":
-                    refusal = _not_a_worker()
+                if caller.role not in SUBMITTERS:
+                    refusal = _not_a_submitter()
                 else:
                     answer = self._apply(
                         conn, caller, checked_key, remembered, submission, request_hash, tail
                     )
             else:  # who is calling comes first: 401 before 422
                 caller = self._auth.check(conn, authorization)
-                refusal = _not_a_worker() if caller.role != "worker" else refusal
+                refusal = _not_a_submitter() if caller.role not in SUBMITTERS else refusal
             self._finish(conn, caller, tail)
             if refusal is None:
                 return answer
@@ -588,8 +591,8 @@ def lock_number(device_id: str, key: str) -> int:
     return int.from_bytes(raw, "big", signed=True)
 
 
-def _not_a_worker() -> Refused:
-    return forbidden("only a worker's device submits summaries")
+def _not_a_submitter() -> Refused:
+    return forbidden("only a worker's or a team lead's device submits summaries")
 
 
 def in_progress() -> Refused:
