@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 import unicodedata
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from outreach.vault.errors import (
     VaultWiped,
     WrongPassphrase,
 )
+from outreach.vault.throttle import MAX_DELAY_SECONDS, delay_after, read_unlock_state
 from tests.conftest import CHEAP_KDF, PASSPHRASE
 from tests.support.keyrings import LockedKeyring, MemoryKeyring
 
@@ -93,6 +95,53 @@ def test_wrong_passphrase_throttles_and_success_resets(make_vault) -> None:
     clock.now += 2.5
     vault.unlock(PASSPHRASE).close()
     assert vault.throttle_wait() == 0
+
+
+def test_tries_made_at_once_are_counted_one_at_a_time(make_vault, paths) -> None:
+    """Hide now during an unlock, then another try: the second waits for the first to be
+    counted, then for the delay it earned, instead of deriving beside it."""
+    clock = Clock()
+    slow = crypto.KdfParams(time_cost=2, memory_kib=16 * 1024, parallelism=1)
+    vault = make_vault(clock=clock, kdf=slow)
+    vault.create(PASSPHRASE).close()
+    together = threading.Barrier(4)
+    outcomes: list[str] = []
+
+    def attempt() -> None:
+        together.wait()
+        try:
+            vault.unlock("not it at all")
+        except (WrongPassphrase, UnlockThrottled) as refused:
+            outcomes.append(type(refused).__name__)
+
+    threads = [threading.Thread(target=attempt) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["UnlockThrottled"] * 3 + ["WrongPassphrase"]
+    assert read_unlock_state(paths.unlock_state_file).failures == 1
+
+
+def test_a_clock_set_back_never_stretches_the_wait(make_vault) -> None:
+    clock = Clock()
+    vault = make_vault(clock=clock)
+    vault.create(PASSPHRASE).close()
+    with pytest.raises(WrongPassphrase):
+        vault.unlock("not it at all")
+    assert vault.throttle_wait() == 1.0
+    clock.now -= 86_400  # a day back, by NTP or by hand: not a day's wait
+    assert vault.throttle_wait() == 0.0
+    with pytest.raises(WrongPassphrase) as again:
+        vault.unlock("still not it")
+    assert again.value.failures == 2  # the count stands
+    clock.now += 2.0
+    vault.unlock(PASSPHRASE).close()
+
+
+def test_the_delay_grows_to_a_minute_and_stays_there() -> None:
+    assert [delay_after(n) for n in (0, 1, 2, 3, 6, 7)] == [0.0, 1.0, 2.0, 4.0, 32.0, 60.0]
+    assert delay_after(1025) == delay_after(10**6) == MAX_DELAY_SECONDS  # 2.0 ** 1024 overflows
 
 
 def test_passphrase_is_normalised(make_vault) -> None:

@@ -14,9 +14,10 @@ renaming it into place, so a crash at any moment leaves either nothing or a vaul
 from __future__ import annotations
 
 import contextlib
+import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -110,6 +111,12 @@ class Vault:
     now: Callable[[], datetime] = audit.utc_now
     # Tests kill the process between the steps of a key-file replacement.
     on_key_step: StepHook | None = None
+    # One passphrase tried at a time: each try reads the failure count, derives, and writes
+    # it. Tries overlapping (Hide now during an unlock, then another) would each read the
+    # count before the other wrote it, and neither wait for the other's delay.
+    _trying: threading.Lock = field(
+        default_factory=threading.Lock, init=False, repr=False, compare=False
+    )
 
     # --- state -----------------------------------------------------------------
 
@@ -235,6 +242,10 @@ class Vault:
         return None
 
     def _unwrap_counting_failures(self, key_file: KeyFile, passphrase: str) -> bytes:
+        with self._trying:
+            return self._unwrap_counted(key_file, passphrase)
+
+    def _unwrap_counted(self, key_file: KeyFile, passphrase: str) -> bytes:
         unlock_state = read_unlock_state(self.paths.unlock_state_file)
         wait = unlock_state.wait(self.clock())
         if wait > 0:
