@@ -15,7 +15,9 @@ def delay_after(failures: int) -> float:
     """1 s after the first failure, doubling to a minute: a typo costs nothing, guessing a lot."""
     if failures <= 0:
         return 0.0
-    return min(2.0 ** (failures - 1), MAX_DELAY_SECONDS)
+    # The exponent is capped: past the cap the delay is the maximum anyway, and 2.0 ** 1024
+    # would overflow after a night of guessing where policy does not wipe.
+    return min(2.0 ** min(failures - 1, 30), MAX_DELAY_SECONDS)
 
 
 @dataclass(frozen=True)
@@ -25,6 +27,12 @@ class UnlockState:
 
     def wait(self, now: float) -> float:
         if self.failures == 0:
+            return 0.0
+        if now < self.last_failure_at:
+            # The clock was set back since (by NTP, or by hand): how long ago the failure
+            # was is unknown, and waiting for the clock to catch up could take days. The
+            # count, and a wipe it leads to, stand; only this wait is over, which is no more
+            # than deleting this file would give (docs/threat-model.md).
             return 0.0
         return max(0.0, self.last_failure_at + delay_after(self.failures) - now)
 
