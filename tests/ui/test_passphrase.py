@@ -5,6 +5,7 @@ from __future__ import annotations
 import shiboken6
 from PySide6.QtWidgets import QDialogButtonBox, QMessageBox
 
+from outreach.config.policy import Policy
 from outreach.ui.dialogs import ChangePassphraseDialog, SettingsDialog
 from tests.conftest import PASSPHRASE
 from tests.ui.conftest import STRONG, UNLOCK_TIMEOUT_MS, unlock
@@ -86,3 +87,19 @@ def test_a_wrong_current_passphrase_is_explained_and_changes_nothing(
     now[0] += 120  # past the wait the wrong passphrase cost
     qtbot.waitUntil(shell.window.unlock_page.unlock_button.isEnabled, timeout=2_000)
     unlock(qtbot, shell, PASSPHRASE)
+
+
+def test_wrong_tries_that_erase_the_keys_lock_the_open_vault(
+    qtbot, make_shell, make_vault, paths
+) -> None:
+    """Policy erases the keys after too many wrong passphrases, in the change dialog too:
+    then nothing more may be saved into a vault that can no longer be opened."""
+    policy = Policy(wipe_after_failed_unlocks=1, managed=frozenset({"wipe_after_failed_unlocks"}))
+    make_vault(policy).create(PASSPHRASE).close()
+    shell = make_shell(policy)
+    unlock(qtbot, shell)
+    with qtbot.waitSignal(shell.session.locked, timeout=UNLOCK_TIMEOUT_MS):
+        shell.session.change_passphrase("not the passphrase", STRONG)
+    assert shell.session.open_vault is None
+    assert shell.session.state == "wiped"
+    assert shell.window.pages.currentWidget() is shell.window.notice_page

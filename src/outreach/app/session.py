@@ -180,6 +180,10 @@ class Session(QObject):
             if not isinstance(exc, VaultError):
                 raise exc
             self.passphraseChangeFailed.emit(error_text(exc))
+            if isinstance(exc, VaultWiped):
+                # Policy erased the keys after too many wrong tries: nothing may be saved
+                # into a vault that can no longer be opened.
+                self.lock()
 
         self._runner.submit(lambda: self._vault.change_passphrase(old, new), done, error)
 
