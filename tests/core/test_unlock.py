@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import threading
@@ -307,6 +308,51 @@ def test_a_damaged_key_file_is_reported_and_nothing_changes(make_vault, paths) -
         make_vault().unlock(PASSPHRASE)
     assert damaged.value.reason == "key_file"
     assert sha(paths.vault_file) == before
+
+
+def _b64(size: int) -> str:
+    return base64.b64encode(b"\x01" * size).decode("ascii")
+
+
+@pytest.mark.parametrize(
+    ("change", "value"),
+    [
+        ("kdf", None),
+        ("kdf.time_cost", 1e300),
+        ("kdf.time_cost", "4"),
+        ("kdf.time_cost", 10**9),  # days of Argon2
+        ("kdf.parallelism", 0),
+        ("kdf.memory_kib", 2**40),  # a terabyte
+        ("salt", _b64(4)),
+        ("wrapped_key.nonce", ""),
+        ("wrapped_key.ciphertext", _b64(20)),
+        ("wrapped_key", "not an object"),
+        ("recovery", {"fingerprint": "f", "ephemeral_public": _b64(31), "nonce": _b64(12),
+                      "ciphertext": _b64(48)}),
+    ],
+)  # fmt: skip
+def test_a_key_file_with_a_field_out_of_shape_is_damaged_not_a_crash(
+    make_vault, paths, change, value
+) -> None:
+    """Its fields are used before anything can be checked against them: a value out of
+    shape is a damaged key file in words, and no failed unlock is counted for it."""
+    make_vault().create(PASSPHRASE).close()
+    stored = json.loads(paths.key_file.read_bytes())
+    *parents, name = change.split(".")
+    target = stored
+    for parent in parents:
+        target = target[parent]
+    target[name] = value
+    paths.key_file.write_text(json.dumps(stored))
+    before = sha(paths.vault_file), sha(paths.key_file)
+    vault = make_vault()
+    with pytest.raises(VaultDamaged) as damaged:
+        vault.state()
+    assert damaged.value.reason == "key_file"
+    with pytest.raises(VaultDamaged):
+        vault.unlock(PASSPHRASE)
+    assert (sha(paths.vault_file), sha(paths.key_file)) == before
+    assert vault.throttle_wait() == 0
 
 
 @pytest.mark.parametrize("content", ["truncated", "random", "plain_sqlite"])

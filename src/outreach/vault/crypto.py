@@ -48,13 +48,31 @@ class KdfParams:
         }
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> KdfParams:
-        if data.get("name") != "argon2id":
+    def from_dict(cls, data: Any) -> KdfParams:
+        """The parameters a key file names, or ValueError. They are read before anything
+        can be checked against them, so bounds keep a damaged file from making Argon2
+        fail, or take all memory or hours."""
+        if not isinstance(data, dict) or data.get("name") != "argon2id":
             raise ValueError("unsupported key derivation")
-        params = cls(int(data["time_cost"]), int(data["memory_kib"]), int(data["parallelism"]))
-        if params.time_cost < 1 or params.memory_kib < 8 * params.parallelism:
+        values = [data.get(name) for name in ("time_cost", "memory_kib", "parallelism")]
+        whole = [v for v in values if isinstance(v, int) and not isinstance(v, bool)]
+        if len(whole) != len(values):
+            raise ValueError("key derivation parameters must be whole numbers")
+        params = cls(*whole)
+        if not (
+            1 <= params.time_cost <= MAX_TIME_COST
+            and 1 <= params.parallelism <= MAX_PARALLELISM
+            and 8 * params.parallelism <= params.memory_kib <= MAX_MEMORY_KIB
+        ):
             raise ValueError("key derivation parameters out of range")
         return params
+
+
+# Far above what any vault is made with (DEFAULT_KDF), far below a day's work or more
+# memory than a laptop has.
+MAX_TIME_COST = 100
+MAX_PARALLELISM = 64
+MAX_MEMORY_KIB = 4 * 1024 * 1024
 
 
 # About 0.65 s on a 2-core machine here: slow enough to make guessing expensive, quick

@@ -23,10 +23,20 @@ def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 
 
-def _unb64(text: Any) -> bytes:
+def _unb64(text: Any, size: int | None = None) -> bytes:
+    """Base64 text as bytes, of ``size`` bytes if given: a length no Outreach key file
+    holds would otherwise reach the cipher, which refuses it with errors of its own."""
     if not isinstance(text, str):
         raise ValueError("expected base64 text")
-    return base64.b64decode(text, validate=True)
+    data = base64.b64decode(text, validate=True)
+    if size is not None and len(data) != size:
+        raise ValueError(f"expected {size} bytes, found {len(data)}")
+    return data
+
+
+# What AES-GCM makes of the 32-byte data key: the key and a 16-byte tag.
+_SEALED_KEY_BYTES = crypto.DATA_KEY_BYTES + 16
+_X25519_PUBLIC_BYTES = 32
 
 
 @dataclass(frozen=True)
@@ -113,14 +123,19 @@ class KeyFile:
         wrapped = None
         if data.get("wrapped_key") is not None:
             w = data["wrapped_key"]
-            wrapped = Wrapped(_unb64(w["nonce"]), _unb64(w["ciphertext"]))
+            wrapped = Wrapped(
+                _unb64(w["nonce"], crypto.NONCE_BYTES),
+                _unb64(w["ciphertext"], _SEALED_KEY_BYTES),
+            )
         recovery = None
         if data.get("recovery") is not None:
             r = data["recovery"]
             recovery = RecoveryRecord(
                 str(r["fingerprint"]),
                 crypto.RecoverySeal(
-                    _unb64(r["ephemeral_public"]), _unb64(r["nonce"]), _unb64(r["ciphertext"])
+                    _unb64(r["ephemeral_public"], _X25519_PUBLIC_BYTES),
+                    _unb64(r["nonce"], crypto.NONCE_BYTES),
+                    _unb64(r["ciphertext"], _SEALED_KEY_BYTES),
                 ),
             )
         device_bound = data["device_bound"]
@@ -131,7 +146,7 @@ class KeyFile:
         return cls(
             vault_id=str(data["vault_id"]),
             kdf=crypto.KdfParams.from_dict(data["kdf"]),
-            salt=_unb64(data["salt"]),
+            salt=_unb64(data["salt"], crypto.SALT_BYTES),
             device_bound=device_bound,
             wrapped=wrapped,
             recovery=recovery,
@@ -147,7 +162,8 @@ def read_key_file(path: Path) -> KeyFile:
         raise storage_error(exc, path) from exc
     try:
         return KeyFile.from_json(raw)
-    except (ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
+    except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError) as exc:
+        # Anything from a field of the wrong shape (null where an object belongs, ...).
         raise VaultDamaged("key_file", path, type(exc).__name__) from exc
 
 
