@@ -53,6 +53,21 @@ def write_atomic(path: Path, data: bytes, *, on_step: StepHook | None = None) ->
         raise storage_error(exc, path) from exc
 
 
+def publish(temp: Path, path: Path) -> None:
+    """Give a finished file its name: on disk first, then renamed, the rename on disk too,
+    so ``path`` never names a file that is not whole."""
+    try:
+        fd = os.open(temp, os.O_RDWR | getattr(os, "O_BINARY", 0))
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(temp, path)
+        _sync_directory(path.parent)
+    except OSError as exc:
+        raise storage_error(exc, path) from exc
+
+
 def _sync_directory(directory: Path) -> None:
     # The rename is durable only once the directory entry is; Windows has no such call.
     if os.name == "nt":

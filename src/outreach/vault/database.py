@@ -34,6 +34,7 @@ from typing import Any
 
 import sqlcipher3
 
+from outreach.vault.atomic import publish
 from outreach.vault.errors import StorageError, UnsafeOperation, VaultDamaged, VaultError
 
 _SQLITE_CORRUPT = 11
@@ -290,17 +291,34 @@ class Database:
         return size % page_size != 0 and int(found.group(1)) == size // page_size + 1
 
     def backup_to(self, destination: Path, key: bytes) -> None:
-        """An encrypted copy through SQLite's backup API into a new file keyed the same."""
-        target = Database.open(destination, key, create=True)
+        """An encrypted copy through SQLite's backup API into a new file keyed the same.
+
+        It is written under a temporary name and renamed once whole and on disk: a full
+        disk or a crash part way must not leave a file under the backup's name, since a
+        cut-short copy opens as a sound, empty vault."""
+        partial = destination.with_name(destination.name + ".partial")
+        _remove_with_journals(partial)  # left by a crash during an earlier backup
         try:
-            self._conn.backup(target._conn)
-        except sqlcipher3.Error as exc:
-            raise translate(exc, destination) from exc
-        finally:
-            target.close()
+            target = Database.open(partial, key, create=True)
+            try:
+                self._conn.backup(target._conn)
+            except sqlcipher3.Error as exc:
+                raise translate(exc, destination) from exc
+            finally:
+                target.close()
+            publish(partial, destination)
+        except BaseException:
+            _remove_with_journals(partial)
+            raise
 
     def checkpoint(self) -> None:
         self.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def close(self) -> None:
         self._conn.close()
+
+
+def _remove_with_journals(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        with contextlib.suppress(OSError):
+            path.with_name(path.name + suffix).unlink()

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from outreach.vault.atomic import storage_error
 from outreach.vault.database import Database
 from outreach.vault.errors import VaultTooNew
 
@@ -433,7 +434,10 @@ def migrate(
         return []
     if current > 0:
         # A fresh vault has nothing to lose; an existing one is copied first.
-        backup_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            backup_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise storage_error(exc, backup_dir) from exc
         stamp = now().strftime("%Y%m%dT%H%M%S")
         take_backup(backup_dir / f"before-v{todo[0].version}-{stamp}.vault")
     applied = []

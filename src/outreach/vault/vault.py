@@ -73,7 +73,10 @@ class OpenVault:
         self, destination: Path | None = None, *, now: Callable[[], datetime] = audit.utc_now
     ) -> Path:
         if destination is None:
-            self.paths.backup_dir.mkdir(parents=True, exist_ok=True)
+            try:
+                self.paths.backup_dir.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise storage_error(exc, self.paths.backup_dir) from exc
             destination = self.paths.backup_dir / f"backup-{now().strftime('%Y%m%dT%H%M%S')}.vault"
         self.db.backup_to(destination, bytes(self._key))
         if not self.db.read_only:
