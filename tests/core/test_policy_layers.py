@@ -36,6 +36,7 @@ from outreach.config.policy import (
 )
 from outreach.records.settings import WorkerSettings
 from tests.conftest import PASSPHRASE
+from tests.support.tls import make_authority
 
 HKLM = rf"HKEY_LOCAL_MACHINE\{REGISTRY_KEY}"
 HKCU = rf"HKEY_CURRENT_USER\{REGISTRY_KEY}"
@@ -66,8 +67,8 @@ def _file(tmp_path: Path, text: str) -> dict[str, str]:
 # --- the registry -----------------------------------------------------------------------
 
 
-def test_registry_values_become_policy_values() -> None:
-    pem = ["-----BEGIN CERTIFICATE-----", "MIIB", "-----END CERTIFICATE-----"]
+def test_registry_values_become_policy_values(tmp_path) -> None:
+    pem = make_authority(tmp_path, "agency-ca").pem.splitlines()  # REG_MULTI_SZ: its lines
     source = registry_source(
         HKLM,
         [

@@ -93,7 +93,29 @@ def _hub_address(value: Any) -> bool:
 
 
 def _pinned_ca(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and 0 < len(value) <= 20_000)
+    """PEM text or a PEM file's path that holds a certificate TLS can load: checked when
+    policy is read, so a pin that cannot work stops the app naming this key, rather than
+    every enrolment and sync failing later."""
+    if value is None:
+        return True
+    if not isinstance(value, str) or not 0 < len(value.strip()) <= 20_000:
+        return False
+    import ssl  # only where a pin is set: not before every first window
+
+    try:
+        pem = value if "-----BEGIN" in value else Path(value).read_text(encoding="ascii")
+        ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT).load_verify_locations(cadata=pem)
+    except (OSError, ValueError):  # unreadable, not ASCII, not PEM (ssl.SSLError is OSError)
+        return False
+    return True
+
+
+def _marking(value: Any) -> bool:
+    # One printed line: no line breaks or other control characters, and no longer than
+    # fits, spaces included.
+    if not isinstance(value, str) or not value.isprintable():
+        return False
+    return len(value) <= 60 and value.strip() != ""
 
 
 # One table of every key: docs/policy.md is written from the same words.
@@ -136,8 +158,8 @@ KEYS: tuple[PolicyKey, ...] = (
     PolicyKey(
         "protective_marking",
         "OFFICIAL-SENSITIVE",
-        lambda v: isinstance(v, str) and 0 < len(v.strip()) <= 60,
-        "text of 1 to 60 characters",
+        _marking,
+        "one line of text, 1 to 60 characters",
         "The marking printed at the top and bottom of every exported page.",
     ),
     PolicyKey(
@@ -207,7 +229,7 @@ KEYS: tuple[PolicyKey, ...] = (
         "hub_pinned_ca",
         None,
         _pinned_ca,
-        "a PEM certificate, or the path of a PEM file",
+        "a PEM certificate, or the path of a readable PEM file",
         "Trust only this CA for the hub, instead of the operating system's trust store.",
     ),
     PolicyKey(
@@ -272,7 +294,7 @@ def value_kind(key: PolicyKey) -> str:
     return "text"
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False)  # not frozen: raising sets __traceback__, which a frozen one refuses
 class PolicyError(Exception):
     # The file, plist or registry key at fault.
     path: Path
