@@ -246,8 +246,8 @@ def test_unknown_and_too_long_items_are_refused(store: RecordStore) -> None:
 def test_more_items_than_the_contract_carries_are_refused_not_crashed(
     store: RecordStore,
 ) -> None:
-    """The contract takes 20 included texts: the 21st is CannotInclude, under the worker's
-    choice and under policy "always" alike, never a validation error."""
+    """The contract takes 20 included texts: the worker's 21st is CannotInclude, never a
+    validation error; under policy "always" the first 20 go (the screen says which not)."""
     person = store.add_person(YoungPerson("Zib", estimated_age=14))
     quotes = tuple(Quote(f"quote {n}") for n in range(21))
     sealed = store.seal(rec.rich_contact((person.id,), quotes=quotes, observations=()))
@@ -257,9 +257,25 @@ def test_more_items_than_the_contract_carries_are_refused_not_crashed(
     with pytest.raises(CannotInclude) as refused:
         build(sealed, context, version=1, include=keys)
     assert refused.value.reason == "too_many"
-    with pytest.raises(CannotInclude) as always:
-        build(sealed, context, version=1, sharing=Sharing.ALWAYS)
-    assert always.value.reason == "too_many"
+    always = build(sealed, context, version=1, sharing=Sharing.ALWAYS)
+    assert [i.text for i in always.included] == [f"quote {n}" for n in range(20)]
+    contract_round_trip(always)
+
+
+def test_policy_always_sends_a_piece_too_long_shortened(store: RecordStore) -> None:
+    """Policy sends every piece, so none may stop the summary: one longer than the
+    contract carries goes cut to fit, where the worker's own choice of it is refused."""
+    person = store.add_person(YoungPerson("Zib", estimated_age=14))
+    sealed = store.seal(rec.rich_contact((person.id,), narrative="word " * 900))
+    context = Context({person.id: person})
+    summary = build(sealed, context, version=1, sharing=Sharing.ALWAYS)
+    text = next(i.text for i in summary.included if i.text.startswith("word"))
+    assert len(text) == 4000
+    assert text.endswith("…")
+    assert ("word " * 900).startswith(text[:-1])
+    contract_round_trip(summary)
+    with pytest.raises(CannotInclude):
+        build(sealed, context, version=1, include=["narrative"])
 
 
 def test_more_young_people_than_the_contract_carries_still_build(store: RecordStore) -> None:

@@ -28,7 +28,7 @@ WORDS = "canary-words-8841 he said he'd look after me"
 SYNC_MS = 30_000
 
 
-def _vault_with_contact(make_vault, policy: Policy | None = None) -> str:
+def _vault_with_contact(make_vault, policy: Policy | None = None, narrative: str = "") -> str:
     opened = make_vault(policy).create(PASSPHRASE)
     store = RecordStore(opened.db)
     person = store.add_person(YoungPerson("Demi", agency_ref="REF-7731", estimated_age=14))
@@ -36,7 +36,7 @@ def _vault_with_contact(make_vault, policy: Policy | None = None) -> str:
         Contact(
             started_at=datetime.now(UTC) - timedelta(hours=3),
             people=(person.id,),
-            narrative=NARRATIVE,
+            narrative=narrative or NARRATIVE,
             quotes=(Quote(WORDS),),
             worry=7,
             instinct="Something is not right about the lifts home.",
@@ -122,6 +122,28 @@ def test_policy_never_lets_written_detail_leave(qtbot, make_shell, make_vault) -
     assert dialog.choices
     assert not any(box.isEnabled() for box in dialog.choices.values())
     assert json.loads(dialog.exact.toPlainText())["included"] == []
+
+
+def test_policy_always_sends_a_long_narrative_shortened_and_says_so(
+    qtbot, make_shell, make_vault
+) -> None:
+    """Policy sends every piece: one longer than a summary carries must not stop the
+    summary from being approved. It goes shortened, and the screen shows that it does."""
+    policy = Policy(narrative_sharing="always")
+    uid = _vault_with_contact(make_vault, policy, narrative="The car again. " * 400)
+    shell = make_shell(policy)
+    unlock(qtbot, shell)
+    dialog = shell.window.workspace.send_summary(uid)
+    box = dialog.choices["narrative"]
+    assert box.isChecked()
+    assert not box.isEnabled()
+    assert "(shortened to fit)" in box.text()
+    sent = json.loads(dialog.exact.toPlainText())["included"]
+    narrative = next(item["text"] for item in sent if item["text"].startswith("The car"))
+    assert len(narrative) == 4000
+    assert narrative.endswith("…")
+    dialog.approve()
+    assert Outbox(shell.session.open_vault.db).counts().waiting == 1
 
 
 def test_a_thousand_summaries_sync_while_the_window_keeps_responding(

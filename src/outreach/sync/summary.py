@@ -51,6 +51,7 @@ _MENTIONS = 300
 _OBSERVATIONS = 200
 _YOUNG_PEOPLE = 30
 _INCLUDED = 20
+INCLUDED_MAX = _INCLUDED  # the approval screen says which pieces "always" leaves out
 _LANGUAGE_PROMPTS = 10_000
 
 
@@ -136,8 +137,12 @@ def build(
     count, never the words), clipped to what the contract carries."""
     contact = sealed.contact
     offered = {item.key: item for item in includable(sealed)}
-    if sharing is Sharing.ALWAYS:
-        chosen = list(offered)
+    always = sharing is Sharing.ALWAYS
+    if always:
+        # Policy sends every piece, so no piece may stop the summary from going: each is
+        # cut to what the contract carries, and no more go than it holds. The approval
+        # screen shows the summary, so the worker sees exactly what goes.
+        chosen = list(offered)[:_INCLUDED]
     elif sharing is Sharing.NEVER:
         if include:
             raise CannotInclude(include[0], "policy_never")
@@ -149,11 +154,12 @@ def build(
         item = offered.get(key)
         if item is None:
             raise CannotInclude(key, "unknown")
-        if item.too_long:
+        if item.too_long and not always:
             raise CannotInclude(key, "too_long")
         if len(included) == _INCLUDED:  # the contract carries no more
             raise CannotInclude(key, "too_many")
-        included.append(IncludedText(kind=item.kind, text=item.text))
+        text = clip(item.text, _INCLUDED_TEXT, one_line=False) if item.too_long else item.text
+        included.append(IncludedText(kind=item.kind, text=text))
     day = contact.started_at.date()
     people = [context.people[pid] for pid in contact.people if pid in context.people]
     people = people[:_YOUNG_PEOPLE]

@@ -34,7 +34,7 @@ from outreach.app.messages import held_text
 from outreach.app.sync import ReviewNote, SyncService, problem_words
 from outreach.contract.summary import Summary
 from outreach.sync.outbox import ItemState, OutboxItem
-from outreach.sync.summary import CannotInclude, Includable, Sharing, clip
+from outreach.sync.summary import INCLUDED_MAX, CannotInclude, Includable, Sharing, clip
 from outreach.ui.contact_view import when_text
 from outreach.ui.labels import contact_kind_label, field_label, kind_label, provenance_label
 from outreach.ui.language import LanguageCheck
@@ -290,15 +290,21 @@ class ApprovalDialog(QDialog):
         self.choices: dict[str, QCheckBox] = {}
         rule = sync.rules.sharing
         offered = sync.includable(uid)
-        for item in offered:
+        for index, item in enumerate(offered):
             box = QCheckBox(_include_label(item))
             box.setToolTip(clip(item.text, 300))
             box.setAccessibleDescription(clip(item.text, 300))
             if rule is Sharing.NEVER:
                 box.setEnabled(False)
             elif rule is Sharing.ALWAYS:
-                box.setChecked(True)
+                # Policy sends every piece, cut to fit, as many as a summary holds.
+                sent = index < INCLUDED_MAX
+                box.setChecked(sent)
                 box.setEnabled(False)
+                if not sent:
+                    box.setText(box.text() + " " + self.tr("(a summary holds no more)"))
+                elif item.too_long:
+                    box.setText(box.text() + " " + self.tr("(shortened to fit)"))
             elif item.too_long:
                 box.setEnabled(False)
                 box.setText(box.text() + " " + self.tr("(too long to send)"))
