@@ -1,10 +1,17 @@
-"""Adding or editing a young person. What is typed is kept as a draft until saved."""
+"""Adding or editing a young person. What is typed is kept as a draft until saved.
+
+A draft outlives the dialog only when a lock closes it: Save, Cancel, Esc and the close
+button end it. Each new person gets a draft of their own, so a new dialog never fills in
+someone else's details; the workspace reopens a kept draft after unlock.
+"""
 
 from __future__ import annotations
 
 import json
+import uuid
 from datetime import date
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -28,6 +35,17 @@ from outreach.ui.fields import OptionalMoment, PlainLines, add_checked_row
 from outreach.ui.language import attach_language_check
 from outreach.ui.text import mark_content
 
+PERSON_DRAFT_PREFIX = "person:"
+# "person:new" alone was every new person's draft before each had its own.
+NEW_PERSON_DRAFT_PREFIX = "person:new"
+
+
+def person_of_draft(form_key: str) -> str:
+    """The id of the young person a draft edits; empty for a new young person."""
+    if form_key.startswith(NEW_PERSON_DRAFT_PREFIX):
+        return ""
+    return form_key.removeprefix(PERSON_DRAFT_PREFIX)
+
 
 class PersonDialog(QDialog):
     def __init__(
@@ -36,14 +54,32 @@ class PersonDialog(QDialog):
         session: Session,
         person: YoungPerson | None = None,
         parent: QWidget | None = None,
+        *,
+        draft_key: str = "",
     ) -> None:
+        """``draft_key`` carries on with a kept draft; otherwise an edit carries on with the
+        person's own draft if one was kept, and a new person starts empty."""
         super().__init__(parent)
         self._records = records
+        self._session = session
         self._original = person
         self.saved_person: YoungPerson | None = None
         self.setWindowTitle(self.tr("Edit young person") if person else self.tr("New young person"))
-        self._drafts = DraftService(session, f"person:{person.id if person else 'new'}", self)
+        # A new person's dialog never reads a draft it was not given.
+        read_draft = bool(draft_key or person)
+        if not draft_key:
+            draft_key = PERSON_DRAFT_PREFIX + (person.id if person else f"new:{uuid.uuid4().hex}")
+        self._drafts = DraftService(session, draft_key, self)
+        self._drafts.saved.connect(self._saved)
+        self._drafts.saveFailed.connect(self._save_failed)
         layout = QVBoxLayout(self)
+        # Shown when a kept draft fills the form: never filled in without saying so.
+        self.kept = QLabel()
+        self.kept.setObjectName("notice")
+        self.kept.setWordWrap(True)
+        self.kept.setTextFormat(Qt.TextFormat.PlainText)
+        self.kept.setVisible(False)
+        layout.addWidget(self.kept)
         form = QFormLayout()
         layout.addLayout(form)
         self.errors: dict[str, QLabel] = {}
@@ -79,15 +115,21 @@ class PersonDialog(QDialog):
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
+        self.save_status = QLabel()
+        self.save_status.setObjectName("status")
+        self.save_status.setWordWrap(True)
+        self.save_status.setTextFormat(Qt.TextFormat.PlainText)
+        layout.addWidget(self.save_status)
         layout.addWidget(self.buttons)
         self.buttons.accepted.connect(self.save)
-        self.buttons.rejected.connect(self._cancel)
+        self.buttons.rejected.connect(self.reject)
 
         self._loading = True
         self._fill(person or YoungPerson(""))
-        draft = self._drafts.load()
-        if draft:
-            self._fill_from_draft(draft)
+        draft = self._drafts.load() if read_draft else ""
+        self._stored = bool(draft)  # a draft is in the vault, to discard when ended
+        if draft and self._fill_from_draft(draft):
+            self._show_kept()
         self._loading = False
         for signal in (
             self.known_as.textChanged,
@@ -115,7 +157,7 @@ class PersonDialog(QDialog):
         self.status.setCurrentIndex(self.status.findData(person.status.value))
         self.notes.setPlainText(person.notes)
 
-    def _fill_from_draft(self, content: str) -> None:
+    def _fill_from_draft(self, content: str) -> bool:
         try:
             raw = json.loads(content)
             dob = raw.get("date_of_birth")
@@ -133,7 +175,34 @@ class PersonDialog(QDialog):
                 )
             )
         except (ValueError, KeyError, TypeError):
-            return
+            return False
+        return True
+
+    def _show_kept(self) -> None:
+        name = self.known_as.text().strip()
+        if self._original is not None:
+            text = self.tr(
+                "Changes to %1 were kept, not yet saved. Save them, or Cancel to discard them."
+            ).replace("%1", self._original.known_as)
+        elif name:
+            text = self.tr(
+                "Carry on with %1? These details were kept, not yet saved. Save adds them; "
+                "Cancel discards them."
+            ).replace("%1", name)
+        else:
+            text = self.tr(
+                "Carry on with this young person? These details were kept, not yet saved. "
+                "Save adds them; Cancel discards them."
+            )
+        self.kept.setText(text)
+        self.kept.setVisible(True)
+
+    def _saved(self) -> None:
+        self._stored = True
+        self.save_status.setText("")
+
+    def _save_failed(self, message: str) -> None:
+        self.save_status.setText(self.tr("Not saved: %1").replace("%1", message))
 
     def value(self) -> YoungPerson:
         dob = self.date_of_birth.value()
@@ -199,12 +268,20 @@ class PersonDialog(QDialog):
         if saved is None:
             return  # the failure is reported by the service
         self.saved_person = saved
-        self._drafts.flush()
-        self._records.discard_draft(self._drafts.form_key)
+        self._end_draft()
         self.accept()
 
-    def _cancel(self) -> None:
-        # Cancelling is deliberate: the draft goes with it.
-        self._drafts.flush()
-        self._records.discard_draft(self._drafts.form_key)
-        self.reject()
+    def reject(self) -> None:
+        """Cancel, Esc and the close button: the worker chose to throw the details away.
+        A lock rejects the dialog too, after the vault has closed: then the draft stays,
+        saved as the lock began, for the workspace to reopen after unlock."""
+        if self._session.open_vault is not None:
+            self._end_draft()
+        self.kept.clear()  # it names the young person, and labels are not wiped at lock
+        super().reject()
+
+    def _end_draft(self) -> None:
+        self._drafts.drop()
+        if self._stored:
+            self._records.discard_draft(self._drafts.form_key)
+            self._stored = False

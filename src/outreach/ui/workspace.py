@@ -2,7 +2,9 @@
 
 One contact is open in the editor at a time; starting another keeps the first as an
 unfinished draft (listed under Contacts), so nothing typed is ever dropped. After a lock
-the newest unfinished contact opens again where the worker left it.
+the newest unfinished contact opens again where the worker left it, and so does a young
+person's details that were being typed; changes that could not be saved as the vault
+locked are owned up to.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import shiboken6
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QLabel,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QStackedWidget,
@@ -24,19 +27,23 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from outreach.app.drafts import DraftService
-from outreach.app.records import ContactDraft, RecordsService
+from outreach.app.drafts import DraftService, LostDraft, kept_drafts, lost_at_lock
+from outreach.app.messages import reported
+from outreach.app.records import CONTACT_DRAFT_PREFIX, ContactDraft, RecordsService
 from outreach.app.session import Session
 from outreach.app.sync import SyncService
 from outreach.app.team import TeamService
+from outreach.records.drafts import Draft
 from outreach.records.model import Contact
 from outreach.ui.connections_page import ConnectionsPage
 from outreach.ui.contact_editor import ContactEditor
+from outreach.ui.contact_view import when_text
 from outreach.ui.contacts_page import ContactsPage
 from outreach.ui.exports import ChronologyDialog, Exporter, choose_path
 from outreach.ui.fields import local_now
 from outreach.ui.people_page import PeoplePage
-from outreach.ui.person_dialog import PersonDialog
+from outreach.ui.person_dialog import PERSON_DRAFT_PREFIX, PersonDialog, person_of_draft
+from outreach.ui.qtvalues import delete_on_close
 from outreach.ui.review_page import DashboardPage, ReviewPage
 from outreach.ui.richtext import DocWriter
 from outreach.ui.search_page import SearchPage
@@ -51,6 +58,7 @@ class NotesPage(QWidget):
     def __init__(self, drafts: DraftService, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._drafts = drafts
+        self.form_key = drafts.form_key
         self._loading = False
         layout = QVBoxLayout(self)
         explain = QLabel(
@@ -117,6 +125,7 @@ class WorkspacePage(QWidget):
         self._session = session
         self._prepare_dialog = prepare_dialog
         self._read_only = False
+        self._offered: set[str] = set()  # kept person drafts reopened since the unlock
         self.editor: ContactEditor | None = None
         layout = QVBoxLayout(self)
 
@@ -148,7 +157,8 @@ class WorkspacePage(QWidget):
         self.status = self.notes_page.status
         self.tabs.addTab(self.people, self.tr("&People"))
         self.tabs.addTab(self.contacts, self.tr("&Contacts"))
-        self.tabs.addTab(self.record, self.tr("&Record"))
+        # Not "&Record": Alt+R is the Records menu's.
+        self.tabs.addTab(self.record, self.tr("R&ecord"))
         self.tabs.addTab(self.connections, self.tr("&Links"))
         self.tabs.addTab(self.search, self.tr("&Search"))
         self.tabs.addTab(self.notes_page, self.tr("&Notes"))
@@ -201,6 +211,12 @@ class WorkspacePage(QWidget):
         else:
             self.tabs.setCurrentWidget(self.people)
             self.people.filter.setFocus()
+        self._offered = set()
+        if not self._read_only:
+            self._reopen_kept_person()
+        lost = lost_at_lock(self._session)
+        if lost:
+            self._tell_lost(lost)  # last, so that it is read before what it is about
 
     def _refresh_lists(self) -> None:
         self.people.refresh()
@@ -234,6 +250,16 @@ class WorkspacePage(QWidget):
         self._open_editor(ContactDraft(uuid.uuid4().hex, contact), fresh=True)
 
     def resume(self, uid: str) -> None:
+        if self._read_only:
+            # An editor here could not save a word: say why rather than open one.
+            self._warn(
+                self.tr("Can't carry on here"),
+                self.tr(
+                    "This vault is damaged and open read-only, so an unfinished contact can't "
+                    "be changed or filed. What was saved is still in it: ask IT."
+                ),
+            )
+            return
         for draft in self._records.unfinished():
             if draft.uid == uid:
                 self._open_editor(draft)
@@ -375,11 +401,11 @@ class WorkspacePage(QWidget):
         self.status_message.emit(self.tr("Exported to %1").replace("%1", str(chosen)))
         return chosen
 
-    def edit_person(self, person_id: str = "") -> PersonDialog | None:
+    def edit_person(self, person_id: str = "", *, draft_key: str = "") -> PersonDialog | None:
         if self._read_only or not self._records.available:
             return None
         person = self._records.person(person_id) if person_id else None
-        dialog = PersonDialog(self._records, self._session, person, self)
+        dialog = PersonDialog(self._records, self._session, person, self, draft_key=draft_key)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self._prepare_dialog(dialog)
 
@@ -390,3 +416,80 @@ class WorkspacePage(QWidget):
         dialog.accepted.connect(saved)
         dialog.open()
         return dialog
+
+    # --- what a lock left behind ------------------------------------------------------
+
+    def _reopen_kept_person(self) -> None:
+        """A young person's details kept by a lock open again, saying so, one at a time;
+        a new dialog never takes them in silently."""
+        if any(d.isVisible() for d in self.findChildren(PersonDialog)):
+            return
+        kept: list[Draft] = reported(
+            lambda: kept_drafts(self._session, PERSON_DRAFT_PREFIX),
+            [],
+            self._records.failed,
+            "kept drafts",
+        )
+        people = {person.id for person in self._records.people()} if kept else set()
+        for draft in kept:
+            if draft.form_key in self._offered:
+                continue
+            person_id = person_of_draft(draft.form_key)
+            if person_id and person_id not in people:
+                continue
+            self._offered.add(draft.form_key)
+            dialog = self.edit_person(person_id, draft_key=draft.form_key)
+            if dialog is not None:
+                dialog.finished.connect(self._kept_person_closed)
+            return
+
+    def _kept_person_closed(self) -> None:
+        if self._session.open_vault is not None:  # the worker closed it, not a lock
+            self._reopen_kept_person()
+
+    def _lost_text(self, lost: LostDraft) -> str:
+        key = lost.form_key
+        if key.startswith(CONTACT_DRAFT_PREFIX):
+            uid = key.removeprefix(CONTACT_DRAFT_PREFIX)
+            for draft in self._records.unfinished():
+                if draft.uid == uid:
+                    return self.tr("the contact started %1").replace(
+                        "%1", when_text(draft.contact.started_at)
+                    )
+            return self.tr("a new contact")
+        if key.startswith(PERSON_DRAFT_PREFIX):
+            person_id = person_of_draft(key)
+            for person in self._records.people() if person_id else []:
+                if person.id == person_id:
+                    return self.tr("the details of %1").replace("%1", person.known_as)
+            return self.tr("the young person you were adding")
+        if key == self.notes_page.form_key:
+            return self.tr("your notes")
+        return self.tr("a form you were filling in")
+
+    def _tell_lost(self, lost: list[LostDraft]) -> None:
+        """The save made as the vault locked failed, and its "Not saved" line went with the
+        screen: say now what is missing, by name, never by content."""
+        lines = "\n".join("• " + self._lost_text(item) for item in lost)
+        text = self.tr(
+            "When Outreach locked, your latest changes to these could not be saved, so they "
+            "are not in the vault:\n%1\n\nWhat was saved before is shown: check it and add "
+            "what is missing."
+        ).replace("%1", lines)
+        causes = {item.cause for item in lost}
+        if "full" in causes:
+            text += " " + self.tr("The disk was full: free some space first.")
+        if "read_only_vault" in causes:
+            text += " " + self.tr("The vault is damaged and open read-only: ask IT.")
+        self._warn(self.tr("Changes not saved"), text)
+
+    def _warn(self, title: str, message: str) -> QMessageBox:
+        # Opened, not exec'd: a lock closes it like any dialog, and Hide now still works.
+        box = QMessageBox(
+            QMessageBox.Icon.Warning, title, message, QMessageBox.StandardButton.Ok, self
+        )
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        delete_on_close(box)
+        self._prepare_dialog(box)
+        box.open()
+        return box
