@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from outreach.contract.wipe import WipeInstruction, verify
-from outreach.hub.tables import lead_reads
+from outreach.hub.tables import lead_reads, summaries
 from tests.support.hubproc import HubProcess, Team, summary
 
 
@@ -65,6 +65,30 @@ def test_every_summary_a_lead_reads_is_audited(hub: HubProcess, team: Team) -> N
     team.lead.get("/v1/summaries")
     team.lead.get(f"/v1/summaries/{body['id']}")
     assert reads() == before + 2
+
+    # The links name young people and what was seen with them: the summaries behind the
+    # links answered are audited, and none other.
+    linked = summary(young_people=[{"ref": "YP-0002"}])  # body's vehicle, another young person
+    alone = summary(mentions=[{"kind": "vehicle", "text": "ZZ99 ZZZ"}])
+    for other in (linked, alone):
+        assert team.worker.submit(other).status_code == 201
+
+    def read_for_links() -> list[str]:
+        with hub.engine.connect() as conn:
+            query = (
+                select(summaries.c.summary_id)
+                .join(lead_reads, lead_reads.c.summary_pk == summaries.c.pk)
+                .where(lead_reads.c.how == "links")
+                .where(summaries.c.summary_id.in_([body["id"], linked["id"], alone["id"]]))
+            )
+            return sorted(conn.scalars(query))
+
+    assert team.worker.get("/v1/links").status_code == 403  # refused: not audited either
+    assert read_for_links() == []
+    links = team.lead.get("/v1/links").json()
+    assert [(link["key"], link["summaries"]) for link in links] == [("AB12CDE", 2)]
+    assert read_for_links() == sorted([body["id"], linked["id"]])
+    assert reads() == before + 4
 
 
 def test_reviews_are_recorded_once_and_reach_the_worker(team: Team) -> None:

@@ -1,8 +1,8 @@
 """Reading summaries and reviews, by role: a worker their own, a lead their team's.
 
-Every summary a lead reads, in a list, in full or in the team feed, is written to
-``lead_reads`` in the same transaction that read it. A summary of another team is "not
-found", never "forbidden", so nobody learns what exists elsewhere.
+Every summary a lead reads, in a list, in full, in the team feed or behind the team-wide
+links, is written to ``lead_reads`` in the same transaction that read it. A summary of
+another team is "not found", never "forbidden", so nobody learns what exists elsewhere.
 
 A review sent with an Idempotency-Key is recorded once, as a submission is (``submit``):
 the key is looked up and the review and the key's record written in one transaction, under
@@ -378,17 +378,19 @@ class Reads:
             .order_by(people.desc(), workers.desc(), func.max(team_mentions.c.contact_at).desc())
             .limit(LINKS_LISTED)
         )
-        with self._engine.connect() as conn:
+        with self._engine.begin() as conn:
             groups = conn.execute(grouped).all()
             detail: dict[tuple[str, str], tuple[set[str], set[str]]] = {
                 (g.kind, g.key): (set(), set()) for g in groups
             }
+            behind: set[int] = set()  # the summaries the links answer for
             if groups:
                 rows = conn.execute(
                     select(
                         team_mentions.c.kind,
                         team_mentions.c.key,
                         team_mentions.c.person_ref,
+                        team_mentions.c.summary_pk,
                         users.c.name,
                     )
                     .join(users, users.c.id == team_mentions.c.user_id)
@@ -401,6 +403,9 @@ class Reads:
                         if row.person_ref:
                             found[0].add(row.person_ref)
                         found[1].add(row.name)
+                        behind.add(row.summary_pk)
+            # Young people's references and what was seen with them: read, so audited.
+            self._audit(conn, caller, sorted(behind), "links")
         return [
             TeamLink(
                 kind=g.kind,

@@ -13,7 +13,10 @@ may be offline.
 On PostgreSQL a submission also holds its team's feed lock shared (``TEAM_FEED_LOCK``)
 from before its summary takes a ``pk`` until it commits; a lead's feed takes it exclusively
 before reading, so no version the feed has passed by ``seq`` can commit later (SQLite's
-one writer gives the same order by itself).
+one writer gives the same order by itself). It then holds its summary id's lock
+(``SUMMARY_LOCK``) until it commits, so versions of one summary sent side by side are
+stored one after the other, each seeing the versions before it: exactly one is current,
+the highest (a unique index on the current version of an id holds that too).
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from sqlalchemy import (
     Select,
     Table,
     bindparam,
+    case,
     cast,
     delete,
     exists,
@@ -168,17 +172,26 @@ class _Statements:
         # SQLite has one writer at a time) and what is kept under it. Should the other
         # request commit between the two, the key's primary key refuses our copy (409).
         postgres = dialect == "postgresql"
-        free = func.pg_try_advisory_xact_lock(bindparam("b_lock")) if postgres else literal(True)
+        free: ColumnElement[Any] = (
+            func.pg_try_advisory_xact_lock(bindparam("b_lock")) if postgres else literal(True)
+        )
         # The team's feed lock, shared, taken in the same round trip and before the summary
         # takes its pk (see the module's docstring and reads.Reads.feed).
         feed = team_feed_lock(shared=True, team=users.c.team_id) if postgres else literal(True)
+        if postgres:
+            # Once the key is ours, the summary id's lock (void, so never null), waiting for
+            # a submission of another version to commit; the statements after this one see
+            # it. Always after the feed lock (columns are evaluated in order): a submission
+            # holding an id's lock never queues for the feed lock behind a lead's feed
+            # that waits for it.
+            free = case((free, _summary_lock().is_not(None)), else_=False)
         # Who is calling, in the same round trip: no row for an unknown credential, and
         # then no lock is taken either.
         self.remembered = (
             select(
                 *IDENTITY,
-                free.label("free"),
                 feed.label("feed"),
+                free.label("free"),
                 *(
                     select(column).where(this_key).scalar_subquery().label(column.name)
                     for column in (
@@ -345,6 +358,7 @@ class Submissions:
         values["b_seq"] = submission.device_seq
         if self._sql.postgres:
             values["b_lock"] = lock_number(str(values["b_device"]), key)
+            values["b_summary"] = summary_lock_number(submission.summary.id)
         row = conn.execute(self._sql.remembered, values).first()
         return self._auth.caller_from(conn, authorization, row), row
 
@@ -434,8 +448,8 @@ class Submissions:
             self._tag(tail, int(pk), caller, summary, current=True)
             stored = _Stored(received_at, superseded=False, replaces=None)
         else:
-            # Another version exists, or a copy of this one raced ours in under another key
-            # (our insert skipped it, and the second look finds it).
+            # Another version exists, or (SQLite does not lock the id) a copy of this one
+            # raced ours in under another key: our insert skipped it, the second look finds it.
             stored = (
                 self._store_version(conn, tail, caller, summary, body, body_hash, received_at)
                 or self._store_version(conn, tail, caller, summary, body, body_hash, received_at)
@@ -520,31 +534,7 @@ class Submissions:
         ]
         tail.add(summary_tags, [{"summary_pk": pk, "kind": k, "value": v} for k, v in tags])
         if current:
-            tail.add(team_mentions, self._mention_rows(pk, caller, summary, refs or [""]))
-
-    @staticmethod
-    def _mention_rows(
-        pk: int, caller: Caller, summary: Summary, refs: list[str]
-    ) -> list[dict[str, Any]]:
-        keyed: dict[tuple[str, str], str] = {}
-        for mention in summary.mentions:
-            found = entity_key(Mention(mention.kind, mention.text, mention.extra))
-            if found is not None:
-                keyed.setdefault((mention.kind, found[0][:200]), found[2][:200])
-        return [
-            {
-                "summary_pk": pk,
-                "team_id": caller.team_id,
-                "kind": kind,
-                "key": key,
-                "label": label,
-                "user_id": caller.user_id,
-                "person_ref": ref,
-                "contact_at": stamp(summary.contact_at),
-            }
-            for (kind, key), label in keyed.items()
-            for ref in refs
-        ]
+            tail.add(team_mentions, mention_rows(pk, caller.team_id, caller.user_id, summary))
 
     def _record_seq(
         self, conn: Connection, tail: _Tail, device_id: str, seq: int, seqs: _Seqs
@@ -564,6 +554,31 @@ class Submissions:
         return missing, more
 
 
+def mention_rows(pk: int, team_id: int, user_id: int, summary: Summary) -> list[dict[str, Any]]:
+    """The ``team_mentions`` rows of the current version ``pk``: one per keyed mention and
+    young person (``""`` when none was named)."""
+    refs = sorted({person.ref for person in summary.young_people}) or [""]
+    keyed: dict[tuple[str, str], str] = {}
+    for mention in summary.mentions:
+        found = entity_key(Mention(mention.kind, mention.text, mention.extra))
+        if found is not None:
+            keyed.setdefault((mention.kind, found[0][:200]), found[2][:200])
+    return [
+        {
+            "summary_pk": pk,
+            "team_id": team_id,
+            "kind": kind,
+            "key": key,
+            "label": label,
+            "user_id": user_id,
+            "person_ref": ref,
+            "contact_at": stamp(summary.contact_at),
+        }
+        for (kind, key), label in keyed.items()
+        for ref in refs
+    ]
+
+
 # The class of the per-team feed lock, in PostgreSQL's two-int advisory key space (which
 # does not overlap the one-bigint space of the key locks and the migration lock).
 TEAM_FEED_LOCK = 74032102
@@ -571,6 +586,10 @@ TEAM_FEED_LOCK = 74032102
 
 # The same for the team's reviews: a review takes its id when inserted, not when it commits.
 TEAM_REVIEWS_LOCK = 74032103
+
+# The class of the lock on one summary id (``summary_lock_number``), held by a submission
+# from its first statement until it commits.
+SUMMARY_LOCK = 74032104
 
 
 def team_feed_lock(
@@ -583,6 +602,20 @@ def team_feed_lock(
     lock = func.pg_advisory_xact_lock_shared if shared else func.pg_advisory_xact_lock
     which = bindparam("b_team") if team is None else team
     return lock(literal(kind, Integer), cast(which, Integer))
+
+
+def _summary_lock() -> ColumnElement[Any]:
+    """The lock of the summary id whose number is ``b_summary``, waiting for it."""
+    return func.pg_advisory_xact_lock(
+        literal(SUMMARY_LOCK, Integer), cast(bindparam("b_summary"), Integer)
+    )
+
+
+def summary_lock_number(summary_id: str) -> int:
+    """A signed 32-bit number for the lock of one summary id: two ids sharing one only
+    wait for each other."""
+    raw = hashlib.sha256(f"summary\n{summary_id}".encode()).digest()[:4]
+    return int.from_bytes(raw, "big", signed=True)
 
 
 def lock_number(device_id: str, key: str) -> int:

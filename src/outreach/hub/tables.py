@@ -19,6 +19,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 
 metadata = MetaData()
@@ -98,6 +99,14 @@ summaries = Table(
     Index("ix_summaries_team_list", "team_id", "is_current", "worry_rank", "pk"),
     Index("ix_summaries_user", "user_id", "is_current"),
     Index("ix_summaries_team_feed", "team_id", "pk"),  # a lead's feed, by seq
+    # One current version per id, whatever submissions race (see ``submit``).
+    Index(
+        "ix_summaries_one_current",
+        "summary_id",
+        unique=True,
+        sqlite_where=text("is_current"),
+        postgresql_where=text("is_current"),
+    ),
 )
 
 # What a team's list is filtered by: the young people's references ("person") and the
@@ -162,7 +171,7 @@ lead_reads = Table(
     Column("user_id", Integer, ForeignKey("users.id"), nullable=False),
     Column("summary_pk", Integer, ForeignKey("summaries.pk"), nullable=False),
     Column("read_at", Stamp, nullable=False),
-    Column("how", String(16), nullable=False),  # list, history, review or feed
+    Column("how", String(16), nullable=False),  # list, history, review, feed or links
 )
 
 hub_secrets = Table(
