@@ -17,7 +17,7 @@ from outreach.app.messages import error_text, sync_problem_text, translate
 from outreach.config.paths import AppPaths
 from outreach.config.policy import Policy
 from outreach.vault.device import DeviceSecretStore
-from outreach.vault.errors import VaultError, VaultWiped
+from outreach.vault.errors import VaultDamaged, VaultError, VaultWiped
 from outreach.vault.vault import OpenVault, Vault
 
 EXIT_OK = 0
@@ -41,17 +41,42 @@ def _unlock(paths: AppPaths, policy: Policy, passphrase_fd: int) -> tuple[Vault,
     # waits it out here rather than failing on the pause; the delay itself still applies.
     time.sleep(vault.throttle_wait())
     try:
-        return vault, vault.unlock(passphrase)
+        opened = vault.unlock(passphrase)
     except VaultWiped as exc:
         print(error_text(exc), file=sys.stderr)
         return EXIT_WIPED
     except VaultError as exc:
         return _say(error_text(exc))
+    if opened.db.read_only:
+        # A damaged vault opens read-only so nothing more is lost; enrolling and syncing
+        # both write, so say why rather than fail on the first write.
+        opened.close()
+        return _say(error_text(VaultDamaged("integrity", vault.paths.vault_file)))
+    return vault, opened
 
 
 def _say(problem: str) -> int:
     print(problem, file=sys.stderr)
     return EXIT_FAILED
+
+
+def _pin_unusable() -> str:
+    return translate(
+        "Cli",
+        "The hub's pinned certificate (policy hub_pinned_ca) could not be read, or holds no "
+        "certificate, so nothing was sent. Tell IT.",
+    )
+
+
+def _problem_text(stop: str) -> str:
+    if stop == "address":
+        return translate(
+            "Cli",
+            "Something other than the hub answered at its address (a redirect, or a proxy or "
+            "firewall in between). Nothing waiting to be sent is lost: check the hub's "
+            "address, or tell IT.",
+        )
+    return sync_problem_text(stop)
 
 
 def enrol(paths: AppPaths, policy: Policy, hub: str | None, passphrase_fd: int) -> int:
@@ -74,10 +99,18 @@ def enrol(paths: AppPaths, policy: Policy, hub: str | None, passphrase_fd: int) 
         return _say(translate("Cli", "That hub address can't be used: it must start https://."))
     except Unreachable as exc:
         return _say(sync_problem_text(exc.reason))
-    except EnrolmentRefused:
+    except EnrolmentRefused as exc:
+        if exc.status == 429 or exc.status >= 500:
+            return _say(sync_problem_text("busy" if exc.status == 429 else "hub_error"))
+        if exc.status < 400 or not exc.code:
+            return _say(_problem_text("address"))  # a redirect or a proxy, not the hub
         return _say(
             translate("Cli", "The hub did not accept that code: it may be used or expired.")
         )
+    except VaultError as exc:
+        return _say(error_text(exc))
+    except OSError:  # the pinned CA; the vault's own failures are VaultErrors
+        return _say(_pin_unusable())
     finally:
         opened.close()
     print(json.dumps({"enrolled": True, "user": found.user, "role": found.role}))
@@ -98,17 +131,26 @@ def sync(paths: AppPaths, policy: Policy, passphrase_fd: int) -> int:
         found = enrolment.current(opened.db)
         if found is None:
             return _say(sync_problem_text("not_enrolled"))
-        with HubClient(
-            found.address, credential=found.credential, pinned_ca=policy.hub_pinned_ca
-        ) as client:
+        try:
+            client = HubClient(
+                found.address, credential=found.credential, pinned_ca=policy.hub_pinned_ca
+            )
+        except OSError:
+            return _say(_pin_unusable())
+        with client:
             report = SyncEngine(opened.db, client).run()
         purged = 0
         if report.stop is not Stop.WIPE and policy.retention_days_after_sync:
             purged = purge_due(opened.db, timedelta(days=policy.retention_days_after_sync))
+    except VaultError as exc:
+        return _say(error_text(exc))
     finally:
         opened.close()
     if report.stop is Stop.WIPE:
-        vault.shred()
+        try:
+            vault.shred()
+        except (VaultError, OSError) as exc:
+            return _say(error_text(exc))
     print(
         json.dumps(
             {
@@ -127,6 +169,6 @@ def sync(paths: AppPaths, policy: Policy, passphrase_fd: int) -> int:
         print(error_text(VaultWiped(recoverable_by_agency=False, by_agency=True)), file=sys.stderr)
         return EXIT_WIPED
     if report.stop is not Stop.NONE:
-        print(sync_problem_text(report.stop.value), file=sys.stderr)
+        print(_problem_text(report.stop.value), file=sys.stderr)
         return EXIT_FAILED
     return EXIT_OK

@@ -4,11 +4,13 @@ headless ``outreach enrol`` / ``outreach sync`` commands, against a real hub."""
 from __future__ import annotations
 
 import base64
+import io
 import json
 import os
 import platform
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,6 +21,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 from sqlalchemy import update
 
+from outreach import headless
 from outreach.config.paths import AppPaths
 from outreach.config.policy import Policy
 from outreach.contract.summary import Enrolled
@@ -42,6 +45,7 @@ from outreach.vault.vault import OpenVault, Vault
 from tests.conftest import CHEAP_KDF, PASSPHRASE
 from tests.support.hubproc import HubProcess, Team
 from tests.support.keyrings import MemoryKeyring
+from tests.sync.front import Front
 
 
 class Laptop:
@@ -459,3 +463,158 @@ def test_outreach_sync_on_a_revoked_laptop_shreds_it_and_exits_4(
     assert (status_code, out) == (EXIT_WIPED, "")
     status_code, _out, _err = outreach(data_folder, "enrol", "--hub", sync_hub.url, stdin="X")
     assert status_code == EXIT_WIPED
+
+
+# --- outreach enrol / outreach sync say what went wrong in words --------------------------
+
+
+def no_traceback(err: str) -> bool:
+    return "Traceback" not in err and "Error" not in err
+
+
+def point_at(data: Path, address: str) -> None:
+    """Make the enrolment stored in the vault point at ``address``."""
+    vault = Vault(AppPaths.in_folder(data), Policy(), DeviceSecretStore(None))
+    opened = vault.unlock(PASSPHRASE)
+    try:
+        with opened.db.transaction():
+            opened.db.execute("UPDATE hub_enrolment SET address = ?", (address,))
+    finally:
+        opened.close()
+
+
+def enrolled(hub: HubProcess, data: Path) -> None:
+    team = hub.team(workers=1)
+    code, _ = hub.admin.enrolment_code(f"{team.name}-w0")
+    assert outreach(data, "enrol", "--hub", hub.url, stdin=code)[0] == EXIT_OK
+
+
+@pytest.mark.parametrize("command", ["enrol", "sync"])
+def test_outreach_says_a_pinned_ca_it_cannot_read_in_words(
+    sync_hub: HubProcess,
+    data_folder: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    command: str,
+) -> None:
+    """Policy checks the pin when it is read, so a process that starts with a bad pin
+    stops there; this is the file gone or changed since, in the same process."""
+    if command == "sync":
+        enrolled(sync_hub, data_folder)
+        approve_all(data_folder)
+        point_at(data_folder, "https://127.0.0.1:9")  # HTTPS, so the pin is read
+    policy = Policy(hub_pinned_ca=str(tmp_path / "agency-ca.pem"))  # no such file
+    monkeypatch.setattr(DeviceSecretStore, "from_system", classmethod(lambda cls: cls(None)))
+    monkeypatch.setattr(sys, "stdin", io.StringIO("ABCD-EFGH\n"))
+    read, write = os.pipe()
+    os.write(write, PASSPHRASE.encode())
+    os.close(write)  # the command closes the read end
+
+    paths = AppPaths.in_folder(data_folder)
+    if command == "enrol":
+        status_code = headless.enrol(paths, policy, "https://127.0.0.1:9", read)
+    else:
+        status_code = headless.sync(paths, policy, read)
+
+    out, err = capsys.readouterr()
+    assert (status_code, out) == (EXIT_FAILED, "")
+    assert "hub_pinned_ca" in err
+
+
+@pytest.mark.parametrize(
+    ("status", "headers", "problem"),
+    [
+        (308, {"Location": "https://hub.example.org/v1/summaries"}, "address"),
+        (404, {"Content-Type": "text/html"}, "address"),
+        (429, {"Retry-After": "\u00b2"}, "busy"),
+        (503, {"Retry-After": "Wed, 21 Oct 2099 07:28:00 GMT"}, "hub_error"),
+    ],
+    ids=["redirect", "not-the-hubs-404", "retry-after-superscript", "date-minus-zero"],
+)
+def test_outreach_sync_says_what_answered_instead_of_the_hub(
+    sync_hub: HubProcess, data_folder: Path, status: int, headers: dict[str, str], problem: str
+) -> None:
+    enrolled(sync_hub, data_folder)
+    count = approve_all(data_folder)
+    date = "Wed, 21 Oct 2099 07:27:00 -0000" if status == 503 else None
+    with Front(status, headers, date=date) as front:
+        point_at(data_folder, front.url)
+        status_code, out, err = outreach(data_folder, "sync")
+
+    assert status_code == EXIT_FAILED
+    assert no_traceback(err), err
+    report = json.loads(out)
+    assert (report["problem"], report["failed"], report["held"]) == (problem, count, 0)
+    if problem == "address":
+        assert "address" in err  # in words: what answered is not the hub
+
+
+@pytest.mark.parametrize("command", ["enrol", "sync"])
+def test_outreach_says_a_busy_vault_in_words(
+    sync_hub: HubProcess, data_folder: Path, command: str
+) -> None:
+    if command == "sync":
+        enrolled(sync_hub, data_folder)
+        approve_all(data_folder)
+        answer = Front(503, {"Retry-After": "1"})
+    else:
+        body = {"device_id": "d" * 32, "credential": "c" * 43, "hub_key": "k" * 44,
+                "user": "ana", "role": "worker", "team": "north"}  # fmt: skip
+        answer = Front(201, {"Content-Type": "application/json"}, json.dumps(body).encode())
+    vault = Vault(AppPaths.in_folder(data_folder), Policy(), DeviceSecretStore(None))
+    other = vault.unlock(PASSPHRASE)  # as the app would, open in a window alongside
+    locked, once = threading.Event(), threading.Lock()
+
+    def take_the_write_lock() -> None:
+        # Once the command is talking to the hub, so it finds the vault busy when it
+        # records the hub's answer.
+        with once:
+            if not locked.is_set():
+                other.db.execute("BEGIN IMMEDIATE")
+                locked.set()
+
+    answer.before_answer = take_the_write_lock
+    try:
+        with answer:
+            if command == "sync":
+                point_at(data_folder, answer.url)
+                status_code, out, err = outreach(data_folder, "sync")
+            else:
+                status_code, out, err = outreach(
+                    data_folder, "enrol", "--hub", answer.url, stdin="ABCD-EFGH\n"
+                )
+    finally:
+        if locked.is_set():
+            other.db.execute("ROLLBACK")
+        other.close()
+    assert locked.is_set(), "the command reached the hub before the vault was busy"
+    assert (status_code, out) == (EXIT_FAILED, "")
+    assert str(vault.paths.vault_file) in err
+    assert no_traceback(err), err
+
+
+@pytest.mark.parametrize("command", ["enrol", "sync"])
+def test_outreach_says_a_damaged_vault_opened_read_only_in_words(
+    sync_hub: HubProcess, tmp_path: Path, command: str
+) -> None:
+    data = tmp_path / "damaged"
+    vault = Vault(AppPaths.in_folder(data), Policy(), DeviceSecretStore(None), kdf=CHEAP_KDF)
+    opened = vault.create(PASSPHRASE)
+    load = caseload.generate(people=3, contacts=30, seed=9)
+    RecordStore(opened.db).import_records(load.people, load.contacts)
+    opened.db.checkpoint()
+    opened.close()
+    damaged = bytearray(vault.paths.vault_file.read_bytes())
+    damaged[-100] ^= 0xFF  # the last page fails its check; the vault still opens, read-only
+    vault.paths.vault_file.write_bytes(bytes(damaged))
+    before = vault.paths.vault_file.read_bytes()
+
+    args = ["enrol", "--hub", sync_hub.url] if command == "enrol" else ["sync"]
+    status_code, out, err = outreach(data, *args, stdin="ABCD-EFGH\n")
+
+    assert (status_code, out) == (EXIT_FAILED, "")
+    assert "integrity check" in err
+    assert str(vault.paths.vault_file) in err
+    assert no_traceback(err), err
+    assert vault.paths.vault_file.read_bytes() == before

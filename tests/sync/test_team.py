@@ -635,6 +635,29 @@ def test_a_refused_review_is_held_and_the_others_go_on(
     assert store.detail(one["id"]).reviews[0].problem == "idempotency_key_reused"
 
 
+@pytest.mark.parametrize("status", [308, 404, 405])
+def test_a_review_answered_by_something_not_the_hub_is_not_held_and_goes_later(
+    sync_hub: HubProcess, make_lead: MakeLead, status: int
+) -> None:
+    team = sync_hub.team(workers=1)
+    body = submit(team.worker)
+    lead = make_lead(team)
+    lead.sync()
+    store = lead.store()
+    store.record_review(body["id"], ReviewIn(outcome="approved"))
+
+    # A redirect, or a refusal whose body has no code the hub would send: not the hub.
+    report = lead.sync(transport=Answering(status, code=""))
+
+    assert (report.stop, report.held, report.failed) == (Stop.ADDRESS, 0, 1)
+    (item,) = store.review_items()
+    assert (item.state, item.problem) == (ReviewState.FAILED, "address")
+    assert enrolment.blocked(lead.db) == ""
+    lead.clock.advance(minutes=1)
+    assert lead.sync().sent == 1
+    assert len(hub_reviews(lead, body["id"])) == 1
+
+
 @pytest.mark.parametrize(("status", "stop"), [(401, Stop.AUTH), (403, Stop.FORBIDDEN)])
 def test_an_unknown_credential_stops_and_blocks_with_nothing_lost(
     sync_hub: HubProcess, make_lead: MakeLead, status: int, stop: Stop

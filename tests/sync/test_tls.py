@@ -240,3 +240,28 @@ def test_addresses_that_are_refused(address: str, why: str) -> None:
 )
 def test_addresses_that_are_accepted(address: str, base: str) -> None:
     assert check_address(address) == base
+
+
+@pytest.mark.parametrize(
+    ("pin", "error"),
+    [
+        ("missing.pem", FileNotFoundError),
+        (".", IsADirectoryError),
+        ("accents.pem", ssl.SSLError),  # not ASCII: was a UnicodeDecodeError
+        ("empty.pem", ssl.SSLError),
+        ("-----BEGIN CERTIFICATE-----\ncafé\n-----END CERTIFICATE-----\n", ssl.SSLError),
+    ],
+    ids=["missing", "a-folder", "not-ascii-file", "no-certificate", "not-ascii-text"],
+)
+def test_a_pinned_ca_that_cannot_be_used_raises_an_oserror(
+    tmp_path: Path, pin: str, error: type[OSError]
+) -> None:
+    """Each way a pin can be unusable is an OSError (ssl.SSLError is one), so the app and
+    ``outreach enrol`` / ``outreach sync`` say so in words instead of crashing."""
+    (tmp_path / "accents.pem").write_bytes("-----BEGIN CERTIFICATE-----\ncafé\n".encode())
+    (tmp_path / "empty.pem").write_text("nothing here\n")
+    where = pin if pin.startswith("-----") else str(tmp_path / pin)
+    with pytest.raises(error):
+        tls_context(where)
+    with pytest.raises(error):
+        HubClient("https://hub.example.org", pinned_ca=where)

@@ -3,7 +3,8 @@ team feed, reviewing and the team-wide links.
 
 TLS trusts the operating system's certificate store (truststore), or only the CA that
 policy pins; there is no switch to turn verification off. Plain HTTP is accepted for a
-loopback address alone (a hub on the same machine, as in the tests).
+loopback address alone (a hub on the same machine, as in the tests), and a loopback
+address never goes through a proxy; any other goes through the one the system names.
 """
 
 from __future__ import annotations
@@ -16,16 +17,20 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from types import TracebackType
+from urllib.parse import urlsplit
 
 import httpx
 import truststore
 
 from outreach import __version__
-from outreach.config.hub import BadAddress, check_address
+from outreach.config.hub import BadAddress, _is_loopback, check_address
 from outreach.contract.summary import Enrolled, Enrolment, Review, TeamFeed, TeamLink
 
 SUBMIT_PATH = "/v1/summaries"
 _SUMMARY_ID = re.compile(r"[0-9a-f]{32}")
+_SECONDS = re.compile(r"[0-9]+")  # ASCII only: str.isdigit() takes "²", which int() refuses
+_PROBLEM_CODE = re.compile(r"[a-z][a-z0-9_]{0,79}")  # how the hub's codes are spelt
+_DAY = 86_400
 __all__ = ["Answer", "BadAddress", "HubClient", "Unreachable", "check_address"]
 
 
@@ -42,21 +47,25 @@ class Answer:
     status: int
     body: bytes
     retry_after: float | None  # seconds, from Retry-After (a date is read against Date)
-    code: str  # the Problem's code for a 4xx or 5xx with a Problem body, else ""
+    code: str  # the hub's Problem code for a 4xx or 5xx that carries one, else ""
     detail: str
     wipe: dict[str, object] | None  # the signed instruction on 403 device_revoked
     hub_time: datetime | None  # the hub's Date header
 
 
 def tls_context(pinned_ca: str | None = None) -> ssl.SSLContext:
-    """The OS trust store, or only the pinned CA (PEM text, or the path of a PEM file)."""
+    """The OS trust store, or only the pinned CA (PEM text, or the path of a PEM file).
+    A pin that cannot be read or holds no certificate raises OSError (ssl.SSLError is one)."""
     if not pinned_ca:
         return truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     # Not create_default_context: it loads the OS store too, and a pin must be the only
     # trust. PROTOCOL_TLS_CLIENT verifies the chain and the host name.
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     context.minimum_version = ssl.TLSVersion.TLSv1_2
-    context.load_verify_locations(cadata=_pem(pinned_ca))
+    try:
+        context.load_verify_locations(cadata=_pem(pinned_ca))
+    except (UnicodeError, TypeError) as exc:  # not ASCII: one kind of error for callers
+        raise ssl.SSLError("the pinned CA is not ASCII PEM") from exc
     return context
 
 
@@ -66,21 +75,36 @@ def _pem(value: str) -> str:
     return Path(value).read_text(encoding="ascii")
 
 
+def http_date(value: str | None) -> datetime | None:
+    """An HTTP date, always aware (a "-0000" zone parses naive: it is UTC), or None for
+    anything that is not one."""
+    if not value:
+        return None
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+
+
 def retry_after(value: str | None, hub_time: datetime | None, now: datetime) -> float | None:
-    """Seconds to wait. A date is measured against the hub's own Date header when there is
-    one, so a laptop whose clock is wrong still waits as long as the hub meant."""
+    """Seconds to wait, or None when there is no usable value. A date is measured against
+    the hub's own Date header when there is one, so a laptop whose clock is wrong still
+    waits as long as the hub meant."""
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
-        return float(min(int(value), 86_400))
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+    if _SECONDS.fullmatch(value):
+        digits = value.lstrip("0") or "0"
+        # Capped before int(): thousands of digits are a ValueError, not a long wait.
+        return float(min(int(digits), _DAY)) if len(digits) <= 6 else float(_DAY)
+    when = http_date(value)
+    if when is None:
         return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, min((when - (hub_time or now)).total_seconds(), 86_400.0))
+    since = hub_time or now
+    if since.tzinfo is None:
+        since = since.replace(tzinfo=UTC)
+    return max(0.0, min((when - since).total_seconds(), float(_DAY)))
 
 
 class HubClient:
@@ -104,6 +128,11 @@ class HubClient:
         if base.startswith("https:"):
             verify = tls_context(pinned_ca)
         self._http = httpx.Client(
+            # trust_env is what reads HTTP_PROXY, ALL_PROXY and the system's proxy settings.
+            # A proxy would see plain HTTP to loopback in clear, credential and all, and
+            # could not reach this machine's loopback anyway; an agency's HTTPS hub may
+            # only be reachable through one.
+            trust_env=not _is_loopback(urlsplit(base).hostname or ""),
             base_url=base,
             headers=headers,
             verify=verify,
@@ -166,7 +195,7 @@ class HubClient:
         try:
             raw = json.loads(answer.body)
             return [Review.model_validate(r) for r in raw]
-        except ValueError:
+        except (ValueError, TypeError, RecursionError):
             raise Unreachable("protocol") from None
 
     # --- a team lead's ------------------------------------------------------------------
@@ -198,7 +227,7 @@ class HubClient:
             if not isinstance(raw, list):
                 raise ValueError("not a list")
             return [TeamLink.model_validate(r) for r in raw]
-        except ValueError:
+        except (ValueError, RecursionError):
             raise Unreachable("protocol") from None
 
 
@@ -215,24 +244,33 @@ def _tls_failure(exc: BaseException) -> bool:
     return False
 
 
+def _problem(response: httpx.Response) -> dict[str, object] | None:
+    """The hub's Problem body (JSON with a code spelt as the hub spells them and a detail),
+    or None: a proxy's or a web server's error page is not the hub refusing anything."""
+    media = response.headers.get("content-type", "").split(";")[0].strip().lower()
+    if response.status_code < 400 or media != "application/json":
+        return None
+    try:
+        problem = json.loads(response.content)
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(problem, dict):
+        return None
+    code, detail = problem.get("code"), problem.get("detail")
+    if not (isinstance(code, str) and _PROBLEM_CODE.fullmatch(code) and isinstance(detail, str)):
+        return None
+    return problem
+
+
 def _answer(response: httpx.Response) -> Answer:
-    hub_time = None
-    if response.headers.get("date"):
-        try:
-            hub_time = parsedate_to_datetime(response.headers["date"])
-        except (TypeError, ValueError):
-            hub_time = None
+    hub_time = http_date(response.headers.get("date"))
     code, detail, wipe = "", "", None
-    if response.status_code >= 400:
-        try:
-            problem = json.loads(response.content)
-        except ValueError:
-            problem = None
-        if isinstance(problem, dict):
-            code = str(problem.get("code", ""))[:80]
-            detail = str(problem.get("detail", ""))[:1000]
-            raw_wipe = problem.get("wipe")
-            wipe = raw_wipe if isinstance(raw_wipe, dict) else None
+    problem = _problem(response)
+    if problem is not None:
+        code = str(problem["code"])
+        detail = str(problem["detail"])[:1000]
+        raw_wipe = problem.get("wipe")
+        wipe = raw_wipe if isinstance(raw_wipe, dict) else None
     return Answer(
         status=response.status_code,
         body=response.content,

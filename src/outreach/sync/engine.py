@@ -6,11 +6,16 @@ Each answer decides the fate of its own item only:
 - no answer, a timeout, 408, 409 (still in progress), 429 or 5xx: failed, tried again after
   an exponential backoff with full jitter (capped, and never sooner than Retry-After); the
   run stops, since the hub or the network is in trouble;
-- 401, or 403 for the role: the run stops and syncing waits until the worker enrols again;
+- 401, or 403 for the role, from the hub: the run stops and syncing waits until the worker
+  enrols again;
 - 403 ``device_revoked`` with a wipe instruction signed by the hub's enrolment key: the run
   stops and reports the wipe (the caller shreds the vault); an instruction that does not
   verify is treated as a failure and never acted on;
-- any other 4xx: that item is held with the hub's reason; the others go on.
+- 400, 413, 415 or 422 with the hub's Problem body: the hub refused that item as it is; it
+  is held with the hub's reason and the others go on;
+- a redirect (never followed), or any other 4xx, or one without the hub's Problem body (a
+  proxy's, a web server's): something other than the hub's API answered at the address;
+  failed and tried again after the backoff, and the run stops, as for a 5xx.
 
 Items go a batch at a time, several at once; each batch's outcomes are written in one
 transaction. A crash at any point leaves items ``approved`` or ``sending``, and the next
@@ -63,9 +68,15 @@ class Stop(StrEnum):
     FORGED_WIPE = "forged_wipe"
     WIPE = "wipe"
     CANCELLED = "cancelled"
+    ADDRESS = "address"  # a redirect, or a refusal not the hub's: the address leads elsewhere
 
 
 _BLOCKING = (Stop.AUTH, Stop.FORBIDDEN)
+# The hub's refusals of one submission as it is (docs/hub-api.md): a bad key, too large,
+# not JSON, out of contract, a version conflict. A 404 or 405 there means a wrong address.
+SUBMISSION_REFUSED = frozenset({400, 413, 415, 422})
+# A review may also be refused for its summary: 404 when that is not visible to the lead.
+REVIEW_REFUSED = SUBMISSION_REFUSED | {404}
 
 
 @dataclass(frozen=True)
@@ -218,7 +229,9 @@ class SyncEngine:
             except ValidationError:
                 return self._retry(item, Stop.PROTOCOL, "protocol", None)
             return _Verdict(Outcome(item.id, ItemState.ACKNOWLEDGED, receipt=answer.body))
-        stop, problem = self._refusal(answer, found.hub_key, found.device_id)
+        stop, problem = refusal(
+            answer, found.hub_key, found.device_id, item_refused=SUBMISSION_REFUSED
+        )
         if stop in (Stop.AUTH, Stop.FORBIDDEN, Stop.WIPE):
             # Not the item's fault: it waits, unchanged, for the next run.
             return _Verdict(
@@ -226,17 +239,7 @@ class SyncEngine:
             )
         if stop is not Stop.NONE:
             return self._retry(item, stop, problem, answer.retry_after)
-        return _Verdict(
-            Outcome(
-                item.id,
-                ItemState.HELD,
-                problem=answer.code or f"http_{status}",
-                detail=answer.detail,
-            )
-        )
-
-    def _refusal(self, answer: Answer, hub_key: str, device_id: str) -> tuple[Stop, str]:
-        return refusal(answer, hub_key, device_id)
+        return _Verdict(Outcome(item.id, ItemState.HELD, problem=answer.code, detail=answer.detail))
 
     def _retry(
         self, item: OutboxItem, stop: Stop, problem: str, retry_after: float | None
@@ -256,7 +259,7 @@ class SyncEngine:
                 return (
                     received,
                     questions,
-                    self._refusal(page, hub_key, device_id)[0] or Stop.PROTOCOL,
+                    refusal(page, hub_key, device_id)[0] or Stop.PROTOCOL,
                 )
             if not page:
                 return received, questions, Stop.NONE
@@ -297,10 +300,28 @@ class SyncEngine:
         return report
 
 
-def refusal(answer: Answer, hub_key: str, device_id: str) -> tuple[Stop, str]:
-    """How an answer other than 2xx stops the run, if it does, and the problem's code
-    (``Stop.NONE`` and the hub's code: only this item is refused)."""
+def refusal(
+    answer: Answer,
+    hub_key: str,
+    device_id: str,
+    *,
+    item_refused: frozenset[int] = REVIEW_REFUSED,
+) -> tuple[Stop, str]:
+    """How an answer other than the one expected stops the run, if it does, and the
+    problem's code (``Stop.NONE`` and the hub's code: the hub refused only this item, with
+    a status in ``item_refused``)."""
     status = answer.status
+    if 200 <= status < 300:
+        return Stop.PROTOCOL, "protocol"
+    if status == 429:
+        return Stop.BUSY, "busy"
+    if status in (408, 409) or status >= 500:
+        return Stop.HUB_ERROR, "hub_error" if status >= 500 else "busy"
+    if not answer.code:
+        # A redirect, or a refusal without the hub's Problem body: a proxy, a captive portal
+        # or a moved address answered, not the hub. Neither the item nor the enrolment is
+        # at fault (re-enrolling would not help), so nothing is held or blocked.
+        return Stop.ADDRESS, "address"
     if status == 401:
         return Stop.AUTH, "auth"
     if status == 403 and answer.code == "device_revoked":
@@ -309,11 +330,9 @@ def refusal(answer: Answer, hub_key: str, device_id: str) -> tuple[Stop, str]:
         return Stop.FORGED_WIPE, "forged_wipe"
     if status == 403:
         return Stop.FORBIDDEN, "forbidden"
-    if status == 429:
-        return Stop.BUSY, "busy"
-    if status in (408, 409) or status >= 500:
-        return Stop.HUB_ERROR, "hub_error" if status >= 500 else "busy"
-    return Stop.NONE, answer.code
+    if status in item_refused:
+        return Stop.NONE, answer.code
+    return Stop.ADDRESS, "address"  # the hub's own 404 or 405: not its API at this address
 
 
 def review_values(review: Review) -> tuple[object, ...]:
