@@ -131,6 +131,8 @@ def sync(paths: AppPaths, policy: Policy, passphrase_fd: int) -> int:
         found = enrolment.current(opened.db)
         if found is None:
             return _say(sync_problem_text("not_enrolled"))
+        if enrolment.elsewhere(found, policy.hub_address):
+            return _say(sync_problem_text("moved"))
         try:
             client = HubClient(
                 found.address, credential=found.credential, pinned_ca=policy.hub_pinned_ca

@@ -413,6 +413,26 @@ def test_outreach_enrol_and_sync_print_json_and_say_how_it_went(
     assert report["questions"] == len(people)
 
 
+def test_a_laptop_enrolled_with_another_hub_than_policy_names_sends_nothing(
+    sync_hub: HubProcess, data_folder: Path
+) -> None:
+    """Enrolled with a test hub before IT's policy named the agency's, or the hub moved:
+    nothing goes to the old address, and the worker is told to connect again."""
+    team = sync_hub.team(workers=1)
+    code, _ = sync_hub.admin.enrolment_code(f"{team.name}-w0")
+    assert outreach(data_folder, "enrol", "--hub", sync_hub.url, stdin=code)[0] == EXIT_OK
+    approve_all(data_folder)
+    moved = 'hub_address = "https://hub.agency.example"\n'
+    status_code, out, err = outreach(data_folder, "sync", policy=moved)
+    assert (status_code, out) == (EXIT_FAILED, "")
+    assert "another hub" in err
+    assert team.worker.get("/v1/summaries").json()["items"] == []
+    # The same address written another way is the same hub.
+    same = f'hub_address = "{sync_hub.url.upper().replace("HTTP://", "http://")}/"\n'
+    status_code, out, err = outreach(data_folder, "sync", policy=same)
+    assert status_code == EXIT_OK, err
+
+
 def test_outreach_sync_with_the_hub_away_exits_1_with_the_problem(
     sync_hub: HubProcess, data_folder: Path
 ) -> None:

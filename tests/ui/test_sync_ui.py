@@ -46,6 +46,18 @@ def _vault_with_contact(make_vault, policy: Policy | None = None, narrative: str
     return sealed.uid
 
 
+def _vault_with_contact_in_open(make_vault) -> str:
+    """A contact filed into the vault that is already there."""
+    opened = make_vault().unlock(PASSPHRASE)
+    store = RecordStore(opened.db)
+    person = store.add_person(YoungPerson("Demi", agency_ref="REF-7731", estimated_age=14))
+    sealed = store.seal(
+        Contact(started_at=datetime.now(UTC) - timedelta(hours=3), people=(person.id,), worry=7)
+    )
+    opened.close()
+    return sealed.uid
+
+
 def _enrol_in_window(qtbot, shell, hub: HubProcess) -> Team:
     team = hub.team(workers=1)
     dialog = shell.window.open_enrolment()
@@ -143,6 +155,25 @@ def test_policy_always_sends_a_long_narrative_shortened_and_says_so(
     assert len(narrative) == 4000
     assert narrative.endswith("…")
     dialog.approve()
+    assert Outbox(shell.session.open_vault.db).counts().waiting == 1
+
+
+def test_a_laptop_enrolled_with_another_hub_than_policy_names_sends_nothing(
+    qtbot, make_shell, make_vault, sync_hub
+) -> None:
+    """Enrolled with a test hub before IT's policy named the agency's, or the hub moved:
+    nothing goes to the old one, and the status line says to connect again."""
+    opened = make_vault().create(PASSPHRASE)
+    team = sync_hub.team(workers=1)
+    code, _ = sync_hub.admin.enrolment_code(f"{team.name}-w0")
+    enrolment.enrol(opened.db, sync_hub.url, code)
+    opened.close()
+    uid = _vault_with_contact_in_open(make_vault)
+    shell = make_shell(Policy(hub_address="https://hub.agency.example"))
+    unlock(qtbot, shell)  # unlocking starts a sync
+    shell.window.workspace.send_summary(uid).approve()
+    qtbot.waitUntil(lambda: "another hub" in shell.window.sync_status.label.text(), timeout=SYNC_MS)
+    assert team.worker.get("/v1/summaries").json()["items"] == []
     assert Outbox(shell.session.open_vault.db).counts().waiting == 1
 
 

@@ -325,6 +325,22 @@ def sync_problem_text(stop: str) -> str:
             "ignored. Tell IT.",
         ),
         "wipe": translate("Messages", "Your organisation withdrew this laptop."),
+        "address": translate(
+            "Messages",
+            "Something other than the hub answered at its address (a redirect, a proxy or a "
+            "web server), so nothing was sent. Outreach will try again; if it goes on, tell IT.",
+        ),
+        "moved": translate(
+            "Messages",
+            "Your organisation's policy names another hub than the one this laptop was "
+            "connected to, so nothing was sent. Connect it again with a new code (Ctrl+Shift+U); "
+            "nothing waiting to be sent is lost.",
+        ),
+        "pin": translate(
+            "Messages",
+            "The hub's pinned certificate (policy hub_pinned_ca) could not be read, so nothing "
+            "was sent. Tell IT.",
+        ),
         "cancelled": translate("Messages", "Sync stopped."),
     }
     return texts.get(stop, translate("Messages", "Sync did not finish."))

@@ -31,7 +31,7 @@ from outreach.records.store import RecordStore
 from outreach.sync import enrolment
 from outreach.sync.approval import Approvals, SummaryRules
 from outreach.sync.client import HubClient, Unreachable
-from outreach.sync.engine import Stop, SyncEngine, SyncReport, SyncStatus, status
+from outreach.sync.engine import Stop, SyncEngine, SyncReport, SyncStatus, status, stopped
 from outreach.sync.enrolment import Enrolment, EnrolmentRefused
 from outreach.sync.outbox import Outbox, OutboxItem
 from outreach.sync.retention import purge_due
@@ -280,9 +280,15 @@ class SyncService(QObject):
         def work() -> SyncReport:
             db = opened.connect_again()
             try:
-                with factory(
-                    found.address, credential=found.credential, pinned_ca=policy.hub_pinned_ca
-                ) as client:
+                if enrolment.elsewhere(found, policy.hub_address):
+                    return stopped(db, Stop.MOVED)  # nothing goes to the old hub
+                try:
+                    client = factory(
+                        found.address, credential=found.credential, pinned_ca=policy.hub_pinned_ca
+                    )
+                except OSError:  # the pin was readable when the policy was read, not now
+                    return stopped(db, Stop.PIN)
+                with client:
                     report = SyncEngine(db, client, now=now).run(
                         progress=relay.progress.emit, cancelled=cancel.is_set
                     )

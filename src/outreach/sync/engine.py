@@ -69,6 +69,8 @@ class Stop(StrEnum):
     WIPE = "wipe"
     CANCELLED = "cancelled"
     ADDRESS = "address"  # a redirect, or a refusal not the hub's: the address leads elsewhere
+    MOVED = "moved"  # policy names another hub than the one enrolled with: enrol again
+    PIN = "pin"  # the pinned CA (policy hub_pinned_ca) cannot be read now
 
 
 _BLOCKING = (Stop.AUTH, Stop.FORBIDDEN)
@@ -298,6 +300,15 @@ class SyncEngine:
             elif report.stop is not Stop.CANCELLED:
                 _set(self._db, PROBLEM, report.stop.value)
         return report
+
+
+def stopped(db: Database, stop: Stop) -> SyncReport:
+    """A run that stops before sending anything (the laptop must enrol again with the hub
+    policy names, the pin cannot be read): its problem is recorded for the status line as
+    a run's is."""
+    with db.transaction():
+        _set(db, PROBLEM, stop.value)
+    return SyncReport(stop=stop)
 
 
 def refusal(

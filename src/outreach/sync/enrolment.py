@@ -6,6 +6,7 @@ import platform
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from urllib.parse import urlsplit
 
 from outreach.contract.summary import Enrolled
 from outreach.records.codec import utc_stamp
@@ -39,6 +40,21 @@ def current(db: Database) -> Enrolment | None:
     return Enrolment(
         address, device_id, credential, hub_key, user, role, team, datetime.fromisoformat(at)
     )
+
+
+def elsewhere(found: Enrolment, policy_address: str | None) -> bool:
+    """Whether IT's policy names a hub other than the one this laptop enrolled with: then
+    nothing may go to the old one (a hub moved, or a laptop enrolled with a test hub
+    before the policy came), and the laptop must enrol again."""
+    if not policy_address:
+        return False
+    return _where(policy_address) != _where(found.address)
+
+
+def _where(address: str) -> tuple[str, str, int | None, str]:
+    parts = urlsplit(address.strip())
+    port = parts.port or {"https": 443, "http": 80}.get(parts.scheme.lower())
+    return parts.scheme.lower(), (parts.hostname or "").lower(), port, parts.path.rstrip("/")
 
 
 def save(
