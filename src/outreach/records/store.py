@@ -584,20 +584,24 @@ class RecordStore:
             raise RecordNotFound(uid)
         return int(found)
 
-    def known_places(self, limit: int = 500) -> list[str]:
-        """Places already written down, most recently used first, to offer as the worker
-        types where a contact happened."""
+    def known_places(self, limit: int = 500, recent: int = 2_000) -> list[str]:
+        """Places written down in the latest ``recent`` contacts, most recently used first,
+        to offer as the worker types where a contact happened. Read as the editor opens,
+        so bounded: every contact and observation took 300+ ms at 20,000 contacts, the
+        latest 2,000 take about 25 ms. A place unused for that long is no longer offered."""
         rows = self._db.query(
-            "SELECT name FROM ("
-            " SELECT place AS name, started_at AS at FROM contacts"
-            " WHERE is_current = 1 AND place != ''"
+            "WITH recent AS (SELECT id, place, started_at FROM contacts"
+            " WHERE is_current = 1 ORDER BY started_at DESC LIMIT ?)"
+            " SELECT name FROM ("
+            " SELECT place AS name, started_at AS at FROM recent"
             " UNION ALL"
-            " SELECT json_extract(o.details, '$.name'), c.started_at FROM observations o"
-            " JOIN contacts c ON c.id = o.contact_id"
-            " WHERE c.is_current = 1 AND o.kind = 'place'"
+            # CROSS JOIN: from those contacts to their observations, by index; left to
+            # itself SQLite scans every observation instead.
+            " SELECT json_extract(o.details, '$.name'), r.started_at FROM recent r"
+            " CROSS JOIN observations o ON o.contact_id = r.id WHERE o.kind = 'place'"
             ") WHERE name IS NOT NULL AND name != '' "
             "GROUP BY name COLLATE NOCASE ORDER BY max(at) DESC LIMIT ?",
-            (limit,),
+            (recent, limit),
         )
         return [name for (name,) in rows]
 

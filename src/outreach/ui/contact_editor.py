@@ -8,6 +8,7 @@ stays until the contact is filed.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMenu,
+    QMessageBox,
     QPushButton,
     QScrollArea,
     QStackedWidget,
@@ -62,6 +64,9 @@ from outreach.ui.shortcuts import bind
 from outreach.ui.text import mark_content
 
 CHECK_DELAY_MS = 300
+# The draft's own key, beside what ContactDraft keeps: a keep-asking question typed but not
+# yet added is not part of the contact, yet is kept like everything else typed.
+PENDING_QUESTION = "pending_question"
 
 
 def _show(label: QLabel, text: str) -> None:
@@ -92,6 +97,7 @@ class QuoteRow(QWidget):
         row.addWidget(self.said_by, 1)
         row.addWidget(remove)
         self.error = error_label()
+        self.problem_at: QWidget | None = None  # where the shown problem is fixed
         layout.addWidget(self.text)
         layout.addLayout(row)
         layout.addWidget(self.error)
@@ -101,6 +107,10 @@ class QuoteRow(QWidget):
 
     def value(self) -> Quote:
         return Quote(self.text.toPlainText(), self.said_by.text().strip())
+
+    def show_problems(self, text: str, said_by: str) -> None:
+        _show(self.error, text or said_by)
+        self.problem_at = self.text if text else self.said_by if said_by else None
 
     def set_value(self, quote: Quote) -> None:
         self.text.setPlainText(quote.text)
@@ -138,7 +148,7 @@ class ContactEditor(QWidget):
         title.setObjectName("pageTitle")
         outer.addWidget(title)
 
-        scroll = QScrollArea()
+        self._scroll = scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         body = QWidget()
         scroll.setWidget(body)
@@ -281,6 +291,7 @@ class ContactEditor(QWidget):
         bind(self, "add_young_person", self.person_picker.setFocus)
 
         self._load(draft)
+        self._restore_pending_question()
         for signal in (
             self.amend_reason.textChanged,
             self.started.dateTimeChanged,
@@ -348,6 +359,14 @@ class ContactEditor(QWidget):
         for widget in (self.narrative, self.instinct):
             widget.document().clearUndoRedoStacks()
 
+    def _restore_pending_question(self) -> None:
+        try:
+            pending = json.loads(self._drafts.load() or "{}").get(PENDING_QUESTION)
+            if pending:
+                self.keep_asking.set_pending(str(pending["person_id"]), str(pending["text"]))
+        except (ValueError, TypeError, KeyError, AttributeError):
+            pass  # an unreadable extra: the contact itself was read by ContactDraft
+
     def value(self) -> Contact:
         ended = self.ended.value()
         return Contact(
@@ -405,6 +424,15 @@ class ContactEditor(QWidget):
         return ContactDraft(
             self._uid, self.value(), amends=self._amends, reason=self.amend_reason.text()
         )
+
+    def _draft_text(self) -> str:
+        text = self.draft().dumps()
+        pending = self.keep_asking.pending()
+        if pending is None:
+            return text
+        raw = json.loads(text)
+        raw[PENDING_QUESTION] = {"person_id": pending[0], "text": pending[1]}
+        return json.dumps(raw, ensure_ascii=False)
 
     # --- people, quotes, observations -------------------------------------------------
 
@@ -486,7 +514,7 @@ class ContactEditor(QWidget):
         if self._loading:
             return
         self.status.setText(self.tr("Saving…"))
-        self._drafts.edit(self.draft().dumps())
+        self._drafts.edit(self._draft_text())
         self._check_timer.start()
         self._refresh_observation_titles()
 
@@ -515,11 +543,19 @@ class ContactEditor(QWidget):
             text = problem_text(problem.code, problem.limit)
             if problem.field == "worry" and problem.code == "required":
                 text = self.tr("How worried are you, 0 to 10? Or press Skip.")
+            elif problem.code == "required" and (
+                problem.field.startswith("questions.") and problem.field.endswith(".answer")
+            ):
+                text = self.tr("Type their answer, or choose what happened instead.")
             by_field.setdefault(problem.field, text)
         for name, label in self.errors.items():
             _show(label, by_field.get(name, ""))
         for index, row in enumerate(self.quote_rows):
-            _show(row.error, by_field.get(f"quotes.{index}.text", ""))
+            row.show_problems(
+                by_field.get(f"quotes.{index}.text", ""),
+                by_field.get(f"quotes.{index}.said_by", ""),
+            )
+        self.keep_asking.show_problems(by_field)
         for index, form in enumerate(self.observation_forms):
             prefix = f"observations.{index}."
             form.show_problems(
@@ -548,26 +584,73 @@ class ContactEditor(QWidget):
                 sealed = self._records.seal(draft.contact, self._uid, draft.form_key)
         except InvalidRecord as exc:
             self.show_problems(exc.problems)
+            self._focus_first_problem()
             return
         if sealed is not None:
             self._drafts.deleteLater()
             self.filed.emit(self._uid)
 
     def _focus_first_problem(self) -> None:
-        for label in self.errors.values():
-            box = label.parentWidget()
-            if label.isVisible() and box is not None:
-                box.setFocus()
-                return
+        """Focus where the first problem shown is fixed, top to bottom as the form reads:
+        keep asking heads it, and their own words come between the narrative and the
+        instinct."""
 
-    def discard(self) -> None:
+        def field(name: str) -> QWidget | None:
+            label = self.errors[name]
+            return label.parentWidget() if not label.isHidden() else None
+
+        last = ("worry", "instinct")
+        places = [self.keep_asking.first_problem()]
+        places += [field(name) for name in self.errors if name not in last]
+        places += [row.problem_at for row in self.quote_rows]
+        places += [field(name) for name in last]
+        target = next((place for place in places if place is not None), None)
+        if target is not None:
+            target.setFocus()
+            self._scroll.ensureWidgetVisible(target)
+
+    def discard(self) -> QMessageBox:
+        """Ask first: the button sits beside File, and a discarded draft can't come back.
+        Opened, not exec'd: a lock closes it like any dialog, and the draft stays."""
+        if self._amends:
+            question = self.tr(
+                "Discard this amendment? The filed contact stays as it was; what you changed "
+                "here is deleted and can't be brought back."
+            )
+        else:
+            question = self.tr(
+                "Discard this unfinished contact? Everything written in it is deleted and "
+                "can't be brought back."
+            )
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            self.tr("Discard draft"),
+            question,
+            QMessageBox.StandardButton.NoButton,
+            self,
+        )
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        confirm = box.addButton(self.tr("Discard"), QMessageBox.ButtonRole.DestructiveRole)
+        keep = box.addButton(self.tr("Keep editing"), QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(keep)  # Enter, like Escape, keeps it
+        box.setEscapeButton(keep)
+        confirm.clicked.connect(self._discard_now)
+        from outreach.ui.main_window import MainWindow  # the editor is built inside it
+
+        window = self.window()
+        if isinstance(window, MainWindow):
+            window.keep_lock_shortcuts(box)  # a modal dialog shadows the window's shortcuts
+        box.open()
+        return box
+
+    def _discard_now(self) -> None:
         self._drafts.flush()
         self._records.discard_draft(self.draft().form_key)
         self._drafts.deleteLater()
         self.discarded.emit()
 
     def save_draft_now(self) -> None:
-        self._drafts.edit(self.draft().dumps())
+        self._drafts.edit(self._draft_text())
         self._drafts.flush()
 
     def close_editor(self) -> None:

@@ -12,7 +12,7 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
@@ -34,6 +34,7 @@ from outreach.prompts.nudges import Nudge
 from outreach.records.keep_asking import OpenQuestion, UnactionedInjury
 from outreach.records.model import IndicatorMark, Observation, QuestionUpdate, YoungPerson
 from outreach.ui.contact_view import when_text
+from outreach.ui.fields import error_label
 from outreach.ui.text import mark_content
 
 SHOWN_QUESTIONS = 5
@@ -85,8 +86,11 @@ class QuestionRow(QWidget):
         self.answer.setPlaceholderText(self.tr("Their answer"))
         self.answer.setAccessibleName(self.tr("Their answer to: %1").replace("%1", text))
         self.answer.setVisible(False)
+        self.error = error_label()
+        self.problem_at: QWidget | None = None  # where the shown problem is fixed
         layout.addLayout(row)
         layout.addWidget(self.answer)
+        layout.addWidget(self.error)
         if question is not None:
             self.status.setCurrentIndex(self.status.findData(question.status))
         self.status.currentIndexChanged.connect(self._status_changed)
@@ -95,6 +99,15 @@ class QuestionRow(QWidget):
     def _status_changed(self) -> None:
         self.answer.setVisible(self.status.currentData() == "answered")
         self.changed.emit()
+
+    def show_problems(self, problems: Mapping[str, str]) -> None:
+        """Messages by part: "answer", "text", or "" for the status; one is shown."""
+        part = next((p for p in ("answer", "text", "") if problems.get(p)), None)
+        message = problems[part] if part is not None else ""
+        self.error.setText(message)
+        self.error.setVisible(bool(message))
+        # The question's own text is not editable here: its status is the way to it.
+        self.problem_at = None if part is None else self.answer if part == "answer" else self.status
 
     def set_update(self, update: QuestionUpdate) -> None:
         self.status.setCurrentIndex(self.status.findData(update.status))
@@ -127,6 +140,7 @@ class KeepAskingPanel(QWidget):
         self.new_question = mark_content(QLineEdit())
         self.new_question.setPlaceholderText(self.tr("A question to ask next time"))
         self.new_question.setAccessibleName(self.tr("A question to ask next time"))
+        self.new_question.textChanged.connect(self.changed)  # kept in the draft as typed
         self.new_for = QComboBox()
         self.new_for.setAccessibleName(self.tr("Whom to ask"))
         self.add_button = QPushButton(self.tr("Add question"))
@@ -146,6 +160,7 @@ class KeepAskingPanel(QWidget):
         self._people: dict[str, str] = {}
         self.add_button.clicked.connect(self._add_new)
         self.new_question.returnPressed.connect(self._add_new)
+        self.new_for.currentIndexChanged.connect(self._pending_for_changed)
 
     def show_for(
         self,
@@ -227,8 +242,45 @@ class KeepAskingPanel(QWidget):
         self.title.setVisible(True)
         self.changed.emit()
 
+    def _pending_for_changed(self) -> None:
+        if self.new_question.text():
+            self.changed.emit()
+
+    def pending(self) -> tuple[str, str] | None:
+        """(person id, text) of a question typed but not yet added, kept in the draft."""
+        text = self.new_question.text()
+        return (self.new_for.currentData() or "", text) if text else None
+
+    def set_pending(self, person_id: str, text: str) -> None:
+        index = self.new_for.findData(person_id)
+        if index >= 0:
+            self.new_for.setCurrentIndex(index)
+        self.new_question.setText(text)
+
     def updates(self) -> tuple[QuestionUpdate, ...]:
         return tuple(u for u in (row.question_update() for row in self.rows) if u is not None)
+
+    def show_problems(self, by_field: Mapping[str, str]) -> None:
+        """Problems named ``questions.N...``: N counts the rows with an update, as
+        ``updates()`` does."""
+        index = 0
+        for row in self.rows:
+            if row.question_update() is None:
+                row.show_problems({})
+                continue
+            name = f"questions.{index}"
+            row.show_problems(
+                {
+                    field.removeprefix(name).removeprefix("."): text
+                    for field, text in by_field.items()
+                    if field == name or field.startswith(name + ".")
+                }
+            )
+            index += 1
+
+    def first_problem(self) -> QWidget | None:
+        """Where the first question with a problem is fixed, if any."""
+        return next((row.problem_at for row in self.rows if row.problem_at is not None), None)
 
 
 class InstinctPanel(QWidget):

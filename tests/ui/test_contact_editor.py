@@ -1,0 +1,153 @@
+"""The contact editor: problems shown where they are fixed, a question typed but not added
+kept through a lock, and a draft discarded only when the worker says so."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from outreach.records.model import Contact, QuestionUpdate, Quote, YoungPerson
+from outreach.records.store import RecordStore
+from outreach.vault.audit import utc_now
+from tests.conftest import PASSPHRASE
+from tests.ui.conftest import file_contact, unlock
+
+CTRL = Qt.KeyboardModifier.ControlModifier
+
+
+def _shell(qtbot, make_shell, make_vault, *names: str, questions: tuple[str, ...] = ()):
+    """A vault with these young people; the first has ``questions`` open to ask."""
+    opened = make_vault().create(PASSPHRASE)
+    store = RecordStore(opened.db)
+    ids = [store.add_person(YoungPerson(name)).id for name in names]
+    if questions:
+        asked = tuple(QuestionUpdate(ids[0], "open", text=q) for q in questions)
+        store.seal(Contact(started_at=utc_now(), people=(ids[0],), worry=2, questions=asked))
+    opened.close()
+    shell = make_shell()
+    unlock(qtbot, shell)
+    return shell, ids
+
+
+def _new_contact(shell, *people: str):
+    shell.window.actions_by_name["new_contact"].trigger()
+    editor = shell.window.workspace.editor
+    for person in people:
+        editor.add_person(person)
+    return editor
+
+
+def _lock_and_unlock(qtbot, shell):
+    with qtbot.waitSignal(shell.session.locked, timeout=1_000):
+        shell.window.actions_by_name["lock"].trigger()
+    unlock(qtbot, shell)
+    return shell.window.workspace.editor
+
+
+def _asked(editor) -> QMessageBox:
+    shown = [b for b in editor.findChildren(QMessageBox) if b.isVisible()]
+    assert len(shown) == 1
+    return shown[0]
+
+
+def test_an_answered_question_with_no_answer_says_so_on_its_row(
+    qtbot, make_shell, make_vault
+) -> None:
+    shell, (tam,) = _shell(
+        qtbot, make_shell, make_vault, "Tam", questions=("Who drove?", "Whose phone?")
+    )
+    editor = _new_contact(shell, tam)
+    untouched, answered = editor.keep_asking.rows  # only the second is in the contact
+    answered.status.setCurrentIndex(answered.status.findData("answered"))
+    qtbot.keyClicks(editor.narrative, "By the shops")
+    editor.instinct_panel.worry.setValue(3)
+    with qtbot.assertNotEmitted(editor.filed, wait=0):
+        qtbot.keyClick(editor.narrative, Qt.Key.Key_Return, CTRL)
+
+    assert answered.error.isVisibleTo(editor)
+    assert answered.error.text() == "Type their answer, or choose what happened instead."
+    assert not untouched.error.isVisibleTo(editor)
+    assert answered.answer.hasFocus()
+    qtbot.keyClicks(answered.answer, "her cousin")
+    file_contact(qtbot, editor)
+
+
+def test_words_said_by_someone_named_at_length_are_flagged_on_their_row(
+    qtbot, make_shell, make_vault
+) -> None:
+    shell, _ = _shell(qtbot, make_shell, make_vault)
+    editor = _new_contact(shell)
+    qtbot.keyClicks(editor.narrative, "By the shops")
+    editor.instinct_panel.worry.setValue(3)
+    row = editor.add_quote(Quote("he's just my mate"))
+    qtbot.waitUntil(row.isVisible, timeout=1_000)  # shown on the next turn of the loop
+    row.said_by.setText("x" * 1_200)
+    with qtbot.assertNotEmitted(editor.filed, wait=0):
+        qtbot.keyClick(editor.narrative, Qt.Key.Key_Return, CTRL)
+
+    assert row.error.isVisibleTo(editor)
+    assert "1000 characters" in row.error.text()
+    assert row.said_by.hasFocus()
+
+
+def test_a_question_typed_but_not_added_comes_back_after_a_lock(
+    qtbot, make_shell, make_vault
+) -> None:
+    shell, (tam, jo) = _shell(qtbot, make_shell, make_vault, "Tam", "Jo")
+    editor = _new_contact(shell, tam, jo)
+    panel = editor.keep_asking
+    panel.new_for.setCurrentIndex(panel.new_for.findData(jo))
+    qtbot.keyClicks(panel.new_question, "Ask about the new trainers")
+
+    again = _lock_and_unlock(qtbot, shell)
+    assert again.uid == editor.uid
+    assert again.keep_asking.new_question.text() == "Ask about the new trainers"
+    assert again.keep_asking.new_for.currentData() == jo
+    assert again.keep_asking.rows == []  # typed, still not added
+    qtbot.keyClick(again.keep_asking.new_question, Qt.Key.Key_Return)
+    (added,) = again.keep_asking.updates()
+    assert (added.person_id, added.text) == (jo, "Ask about the new trainers")
+
+
+def test_discarding_asks_first_and_keeping_it_changes_nothing(
+    qtbot, make_shell, make_vault
+) -> None:
+    shell, _ = _shell(qtbot, make_shell, make_vault)
+    editor = _new_contact(shell)
+    with qtbot.waitSignal(editor._drafts.saved, timeout=3_000):
+        qtbot.keyClicks(editor.narrative, "Notes about the flat on Eastgate")
+
+    with qtbot.assertNotEmitted(editor.discarded, wait=0):
+        editor.discard_button.click()
+        box = _asked(editor)
+        assert box.text().startswith("Discard this unfinished contact?")
+        qtbot.keyClick(box, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not box.isVisible(), timeout=1_000)
+    assert shell.window.workspace.editor is editor
+    assert [d.uid for d in shell.records.unfinished()] == [editor.uid]
+
+    editor.discard_button.click()
+    box = _asked(editor)
+    (discard,) = [
+        b for b in box.buttons() if box.buttonRole(b) is QMessageBox.ButtonRole.DestructiveRole
+    ]
+    with qtbot.waitSignal(editor.discarded, timeout=1_000):
+        discard.click()
+    assert shell.records.unfinished() == []
+
+
+def test_a_lock_while_asking_to_discard_keeps_the_draft(qtbot, make_shell, make_vault) -> None:
+    shell, _ = _shell(qtbot, make_shell, make_vault)
+    editor = _new_contact(shell)
+    uid = editor.uid
+    qtbot.keyClicks(editor.narrative, "Notes about the flat on Eastgate")
+    editor.discard_button.click()
+    box = _asked(editor)
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is box, timeout=1_000)
+    with qtbot.waitSignal(shell.session.locked, timeout=1_000):
+        qtbot.keyClick(box, Qt.Key.Key_L, CTRL)  # the lock shortcut reaches the dialog
+
+    unlock(qtbot, shell)
+    again = shell.window.workspace.editor
+    assert again.uid == uid
+    assert again.narrative.toPlainText() == "Notes about the flat on Eastgate"
