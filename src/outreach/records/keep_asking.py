@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -206,40 +206,40 @@ class KeepAsking:
             for i, p, t, s, src, at in rows
         ]
 
+    # Reads of one young person's contacts start from contact_people by person: CROSS JOIN
+    # fixes that order. Left to choose, SQLite walks every current contact in date order
+    # (contacts_current, to skip a sort) testing each for the person, and runs any EXISTS
+    # on all of them: 10-200 ms a query at 20,000 contacts, against 1-2 ms.
     def _current(self, person_id: str, columns: str, where: str = "") -> list[tuple[Any, ...]]:
         return self._db.query(
             f"SELECT {columns} FROM contact_people cp "  # noqa: S608
-            "JOIN contacts c ON c.id = cp.contact_id "
-            f"WHERE cp.person_id = ? AND c.is_current = 1 {where} ORDER BY c.started_at",
+            "CROSS JOIN contacts c ON c.id = cp.contact_id "
+            f"WHERE cp.person_id = ? AND c.is_current = 1 {where} ORDER BY c.started_at, c.id",
             (person_id,),
         )
 
-    def _observations(self, person_id: str, kind: ObservationKind) -> list[tuple[Any, ...]]:
+    def _observations(self, person_id: str, *kinds: ObservationKind) -> list[tuple[Any, ...]]:
+        """(kind, contact uid, started_at, position, details) of these kinds, oldest first."""
         return self._db.query(
-            "SELECT c.uid, c.started_at, o.position, o.details FROM contact_people cp "
-            "JOIN contacts c ON c.id = cp.contact_id JOIN observations o ON o.contact_id = c.id "
-            "WHERE cp.person_id = ? AND c.is_current = 1 AND o.kind = ? "
-            "ORDER BY c.started_at, o.position",
-            (person_id, kind.value),
+            "SELECT o.kind, c.uid, c.started_at, o.position, o.details "  # noqa: S608
+            "FROM contact_people cp CROSS JOIN contacts c ON c.id = cp.contact_id "
+            "CROSS JOIN observations o ON o.contact_id = c.id "
+            "WHERE cp.person_id = ? AND c.is_current = 1 "
+            f"AND o.kind IN ({', '.join('?' * len(kinds))}) "
+            "ORDER BY c.started_at, c.id, o.position",
+            (person_id, *(k.value for k in kinds)),
         )
 
     def unactioned_injuries(self, person_id: str) -> list[UnactionedInjury]:
         """Injuries with no action recorded (medical, referral, or none with a reason)."""
-        found = []
-        for uid, started, _position, raw in self._observations(person_id, ObservationKind.INJURY):
-            details = codec.details_from_json(ObservationKind.INJURY, json.loads(raw))
-            assert isinstance(details, InjuryDetails)
-            if not details.action_recorded:
-                sites = ", ".join(m.site for m in details.marks if m.site)
-                found.append(UnactionedInjury(uid, datetime.fromisoformat(started), sites))
-        return found
+        return _unactioned(self._observations(person_id, ObservationKind.INJURY))
 
     def indicators(self, person_id: str) -> IndicatorHistory:
         since = _stamp(self._now() - timedelta(days=RECENT_INDICATOR_DAYS))
         rows = self._db.query(
             "SELECT ci.indicator, max(c.started_at) FROM contact_people cp "
-            "JOIN contacts c ON c.id = cp.contact_id "
-            "JOIN contact_indicators ci ON ci.contact_id = c.id "
+            "CROSS JOIN contacts c ON c.id = cp.contact_id "
+            "CROSS JOIN contact_indicators ci ON ci.contact_id = c.id "
             "WHERE cp.person_id = ? AND c.is_current = 1 AND ci.state IN ('yes', 'possible') "
             "GROUP BY ci.indicator",
             (person_id,),
@@ -258,59 +258,57 @@ class KeepAsking:
         ]
 
     def facts(self, person: YoungPerson) -> Facts:
+        """Three reads: the observations the nudges look at, the contacts (with whether
+        each indicated sexual activity or substances), and what was acknowledged."""
         now = self._now()
+        observed = self._observations(
+            person.id,
+            ObservationKind.MISSING,
+            ObservationKind.INJURY,
+            ObservationKind.EDUCATION_ABSENCE,
+        )
         missing = []
-        for uid, started, position, raw in self._observations(person.id, ObservationKind.MISSING):
-            d = codec.details_from_json(ObservationKind.MISSING, json.loads(raw))
-            assert isinstance(d, MissingDetails)
-            missing.append(
-                MissingEpisode(
-                    f"{uid}:{position}",
-                    d.went_missing,
-                    d.came_back,
-                    d.return_interview_on,
-                    datetime.fromisoformat(started),
+        absence_days: list[date] = []
+        for kind, uid, started, position, raw in observed:
+            if kind == ObservationKind.MISSING.value:
+                d = codec.details_from_json(ObservationKind.MISSING, json.loads(raw))
+                assert isinstance(d, MissingDetails)
+                missing.append(
+                    MissingEpisode(
+                        f"{uid}:{position}",
+                        d.went_missing,
+                        d.came_back,
+                        d.return_interview_on,
+                        datetime.fromisoformat(started),
+                    )
                 )
-            )
+            elif kind == ObservationKind.EDUCATION_ABSENCE.value:
+                d = codec.details_from_json(ObservationKind.EDUCATION_ABSENCE, json.loads(raw))
+                start = getattr(d, "absent_from", None)
+                end = getattr(d, "absent_to", None) or start
+                if start is not None and end is not None:
+                    span = min((end - start).days, 31)
+                    absence_days += [start + timedelta(days=n) for n in range(span + 1)]
         injuries = tuple(
             f"{i.contact_uid}:{i.at.date().isoformat()}"
-            for i in self.unactioned_injuries(person.id)
+            for i in _unactioned(r for r in observed if r[0] == ObservationKind.INJURY.value)
         )
-        sexual = tuple(
-            uid
-            for (uid,) in self._current(
-                person.id,
-                "c.uid",
-                "AND EXISTS (SELECT 1 FROM contact_indicators ci WHERE ci.contact_id = c.id "
-                "AND ci.indicator IN ('sexual_activity', 'sexual_health') "
-                "AND ci.state IN ('yes', 'possible'))",
-            )
+        contacts = self._current(
+            person.id,
+            "c.uid, c.started_at, c.worry, "
+            "EXISTS (SELECT 1 FROM contact_indicators ci WHERE ci.contact_id = c.id "
+            "AND ci.indicator IN ('sexual_activity', 'sexual_health') "
+            "AND ci.state IN ('yes', 'possible')), "
+            "EXISTS (SELECT 1 FROM observations o WHERE o.contact_id = c.id "
+            "AND (o.kind = 'substance' OR (o.kind = 'gift' AND "
+            "json_extract(o.details, '$.what') IN ('alcohol', 'drugs')))) "
+            "OR EXISTS (SELECT 1 FROM contact_indicators ci WHERE ci.contact_id = c.id "
+            "AND ci.indicator = 'substances' AND ci.state IN ('yes', 'possible'))",
         )
-        substances = tuple(
-            uid
-            for (uid,) in self._current(
-                person.id,
-                "c.uid",
-                "AND (EXISTS (SELECT 1 FROM observations o WHERE o.contact_id = c.id "
-                "AND (o.kind = 'substance' OR (o.kind = 'gift' AND "
-                "json_extract(o.details, '$.what') IN ('alcohol', 'drugs')))) "
-                "OR EXISTS (SELECT 1 FROM contact_indicators ci WHERE ci.contact_id = c.id "
-                "AND ci.indicator = 'substances' AND ci.state IN ('yes', 'possible')))",
-            )
-        )
-        contacts = self._current(person.id, "c.uid, c.started_at, c.worry")
-        last_uid, last_at, _w = contacts[-1] if contacts else ("", None, None)
-        worries = [w for _u, _a, w in contacts if w is not None]
-        absence_days: list[date] = []
-        for _uid, _started, _position, raw in self._observations(
-            person.id, ObservationKind.EDUCATION_ABSENCE
-        ):
-            d = codec.details_from_json(ObservationKind.EDUCATION_ABSENCE, json.loads(raw))
-            start = getattr(d, "absent_from", None)
-            end = getattr(d, "absent_to", None) or start
-            if start is not None and end is not None:
-                span = min((end - start).days, 31)
-                absence_days += [start + timedelta(days=n) for n in range(span + 1)]
+        sexual = tuple(uid for uid, _at, _worry, sex, _subs in contacts if sex)
+        substances = tuple(uid for uid, _at, _worry, _sex, subs in contacts if subs)
+        last_uid, last_at = (contacts[-1][0], contacts[-1][1]) if contacts else ("", None)
+        worries = [worry for _uid, _at, worry, _sex, _subs in contacts if worry is not None]
         acknowledged = frozenset(
             key
             for (key,) in self._db.query(
@@ -350,6 +348,17 @@ class KeepAsking:
             "JOIN contacts c ON c.id = lc.contact_id WHERE c.is_current = 1 GROUP BY rule_id"
         )
         return {rule: int(count) for rule, count in rows}
+
+
+def _unactioned(rows: Iterable[tuple[Any, ...]]) -> list[UnactionedInjury]:
+    found = []
+    for _kind, uid, started, _position, raw in rows:
+        details = codec.details_from_json(ObservationKind.INJURY, json.loads(raw))
+        assert isinstance(details, InjuryDetails)
+        if not details.action_recorded:
+            sites = ", ".join(m.site for m in details.marks if m.site)
+            found.append(UnactionedInjury(uid, datetime.fromisoformat(started), sites))
+    return found
 
 
 def _position(order: list[str]) -> Callable[[str], int]:

@@ -289,6 +289,21 @@ class RecordStore:
             raise RecordNotFound(person_id)
         return _person_from_row(rows[0])
 
+    def people_by_id(self, person_ids: Iterable[str]) -> dict[str, YoungPerson]:
+        """These young people by id, in one query per 500: a view naming many (links,
+        lists) asks once rather than once a name. Ids not found are left out."""
+        wanted = list(dict.fromkeys(person_ids))
+        found: dict[str, YoungPerson] = {}
+        for start in range(0, len(wanted), 500):  # under SQLite's bound-parameter limit
+            chunk = wanted[start : start + 500]
+            rows = self._db.query(
+                f"SELECT {self._PERSON_COLUMNS} FROM young_people "  # noqa: S608
+                f"WHERE id IN ({', '.join('?' * len(chunk))})",
+                chunk,
+            )
+            found.update((row[0], _person_from_row(row)) for row in rows)
+        return found
+
     def people(self) -> list[YoungPerson]:
         """Everyone, open cases first, then by the name they are known by."""
         rows = self._db.query(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import date
 
 from PySide6.QtCore import QCoreApplication
 
@@ -22,12 +23,23 @@ def match_label(match: str) -> str:
     return translate("Connections", "possibly the same")
 
 
+def named_in(connections: Sequence[Connection]) -> list[str]:
+    """The young people ``write_connections`` names, to look up in one go."""
+    return list(dict.fromkeys(s.person_id for link in connections for s in link.young_people))
+
+
 def write_connections(
     w: DocWriter, connections: Sequence[Connection], person: Callable[[str], YoungPerson | None]
 ) -> None:
+    """``person`` is called for every name shown, thousands for a busy young person: give
+    it a dict's ``get`` filled from ``named_in`` rather than a query per call."""
     if not connections:
         return
     w.heading(translate("Connections", "Also seen with"), 3)
+    today = date.today()
+    # The same young people and days come up under many links: each is worded once.
+    names: dict[str, str] = {}
+    days: dict[str, str] = {}
     lines = []
     for link in connections:
         what = f"{entity_label(link.entity.kind)} {link.entity.label}"
@@ -35,13 +47,18 @@ def write_connections(
             what += " ~ " + link.other.label
         parts = []
         for seen in link.young_people:
-            found = person(seen.person_id)
-            name = person_label(found) if found else "?"
+            name = names.get(seen.person_id)
+            if name is None:
+                found = person(seen.person_id)
+                name = names[seen.person_id] = person_label(found, today) if found else "?"
+            day = days.get(seen.last_at)
+            if day is None:
+                day = days[seen.last_at] = seen.last.astimezone().strftime("%d %b %Y")
             parts.append(
                 translate("Connections", "%1, %2 times, last %3")
                 .replace("%1", name)
                 .replace("%2", str(seen.times))
-                .replace("%3", seen.last.astimezone().strftime("%d %b %Y"))
+                .replace("%3", day)
             )
         if link.more_people:
             parts.append(

@@ -16,13 +16,12 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QStackedWidget, QVBoxLayout, QWidget
 
-from outreach.app.messages import error_text, policy_key_label
+from outreach.app.messages import policy_key_label
 from outreach.app.session import Session, State
 from outreach.config.policy import Policy
 from outreach.ui.qtvalues import delete_on_close
 from outreach.ui.text import wipe_all
 from outreach.ui.unlock_page import UnlockPage
-from outreach.vault.errors import VaultError
 
 if TYPE_CHECKING:
     # Not at import: making QCloseEvent's class makes QEvent's, with its 179-member enum,
@@ -423,15 +422,31 @@ class MainWindow(QMainWindow):
         box.open()
 
     def make_backup(self) -> None:
-        opened = self._session.open_vault
-        if opened is None:
+        """Copies the vault on a worker thread (a second or more for a big caseload); the
+        status line says it is under way, then made, and a failure opens a warning."""
+        from outreach.app.records import BackupService
+
+        backups = self.findChild(BackupService)  # made on first use, owned by the window
+        if backups is None:
+            backups = BackupService(self._session, parent=self)
+            backups.started.connect(
+                lambda: self.statusBar().showMessage(self.tr("Making an encrypted backup…"))
+            )
+            backups.made.connect(
+                lambda _path: self.statusBar().showMessage(self.tr("Encrypted backup made."), 5000)
+            )
+
+            def failed(message: str) -> None:
+                self.statusBar().showMessage(self.tr("Backup not made."), 5000)
+                # Locked meanwhile: the status line says it; no box over the unlock page.
+                if self._session.open_vault is not None:
+                    self._warn(self.tr("Backup not made"), message)
+
+            backups.failed.connect(failed)
+        if backups.running:
+            self.statusBar().showMessage(self.tr("A backup is already being made."), 5000)
             return
-        try:
-            opened.backup()
-        except VaultError as exc:
-            self._warn(self.tr("Backup not made"), error_text(exc))
-            return
-        self.statusBar().showMessage(self.tr("Encrypted backup made."), 5000)
+        backups.start()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self._session.lock()

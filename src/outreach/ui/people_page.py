@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 from outreach.prompts import bank
 from outreach.records.model import ObservationKind, YoungPerson
 from outreach.records.store import TimelineCursor, TimelineEntry, TimelinePage
-from outreach.ui.connections_text import write_connections
+from outreach.ui.connections_text import named_in, write_connections
 from outreach.ui.contact_view import when_text
 from outreach.ui.labels import age_label, kind_label, person_label, provenance_label
 from outreach.ui.models import RowsModel, rows_table
@@ -155,6 +155,7 @@ class PeoplePage(QWidget):
         super().__init__(parent)
         self._records = records
         self._current = ""
+        self._selecting = False  # select() shows the person itself, once
         splitter = QSplitter()
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
@@ -296,7 +297,13 @@ class PeoplePage(QWidget):
             return
         index = self.proxy.mapFromSource(self.model.index(row))
         if index.isValid():
-            self.list.setCurrentIndex(index)
+            # Moving the current row fires _chosen; showing them here as well would run
+            # every query twice. Filtered out of the list, they are shown all the same.
+            self._selecting = True
+            try:
+                self.list.setCurrentIndex(index)
+            finally:
+                self._selecting = False
         self._show_person(self._records.person(person_id))
 
     def _choose_first(self) -> None:
@@ -305,6 +312,8 @@ class PeoplePage(QWidget):
             self.list.setFocus()
 
     def _chosen(self, index: QModelIndex) -> None:
+        if self._selecting:
+            return
         person_id = index.data(ID_ROLE) if index.isValid() else None
         self._show_person(self._records.person(person_id) if person_id else None)
 
@@ -338,7 +347,8 @@ class PeoplePage(QWidget):
         self._refresh_timeline()
         self._show_prompts(person)
         links = self._records.connections_for_person(person.id)
-        write_connections(DocWriter(self.also_seen.document()), links, self._records.person)
+        named = self._records.people_by_id(named_in(links))
+        write_connections(DocWriter(self.also_seen.document()), links, named.get)
         self.views.setTabText(1, self.tr("Also seen with (%1)").replace("%1", str(len(links))))
 
     def _show_prompts(self, person: YoungPerson) -> None:

@@ -14,6 +14,7 @@ renaming it into place, so a crash at any moment leaves either nothing or a vaul
 from __future__ import annotations
 
 import contextlib
+import copy
 import threading
 import time
 from collections.abc import Callable
@@ -92,6 +93,16 @@ class OpenVault:
         from outreach.vault.database import Database
 
         return Database.open(self.paths.vault_file, bytes(self._key), read_only=self.db.read_only)
+
+    def for_another_thread(self) -> OpenVault:
+        """This vault on a connection of its own, with its own copy of the key, for work
+        that outlasts a lock on another thread (a backup): closing either leaves the other
+        whole, and a lock wipes only this one's key."""
+        twin = copy.copy(self)
+        twin.db = self.connect_again()
+        twin._key = bytearray(self._key)
+        twin.integrity_problems = list(self.integrity_problems)
+        return twin
 
     def close(self) -> None:
         with contextlib.suppress(Exception):
