@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QRectF, Qt
 
 from outreach.config.policy import Policy
 from outreach.records.model import (
@@ -95,6 +95,7 @@ def _vault(make_vault, others: bool = True) -> str:
                         nicknames=("Big Dazzo",),
                         phone_numbers=("07700 900123",),
                         approximate_age=35,
+                        role="adult_of_concern",
                     ),
                     Provenance.TOLD_BY_YOUNG_PERSON,
                 ),
@@ -103,7 +104,11 @@ def _vault(make_vault, others: bool = True) -> str:
                         numbers=("07700 900456",), handles=(OnlineHandle("snapchat", "zib_09"),)
                     )
                 ),
-                Observation(PlaceDetails(name="Golden Spoon Takeaway", area="Northfield")),
+                Observation(
+                    PlaceDetails(
+                        name="Golden Spoon Takeaway", area="Northfield", place_kind="takeaway"
+                    )
+                ),
             ),
         )
     )
@@ -207,6 +212,10 @@ def test_intelligence_export_is_who_what_where_when_how_known(
     assert "XK19 QPB" in text
     assert "Kestrin" in text
     assert "worker-account" not in text  # not named unless they choose
+    # Recorded values in words, as the missing-person pack gives them.
+    for words in ("aged about 35", "Adult of concern", "(Takeaway)"):
+        assert words in text, words
+    assert "adult_of_concern" not in text
     exporter.intelligence_pdf(person, tmp_path / "named.pdf", submitted_by="A. Worker")
     assert "A. Worker" in pdf_text(tmp_path / "named.pdf")
 
@@ -300,3 +309,168 @@ def test_the_worker_is_warned_before_choosing_where_a_file_goes(qtbot, monkeypat
     )
     assert exports.choose_path(parent, "x.pdf", "PDF (*.pdf)") == tmp_path / "x.pdf"
     assert asked == ["warned", "warned", "chose"]
+
+
+LONG_MARKING = "OFFICIAL-SENSITIVE PERSONAL: NO ONWARD SHARING WITHOUT DSL 12"  # 60, the most
+
+
+@pytest.mark.parametrize("marking", ["OFFICIAL-SENSITIVE", LONG_MARKING])
+@pytest.mark.parametrize("made_by", ["firstname.lastname", "A. Worker, " * 12])
+def test_the_marking_has_lines_of_its_own_that_nothing_overprints(
+    qapp, tmp_path, marking, made_by
+) -> None:
+    from PySide6.QtGui import QFont, QFontMetricsF, QPageSize, QPdfWriter
+
+    from outreach.ui.exports import made_line, page_furniture
+
+    writer = QPdfWriter(str(tmp_path / "measure.pdf"))  # measured as write_pdf measures
+    writer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
+    writer.setResolution(96)
+    page = writer.pageLayout().paintRectPixels(writer.resolution()).size().toSizeF()
+    metrics = QFontMetricsF(QFont(), writer)
+    furniture = page_furniture(
+        metrics,
+        page,
+        title="Intelligence report",
+        marking=marking,
+        made=made_line(made_by, NOW),
+    )
+    texts = furniture.texts
+    assert [t.what for t in texts].count("marking") == 2  # top and bottom
+    assert {t.what for t in texts} == {"marking", "title", "made", "page"}
+    for n, one in enumerate(texts):
+        assert QRectF(0, 0, page.width(), page.height()).contains(one.rect), one.what
+        assert not one.rect.intersects(furniture.body), one.what
+        if one.what != "made" or len(made_by) < 40:  # one line, whole: nothing cut off
+            assert one.rect.width() >= metrics.horizontalAdvance(one.text), one.what
+        for other in texts[n + 1 :]:
+            assert not one.rect.intersects(other.rect), (one.what, other.what)
+    markings = [t for t in texts if t.what == "marking"]
+    assert markings[0].rect.top() == 0
+    assert markings[1].rect.bottom() == page.height()
+
+
+def test_when_an_export_was_made_is_written_the_workers_way(qapp) -> None:
+    from PySide6.QtCore import QLocale
+
+    from outreach.ui.exports import made_line
+
+    made = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
+    before = QLocale()
+    try:
+        QLocale.setDefault(QLocale(QLocale.Language.German, QLocale.Country.Germany))
+        assert "Dezember 2026" in made_line("worker-account", made)
+        QLocale.setDefault(QLocale(QLocale.Language.French, QLocale.Country.France))
+        assert "décembre 2026" in made_line("worker-account", made)
+    finally:
+        QLocale.setDefault(before)
+
+
+def _shared_vault(make_vault) -> str:
+    """Zibby alone once; Zibby and Kestrin together once, with Kestrin's injury and
+    missing episode recorded."""
+    opened = make_vault().create(PASSPHRASE)
+    store = RecordStore(opened.db)
+    zib = store.add_person(YoungPerson("Zibby", estimated_age=14)).id
+    kes = store.add_person(YoungPerson("Kestrin", estimated_age=15)).id
+    went = NOW - timedelta(days=6)
+    store.seal(
+        Contact(
+            started_at=NOW - timedelta(days=2),
+            people=(zib, kes),
+            narrative="Kestrin had a bruised arm. Zibby was fine.",
+            observations=(
+                Observation(
+                    InjuryDetails(
+                        marks=(BodyMark("front", 0.5, 0.5, "left forearm"),),
+                        explanation_in_own_words="Kestrin: my stepdad grabbed me",
+                    )
+                ),
+                Observation(
+                    MissingDetails(
+                        went_missing=went,
+                        came_back=went + timedelta(hours=20),
+                        where_found="Kestrin's cousin's flat",
+                    )
+                ),
+            ),
+        )
+    )
+    store.seal(
+        Contact(
+            started_at=NOW - timedelta(days=1),
+            people=(zib,),
+            observations=(
+                Observation(
+                    MissingDetails(
+                        went_missing=went - timedelta(days=9),
+                        came_back=went - timedelta(days=8),
+                        where_found="Lantern Hotel",
+                    )
+                ),
+            ),
+        )
+    )
+    opened.close()
+    return zib
+
+
+def test_events_that_may_be_another_childs_are_flagged_and_only_edits_are_kept(
+    qtbot, make_shell, make_vault, tmp_path
+) -> None:
+    zib = _shared_vault(make_vault)
+    shell = make_shell()
+    unlock(qtbot, shell)
+    dialog = ChronologyDialog(
+        shell.records, _exporter(shell), shell.records.person(zib),
+        lambda _parent, name, _filter: tmp_path / name,
+    )  # fmt: skip
+    qtbot.addWidget(dialog)
+    model = dialog.model
+    shared_column = model.columnCount() - 1
+    rows = {e.event.split(",")[0].split(" (")[0]: n for n, e in enumerate(model.entries)}
+    injury = rows["Injury seen"]
+    assert model.index(injury, 0).data(Qt.ItemDataRole.CheckStateRole) == Qt.CheckState.Unchecked
+    assert model.index(injury, shared_column).data()  # flagged for the worker to decide
+    assert "another child" in model.index(injury, shared_column).data(Qt.ItemDataRole.ToolTipRole)
+    own = next(n for n, e in enumerate(model.entries) if "Lantern Hotel" in e.event)
+    assert model.index(own, 0).data(Qt.ItemDataRole.CheckStateRole) == Qt.CheckState.Checked
+    assert not model.index(own, shared_column).data()
+
+    csv_text = dialog.export("csv").read_text("utf-8")
+    assert "stepdad" not in csv_text
+    assert "cousin" not in csv_text
+    assert "Lantern Hotel" in csv_text
+
+    # The worker reads it, decides it is not Zibby's, and words their own episode.
+    with qtbot.waitSignal(model.dataChanged):
+        model.setData(model.index(own, 4), "Missed school")
+    stored = _chronology_rows(make_vault)
+    assert list(stored.values()) == [(None, "Missed school", None, None)]
+    assert "stepdad" not in str(stored)
+
+
+def _chronology_rows(make_vault) -> dict[str, tuple[object, ...]]:
+    opened = make_vault().unlock(PASSPHRASE)
+    try:
+        return {
+            key: tuple(rest)
+            for key, *rest in opened.db.query(
+                "SELECT key, event, impact, action, significant FROM chronology"
+            )
+        }
+    finally:
+        opened.close()
+
+
+def test_the_missing_pack_leaves_out_what_may_be_another_childs(
+    qtbot, make_shell, make_vault, tmp_path
+) -> None:
+    zib = _shared_vault(make_vault)
+    shell = make_shell()
+    unlock(qtbot, shell)
+    _exporter(shell).missing_pdf(shell.records.person(zib), tmp_path / "missing.pdf")
+    text = pdf_text(tmp_path / "missing.pdf")
+    assert "Lantern Hotel" in text
+    assert "cousin" not in text
+    assert "1 missing episode(s) from contacts with other young people not listed" in text

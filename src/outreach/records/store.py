@@ -538,11 +538,12 @@ class RecordStore:
 
     def purge_detail(self, uid: str, *, compact: bool = True) -> bool:
         """Remove what was written in every version of a contact (narrative, instinct, who
-        else was there, quotes, several-line observation fields, answers given), keeping
-        what links it to other contacts: dates, young people, indicators, worry and the
-        observations' short fields. Used by the retention policy once the hub has it.
-        Returns False when it was purged already. ``compact=False`` leaves the search
-        index's copy of the removed words to one ``compact_search`` after many purges."""
+        else was there, quotes, several-line observation fields, answers given, the
+        chronology's wording of its events), keeping what links it to other contacts:
+        dates, young people, indicators, worry and the observations' short fields. Used by
+        the retention policy once the hub has it. Returns False when it was purged
+        already. ``compact=False`` leaves the search index's copy of the removed words to
+        one ``compact_search`` after many purges."""
         rows = self._db.query(
             "SELECT id, is_current FROM contacts WHERE uid = ? AND purged_at IS NULL", (uid,)
         )
@@ -551,6 +552,19 @@ class RecordStore:
         with self._db.transaction():
             # The question stays answered; the words of the answer go.
             self._db.execute("UPDATE questions SET answer = '' WHERE answered_in = ?", (uid,))
+            # So does the chronology's wording of its events (made from what goes here);
+            # the worker's ticks stay. Keys: the uid, or "uid:..." for an observation.
+            of_contact = (uid, len(uid) + 1, uid + ":")
+            self._db.execute(
+                "DELETE FROM chronology WHERE significant IS NULL "
+                "AND (key = ? OR substr(key, 1, ?) = ?)",
+                of_contact,
+            )
+            self._db.execute(
+                "UPDATE chronology SET event = NULL, impact = NULL, action = NULL "
+                "WHERE key = ? OR substr(key, 1, ?) = ?",
+                of_contact,
+            )
             for contact_id, is_current in rows:
                 self._db.execute(
                     "UPDATE contacts SET narrative = '', instinct = '', others_present = '', "

@@ -8,7 +8,8 @@ included only when they choose. ``intelligence_json`` is the structured file.
 
 The missing-person pack gathers, for when a young person is reported missing: who they
 are, their phones and handles, associates, places they go, vehicles seen with them, and
-previous missing episodes with where they were found.
+previous missing episodes with where they were found. Phones and missing episodes from a
+contact with other young people may be another child's: they are counted, not listed.
 """
 
 from __future__ import annotations
@@ -22,18 +23,34 @@ from typing import Any
 from outreach.links.index import ConnectionIndex
 from outreach.links.keys import entity_key
 from outreach.records.model import (
+    FieldKind,
     MissingDetails,
     Observation,
+    ObservationKind,
     OnlineHandle,
     PersonDetails,
     PhoneDetails,
     PlaceDetails,
     VehicleDetails,
     YoungPerson,
+    field_specs,
 )
 from outreach.records.store import RecordStore, mentions_of
 
 FORMAT = "outreach-intelligence/1"
+
+
+@dataclass(frozen=True, order=True)
+class Detail:
+    """One recorded detail of an item, as stored: the caller turns it into words."""
+
+    field: str  # the model's field name: "colour", "role", "approximate_age"...
+    value: str
+    choice: bool = False  # the value is one of the field's choices (an identifier)
+
+    def plain(self) -> str:
+        """As the JSON file has always given it."""
+        return f"about {self.value}" if self.field == "approximate_age" else self.value
 
 
 @dataclass
@@ -44,20 +61,26 @@ class IntelItem:
     seen: list[datetime] = field(default_factory=list)
     where: set[str] = field(default_factory=set)
     how_known: set[str] = field(default_factory=set)  # provenance values
-    details: set[str] = field(default_factory=set)  # make, colour, description...
+    details: set[Detail] = field(default_factory=set)  # make, colour, description...
     also_seen_with: list[str] = field(default_factory=list)  # other young people
 
 
-def _details_of(observation: Observation) -> list[str]:
-    d = observation.details
-    if isinstance(d, VehicleDetails):
-        return [p for p in (d.colour, d.make, d.model, d.taxi_firm, d.driver) if p]
-    if isinstance(d, PersonDetails):
-        age = f"about {d.approximate_age}" if d.approximate_age is not None else ""
-        return [p for p in (age, d.description, d.clothing_or_uniform, d.role) if p]
-    if isinstance(d, PlaceDetails):
-        return [p for p in (d.place_kind, d.days_and_times, d.what_happens) if p]
-    return []
+_DETAIL_FIELDS = {
+    ObservationKind.VEHICLE: ("colour", "make", "model", "taxi_firm", "driver"),
+    ObservationKind.PERSON: ("approximate_age", "description", "clothing_or_uniform", "role"),
+    ObservationKind.PLACE: ("place_kind", "days_and_times", "what_happens"),
+}
+
+
+def _details_of(observation: Observation) -> list[Detail]:
+    names = _DETAIL_FIELDS.get(observation.kind, ())
+    choices = {s.name for s in field_specs(observation.kind) if s.kind is FieldKind.CHOICE}
+    found = []
+    for name in names:
+        value = getattr(observation.details, name)
+        if value is not None and value != "":
+            found.append(Detail(name, str(value), name in choices))
+    return found
 
 
 def intelligence(
@@ -123,7 +146,7 @@ def intelligence_json(
                 "what": item.kind,
                 "identifier": item.identifier,
                 "canonical": item.canonical,
-                "details": sorted(item.details),
+                "details": sorted(d.plain() for d in item.details),
                 "when": when(item.seen),
                 "where": sorted(item.where),
                 "who": {"also_seen_with": item.also_seen_with},
@@ -155,6 +178,9 @@ class MissingPack:
     vehicles: list[VehicleDetails] = field(default_factory=list)
     episodes: list[MissingEpisodeLine] = field(default_factory=list)
     last_seen: datetime | None = None
+    # Recorded at contacts with other young people, so perhaps another child's: not listed.
+    shared_phones: int = 0
+    shared_episodes: int = 0
 
 
 def missing_pack(store: RecordStore, person: YoungPerson, today: date) -> MissingPack:
@@ -170,9 +196,14 @@ def missing_pack(store: RecordStore, person: YoungPerson, today: date) -> Missin
     for entry in store.timeline(person.id, ["contact"]):  # newest first
         c = store.contact(entry.contact_uid).contact
         pack.last_seen = pack.last_seen or c.started_at
+        shared = len(c.people) > 1
         for observation in c.observations:
             d = observation.details
-            if isinstance(d, PhoneDetails):
+            if shared and isinstance(d, PhoneDetails):
+                pack.shared_phones += 1
+            elif shared and isinstance(d, MissingDetails):
+                pack.shared_episodes += 1
+            elif isinstance(d, PhoneDetails):
                 pack.phones += [n for n in d.numbers if first_time("phone", n)]
                 pack.handles += [
                     h for h in d.handles if first_time("handle", f"{h.platform}:{h.handle}")

@@ -2,27 +2,32 @@
 
 Each is written only where the worker chooses, after a warning that the file leaves the
 encrypted vault, straight to that path with Qt's own PDF writer (no temporary copy).
-Every page carries the protective marking at top and bottom, the page number, when it
-was made and by whom. Every export is in the audit log; policy can turn exports off.
+Every page carries the protective marking on a line of its own at top and bottom, the
+title, the page number, when it was made and by whom. Every export is in the audit log;
+policy can turn exports off.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import (
     QCoreApplication,
+    QDate,
+    QLocale,
     QMarginsF,
     QRectF,
     QSizeF,
     Qt,
+    QTime,
 )
 from PySide6.QtGui import (
     QFont,
+    QFontMetricsF,
     QPageLayout,
     QPageSize,
     QPainter,
@@ -47,7 +52,7 @@ from outreach.app.records import RecordsService
 from outreach.prompts.language import check_language
 from outreach.records.model import YoungPerson
 from outreach.reports.chronology import ChronologyEntry, EventWords, chronology_csv
-from outreach.reports.intelligence import IntelItem, MissingPack, intelligence_json
+from outreach.reports.intelligence import Detail, IntelItem, MissingPack, intelligence_json
 from outreach.ui.contact_view import when_text
 from outreach.ui.labels import (
     age_label,
@@ -89,6 +94,101 @@ def source_words(source: str) -> str:
     return f"{words}, {provenance_label(provenance)}" if provenance else words
 
 
+def made_line(made_by: str, made_at: datetime) -> str:
+    """The "Made <when> by <whom>" line, the date in the worker's language and their
+    way of writing dates."""
+    local = made_at.astimezone()
+    locale = QLocale()
+    when = (
+        locale.toString(QDate(local.year, local.month, local.day), QLocale.FormatType.LongFormat)
+        + " "
+        + locale.toString(QTime(local.hour, local.minute), QLocale.FormatType.ShortFormat)
+    )
+    return (
+        translate("Exports", "Made %1 by %2")
+        .replace("%1", when)
+        .replace("%2", made_by or translate("Exports", "a worker"))
+    )
+
+
+def page_label(number: int, pages: int) -> str:
+    return (
+        translate("Exports", "Page %1 of %2").replace("%1", str(number)).replace("%2", str(pages))
+    )
+
+
+_GAP = 12.0  # between texts on one line, and between the bands and the body
+_LEFT = Qt.AlignmentFlag.AlignLeft
+_RIGHT = Qt.AlignmentFlag.AlignRight
+_CENTRE = Qt.AlignmentFlag.AlignHCenter
+
+
+@dataclass(frozen=True)
+class PageText:
+    what: str  # "marking", "title", "made" or "page"
+    rect: QRectF
+    flags: int
+    text: str  # for "page", the widest it can be; each page draws its own number
+
+
+@dataclass(frozen=True)
+class Furniture:
+    """Where the marking, title, page number and who made it go on every page, and the
+    body between. Each text has a rectangle of its own: the marking overprinted by a
+    long name was unreadable."""
+
+    texts: tuple[PageText, ...]
+    body: QRectF
+
+
+def page_furniture(
+    metrics: QFontMetricsF, page: QSizeF, *, title: str, marking: str, made: str
+) -> Furniture:
+    """Header: the marking on its own line, then the title. Footer: who made it and the
+    page number, then the marking on its own line. Texts that do not fit side by side
+    go on lines of their own; a text wider than the page wraps."""
+    width = page.width()
+    widest_page = page_label(8888, 8888)  # digits of one width in most fonts
+
+    def lines(rows: list[list[tuple[str, str, Qt.AlignmentFlag]]]) -> tuple[list[PageText], float]:
+        placed: list[PageText] = []
+        y = 0.0
+        for row in rows:
+            widths = [metrics.horizontalAdvance(text) for _what, text, _align in row]
+            if len(row) > 1 and sum(widths) + _GAP * (len(row) - 1) > width:
+                stacked, height = lines([[item] for item in row])
+                placed += [replace(t, rect=t.rect.translated(0, y)) for t in stacked]
+                y += height
+                continue
+            height = metrics.height()
+            for (what, text, align), w in zip(row, widths, strict=True):
+                flags = align.value | Qt.AlignmentFlag.AlignTop.value
+                if w > width:  # one text wider than the page: wrapped, never cut
+                    flags |= Qt.TextFlag.TextWordWrap.value
+                    rect = metrics.boundingRect(QRectF(0, y, width, 1e6), flags, text)
+                    rect.setLeft(max(rect.left(), 0.0))
+                    rect.setRight(min(rect.right(), width))
+                else:
+                    left = {_LEFT: 0.0, _RIGHT: width - w, _CENTRE: (width - w) / 2}[align]
+                    rect = QRectF(left, y, w, metrics.height())
+                    flags |= Qt.TextFlag.TextDontClip.value
+                placed.append(PageText(what, rect, flags, text))
+                height = max(height, rect.height())
+            y += height
+        return placed, y
+
+    header, header_height = lines([[("marking", marking, _CENTRE)], [("title", title, _LEFT)]])
+    footer, footer_height = lines(
+        [[("made", made, _LEFT), ("page", widest_page, _RIGHT)], [("marking", marking, _CENTRE)]]
+    )
+    top = page.height() - footer_height
+    footer = [replace(t, rect=t.rect.translated(0, top)) for t in footer]
+    body = QRectF(
+        0, header_height + _GAP, width, page.height() - header_height - footer_height - 2 * _GAP
+    )
+    return Furniture(tuple(header + footer), body)
+
+
 def write_pdf(
     path: Path,
     build: Callable[[DocWriter], None],
@@ -113,42 +213,28 @@ def write_pdf(
     font.setFeature(QFont.Tag("liga"), 0)
     document.setDefaultFont(font)
     build(DocWriter(document))
-    band = 28.0  # header and footer, each
-    body = QRectF(0, band, page.width(), page.height() - 2 * band)
+    # Measured on the writer: its resolution, not the screen's, sets the text's size.
+    furniture = page_furniture(
+        QFontMetricsF(font, writer),
+        page.size(),
+        title=title,
+        marking=marking,
+        made=made_line(made_by, made_at),
+    )
+    body = furniture.body
     document.setPageSize(QSizeF(body.width(), body.height()))
     pages = max(1, document.pageCount())
-    made = (
-        translate("Exports", "Made %1 by %2")
-        .replace("%1", made_at.astimezone().strftime("%d %b %Y %H:%M"))
-        .replace("%2", made_by or translate("Exports", "a worker"))
-    )
     painter = QPainter(writer)
     try:
+        painter.setFont(font)
         for number in range(pages):
             if number:
                 writer.newPage()
-            painter.drawText(
-                QRectF(0, 0, page.width(), band), int(Qt.AlignmentFlag.AlignCenter), marking
-            )
-            painter.drawText(
-                QRectF(0, 0, page.width(), band),
-                int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
-                title,
-            )
-            footer = QRectF(0, page.height() - band, page.width(), band)
-            painter.drawText(footer, int(Qt.AlignmentFlag.AlignCenter), marking)
-            painter.drawText(
-                footer, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), made
-            )
-            painter.drawText(
-                footer,
-                int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter),
-                translate("Exports", "Page %1 of %2")
-                .replace("%1", str(number + 1))
-                .replace("%2", str(pages)),
-            )
+            for text in furniture.texts:
+                shown = page_label(number + 1, pages) if text.what == "page" else text.text
+                painter.drawText(text.rect, text.flags, shown)
             painter.save()
-            painter.translate(0, band - number * body.height())
+            painter.translate(0, body.top() - number * body.height())
             clip = QRectF(0, number * body.height(), body.width(), body.height())
             document.drawContents(painter, clip)
             painter.restore()
@@ -184,6 +270,13 @@ def write_chronology(w: DocWriter, person: YoungPerson, entries: Sequence[Chrono
     )
 
 
+def detail_words(detail: Detail) -> str:
+    """A recorded detail in words, as the missing-person pack shows the same values."""
+    if detail.field == "approximate_age":
+        return translate("Exports", "aged about %1").replace("%1", detail.value)
+    return choice_label(detail.value) if detail.choice else detail.value
+
+
 def write_intelligence(
     w: DocWriter, person: YoungPerson, items: Sequence[IntelItem], submitted_by: str
 ) -> None:
@@ -199,10 +292,11 @@ def write_intelligence(
             if len(ordered) == 1
             else f"{when_text(ordered[0])} \u2013 {when_text(ordered[-1])}"
         )
+        details = sorted(detail_words(d) for d in item.details)
         rows.append(
             (
                 f"{entity_label(item.kind)}: {item.identifier}"
-                + (f" ({', '.join(sorted(item.details))})" if item.details else ""),
+                + (f" ({', '.join(details)})" if details else ""),
                 ", ".join(sorted(item.where)),
                 translate("Exports", "%1 (%2 times)")
                 .replace("%1", when)
@@ -241,11 +335,28 @@ def write_missing(w: DocWriter, pack: MissingPack) -> None:
         (translate("Exports", "Last contact"), when_text(pack.last_seen)),
     ]
     w.table([translate("Exports", "Who"), ""], [f for f in facts if f[1]], (30, 70))
-    sections: list[tuple[str, list[str], Sequence[Sequence[str]]]] = [
+    # Recorded at contacts with other young people, so perhaps another child's: counted,
+    # not listed as this child's.
+    phones_left_out = translate(
+        "Exports",
+        "%n phone record(s) from contacts with other young people not listed: they may be "
+        "another child's. Check the records.",
+        None,
+        pack.shared_phones,
+    )
+    episodes_left_out = translate(
+        "Exports",
+        "%n missing episode(s) from contacts with other young people not listed: they may "
+        "be another child's. Check the records.",
+        None,
+        pack.shared_episodes,
+    )
+    sections: list[tuple[str, list[str], Sequence[Sequence[str]], str]] = [
         (
             translate("Exports", "Phones and online handles"),
             [translate("Exports", "Number or handle")],
             [(n,) for n in pack.phones] + [(f"{h.platform}: {h.handle}",) for h in pack.handles],
+            phones_left_out if pack.shared_phones else "",
         ),
         (
             translate("Exports", "Associates"),
@@ -265,6 +376,7 @@ def write_missing(w: DocWriter, pack: MissingPack) -> None:
                 )
                 for a in pack.associates
             ],
+            "",
         ),
         (
             translate("Exports", "Places they go"),
@@ -274,6 +386,7 @@ def write_missing(w: DocWriter, pack: MissingPack) -> None:
                 translate("Exports", "When"),
             ],
             [(pl.name, pl.area, pl.days_and_times) for pl in pack.places],
+            "",
         ),
         (
             translate("Exports", "Vehicles seen with them"),
@@ -282,6 +395,7 @@ def write_missing(w: DocWriter, pack: MissingPack) -> None:
                 (v.registration, " ".join(x for x in (v.colour, v.make, v.model) if x))
                 for v in pack.vehicles
             ],
+            "",
         ),
         (
             translate("Exports", "Previous missing episodes"),
@@ -296,14 +410,17 @@ def write_missing(w: DocWriter, pack: MissingPack) -> None:
                 (when_text(m.went), when_text(m.back), m.where_found, m.who_with, m.how_got_back)
                 for m in pack.episodes
             ],
+            episodes_left_out if pack.shared_episodes else "",
         ),
     ]
-    for heading, headers, rows in sections:
+    for heading, headers, rows, note in sections:
         w.heading(heading, 3)
         if rows:
             w.table(headers, rows)
-        else:
+        elif not note:
             w.paragraph(translate("Exports", "None recorded."))
+        if note:
+            w.paragraph(note)
 
 
 class Exporter:
@@ -407,7 +524,9 @@ def choose_path(parent: QWidget, suggested: str, filter_text: str) -> Path | Non
     return Path(chosen) if chosen else None
 
 
-CHRONOLOGY_COLUMNS = ("significant", "date", "event", "source", "impact", "action", "wording")
+CHRONOLOGY_COLUMNS = (
+    "significant", "date", "event", "source", "impact", "action", "wording", "shared",
+)  # fmt: skip
 
 
 class ChronologyModel(RowsModel):
@@ -423,6 +542,7 @@ class ChronologyModel(RowsModel):
         return (
             self.tr("Significant"), self.tr("Date"), self.tr("Event"), self.tr("Source"),
             self.tr("Impact"), self.tr("Action taken"), self.tr("Wording"),
+            self.tr("Other young people"),
         )  # fmt: skip
 
     def flags(self, index: Index) -> Qt.ItemFlag:
@@ -461,6 +581,16 @@ class ChronologyModel(RowsModel):
                     f"{f.phrase}: {f.reason} ({'; '.join(f.suggestions)})" for f in findings
                 )
             return ", ".join(f.phrase for f in findings)
+        if name == "shared":
+            if not entry.shared:
+                return ""
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return self.tr(
+                    "This contact was with more than one young person, so this event may be "
+                    "about another child. It is not ticked for you: tick it only if it is "
+                    "about this young person."
+                )
+            return self.tr("Yes: check whose event this is")
         return getattr(entry, name)
 
     def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
@@ -505,8 +635,9 @@ class ChronologyDialog(QDialog):
         hint = QLabel(
             self.tr(
                 "Tick the significant events and word them plainly; changes are kept as you "
-                "make them. Wording that may blame the child is shown in the last column. "
-                "Only ticked events are exported."
+                "make them. Wording that may blame the child is shown in the Wording column. "
+                "Events from contacts with other young people are never ticked for you: they "
+                "may be about another child. Only ticked events are exported."
             )
         )
         hint.setWordWrap(True)
@@ -539,7 +670,8 @@ class ChronologyDialog(QDialog):
         for button in (self.pdf_button, self.csv_button):
             button.setEnabled(records.exports_allowed)
         # Every tick and word is kept at once: a lock closes this dialog, and nothing
-        # typed may be lost with it.
+        # typed may be lost with it. Only what the worker changed is stored (see
+        # ChronologyStore.save), not the record's words of every row.
         self.model.dataChanged.connect(lambda *_: self.save())
 
     def save(self) -> bool:

@@ -405,6 +405,34 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX review_outbox_summary ON review_outbox (summary_id, id)",
         ),
     ),
+    Migration(
+        9,
+        "chronology: only what the worker changed; none of a purged contact's wording",
+        (
+            # NULL: as made from the record, so the record's words (a narrative's first
+            # sentence, a child's own words) are not copied here, and a retention purge
+            # can clear the worker's wording of an event and keep their tick.
+            """CREATE TABLE chronology_changed (
+                person_id TEXT NOT NULL REFERENCES young_people (id),
+                key TEXT NOT NULL,
+                event TEXT,
+                impact TEXT,
+                action TEXT,
+                significant INTEGER CHECK (significant IN (0, 1)),
+                updated_at TEXT NOT NULL,
+                PRIMARY KEY (person_id, key)
+            ) STRICT, WITHOUT ROWID""",
+            "INSERT INTO chronology_changed SELECT person_id, key, event, impact, action, "
+            "significant, updated_at FROM chronology",
+            "DROP TABLE chronology",
+            "ALTER TABLE chronology_changed RENAME TO chronology",
+            # Contacts purged before this version kept their events' wording here.
+            """UPDATE chronology SET event = NULL, impact = NULL, action = NULL
+                WHERE EXISTS (SELECT 1 FROM contacts c WHERE c.purged_at IS NOT NULL
+                AND (chronology.key = c.uid
+                    OR substr(chronology.key, 1, length(c.uid) + 1) = c.uid || ':'))""",
+        ),
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version
