@@ -56,10 +56,67 @@ def test_offsets_are_string_indices_even_after_emoji_and_right_to_left_text() ->
 
 
 def test_the_childs_own_quoted_words_are_never_checked() -> None:
-    text = 'She said "he\'s my boyfriend" and “I chose to go”. Her boyfriend was there.'
+    text = 'She said "he\'s my boyfriend" and “he chose to go”. Her boyfriend was there.'
     findings = check_language(text)
     assert [(f.rule_id, f.start) for f in findings] == [("boyfriend", text.rindex("boyfriend"))]
     assert len(check_language(text, skip_quoted=False)) == 3
+
+
+def test_professional_wording_is_not_flagged() -> None:
+    for text in [
+        "I decided to make a safeguarding referral",
+        "We decided to escalate to the team lead",
+        "She consented to the referral",
+        "Dad consented to the medical examination",
+        "she gave consent for information sharing",
+        "bringing new clothes for her",
+        "the cut on her arm wanted attention",
+    ]:
+        assert check_language(text) == [], text
+
+
+def test_what_the_review_found_missing_is_found() -> None:
+    for text, rule_id, phrase in [
+        ("she brought it on herself", "brought_on_self", "brought it on herself"),
+        ("bringing problems upon herself", "brought_on_self", "bringing problems upon herself"),
+        ("she is selling sex", "prostitute", "selling sex"),
+        ("she is a sex worker", "prostitute", "sex worker"),
+        ("she gave consent", "consent", "gave consent"),
+        ("putting herself in harms way", "putting_self_at_risk", "putting herself in harms way"),
+        ("she is sexually-active", "sexually_active", "sexually-active"),
+        ("her bf picked her up", "boyfriend", "bf"),
+        ("she has decided not to engage", "choosing_to", "decided not to"),
+        # still found: the subject makes the phrase, and is not part of it
+        ("She chose to get in the car", "choosing_to", "chose to"),
+        ("she consented to it", "consent", "consented"),
+    ]:
+        found = [(f.rule_id, f.phrase) for f in check_language(text)]
+        assert found == [(rule_id, phrase)], text
+
+
+def test_the_childs_words_stay_theirs_across_lines_and_after_an_inch_mark() -> None:
+    for text in [
+        'She said "he is my boyfriend.\nHe looks after me"',  # a quote over two lines
+        'He is 5\'10" tall. She said "he is my boyfriend"',  # an inch mark opens nothing
+        'A 32" TV in the flat. She said "he is my boyfriend"',
+        '"He is my boyfriend"',
+    ]:
+        assert check_language(text) == [], text
+        assert [f.rule_id for f in check_language(text, skip_quoted=False)] == ["boyfriend"]
+    # A quote left open hides nothing past a blank line.
+    text = 'She said "he is my\nboyfriend" and "he looks after me\n\nHer boyfriend was there.'
+    assert [f.start for f in check_language(text)] == [text.rindex("boyfriend")]
+
+
+def test_a_phrase_may_need_words_before_it_and_may_have_exceptions() -> None:
+    rules = load_rules(
+        _rule(patterns="['(she|he) (just)? > went']", unless="['went (home|to school)']")
+    )
+    found = [f.phrase for f in check_language("she just went out, I went out", rules=rules)]
+    assert found == ["went"]
+    assert check_language("she went home", rules=rules) == []
+    with pytest.raises(RuleError, match="not allowed"):
+        load_rules(_rule(unless="['a > b']"))
 
 
 def test_the_longest_phrase_wins_and_findings_never_overlap() -> None:

@@ -7,7 +7,10 @@ Stable entry points:
     ``phrase`` exactly as written, the ``rule_id``, a one-line ``reason`` and
     ``suggestions``. Findings are in order and never overlap (the longest wins, so
     "child prostitute" is one finding, not two). Text between double quotes, straight or
-    curly, is left alone: those are the child's own words. The text is never changed.
+    curly, is left alone: those are the child's own words. A straight quote may run onto
+    further lines but not past a blank line (an unclosed one then hides nothing), and a
+    ``"`` straight after a letter or digit opens nothing: it is an inch mark (``5'10"``)
+    or a stray. The text is never changed.
 
 ``apply_suggestion(text, finding, suggestion) -> str``
     The text with exactly that finding's span replaced.
@@ -17,7 +20,11 @@ Stable entry points:
 
 ``load_rules(source=None) -> RuleSet``
     The rules from ``resources/prompts/language.toml`` (or a given TOML text), checked:
-    a malformed file raises ``RuleError`` naming the rule.
+    a malformed file raises ``RuleError`` naming the rule. A rule's ``unless`` patterns
+    name wording that is not a finding although it holds one ("consented to the
+    referral"); a ``>`` in a pattern ends words that must come before the phrase but are
+    not part of it ("{child} > {choose} to": "she chose to" is found as "chose to", "I
+    decided to" is not found).
 
 The check never blocks saving; the app underlines findings as the worker types.
 """
@@ -48,6 +55,7 @@ class Rule:
     examples: tuple[str, ...]
     near_misses: tuple[str, ...]
     regex: re.Pattern[str]
+    unless: re.Pattern[str] | None = None  # wording that holds a finding but is not one
 
 
 @dataclass(frozen=True)
@@ -72,9 +80,27 @@ class RuleSet:
 
 
 _TOKEN = re.compile(r"\{(\w+)\}|\(([^()]*)\)|([^\s(){}?]+)")
+# Between two words: spaces and line breaks, or a hyphen ("sexually-active").
+_GAP = r"(?:\s*[-\u2010\u2011]\s*|\s+)"
+_BEFORE = ">"  # ends the words that must come before a phrase
 
 
-def _compile(pattern: str, words: dict[str, list[str]], rule_id: str) -> str:
+def _compile(pattern: str, words: dict[str, list[str]], rule_id: str, group: str = "") -> str:
+    """A pattern as a regular expression; with ``group``, the phrase (after any ``>``) is
+    that named group."""
+    before, marker, phrase = pattern.partition(f" {_BEFORE} ")
+    if marker:
+        if not group:
+            raise RuleError(f"rule {rule_id}: {_BEFORE!r} is not allowed in {pattern!r}")
+        context = _compile(before, words, rule_id)
+        return rf"{context}{_GAP}(?P<{group}>{_compile(phrase, words, rule_id)})"
+    body = _body(pattern, words, rule_id)
+    # Whole words only; an apostrophe counts as part of a word ("'s").
+    found = rf"(?<![\w'])(?:{body})(?![\w'])"
+    return rf"(?P<{group}>{found})" if group else found
+
+
+def _body(pattern: str, words: dict[str, list[str]], rule_id: str) -> str:
     tokens: list[tuple[str, bool]] = []  # (alternatives as a regex, may be missing)
     position = 0
     text = pattern.strip()
@@ -83,7 +109,7 @@ def _compile(pattern: str, words: dict[str, list[str]], rule_id: str) -> str:
             position += 1
             continue
         match = _TOKEN.match(text, position)
-        if match is None:
+        if match is None or match.group(3) == _BEFORE:
             raise RuleError(f"rule {rule_id}: cannot read pattern {pattern!r}")
         position = match.end()
         optional = position < len(text) and text[position] == "?"
@@ -99,7 +125,7 @@ def _compile(pattern: str, words: dict[str, list[str]], rule_id: str) -> str:
         else:
             choices = [word]
         alternatives = "|".join(
-            r"\s+".join(re.escape(piece) for piece in choice.split())
+            _GAP.join(re.escape(piece) for piece in choice.split())
             for choice in sorted(choices, key=len, reverse=True)
         )
         tokens.append((alternatives, optional))
@@ -108,15 +134,14 @@ def _compile(pattern: str, words: dict[str, list[str]], rule_id: str) -> str:
     body = ""
     for index, (alternatives, optional) in enumerate(tokens):
         if index == 0:
-            body = rf"(?:(?:{alternatives})\s+)?" if optional else f"(?:{alternatives})"
+            body = rf"(?:(?:{alternatives}){_GAP})?" if optional else f"(?:{alternatives})"
         elif optional:
-            body += rf"(?:\s+(?:{alternatives}))?"
-        elif body.endswith(r"\s+)?"):
-            body += f"(?:{alternatives})"  # after an optional first word: its space is in it
+            body += rf"(?:{_GAP}(?:{alternatives}))?"
+        elif index == 1 and tokens[0][1]:
+            body += f"(?:{alternatives})"  # after an optional first word: its gap is in it
         else:
-            body += rf"\s+(?:{alternatives})"
-    # Whole words only; an apostrophe counts as part of a word ("'s").
-    return rf"(?<![\w'])(?:{body})(?![\w'])"
+            body += rf"{_GAP}(?:{alternatives})"
+    return body
 
 
 def _strings(raw: Any, field: str, rule_id: str, *, required: bool = True) -> tuple[str, ...]:
@@ -152,9 +177,16 @@ def load_rules(source: str | None = None) -> RuleSet:
         if not isinstance(reason, str) or not reason.strip():
             raise RuleError(f"rule {rule_id}: reason is missing")
         patterns = _strings(raw.get("patterns"), "patterns", rule_id)
+        unless = _strings(raw.get("unless"), "unless", rule_id, required=False)
         try:
             regex = re.compile(
-                "|".join(_compile(p, words, rule_id) for p in patterns), re.IGNORECASE
+                "|".join(_compile(p, words, rule_id, f"p{n}") for n, p in enumerate(patterns)),
+                re.IGNORECASE,
+            )
+            exceptions = (
+                re.compile("|".join(_compile(p, words, rule_id) for p in unless), re.IGNORECASE)
+                if unless
+                else None
             )
         except re.error as exc:
             raise RuleError(f"rule {rule_id}: a pattern does not compile: {exc}") from exc
@@ -167,6 +199,7 @@ def load_rules(source: str | None = None) -> RuleSet:
                 _strings(raw.get("examples"), "examples", rule_id, required=False),
                 _strings(raw.get("near_misses"), "near_misses", rule_id, required=False),
                 regex,
+                exceptions,
             )
         )
     if not rules:
@@ -179,19 +212,44 @@ def default_rules() -> RuleSet:
     return load_rules()
 
 
-_QUOTED = re.compile(r'"[^"\n]*"|“[^”]*”')
+_CURLY = re.compile(r"“[^”]*”")
+_PARAGRAPH = re.compile(r"\n[^\S\n]*\n")
+
+
+def _quoted(text: str) -> list[tuple[int, int]]:
+    """The spans of the child's own words: curly quotes, and straight ones paired left to
+    right, where a quote opens only after a space, a line break or punctuation (after a
+    digit it is an inch mark) and an open one is dropped at a blank line."""
+    spans = [m.span() for m in _CURLY.finditer(text)]
+    opened: int | None = None
+    at = text.find('"')
+    while at != -1:
+        if opened is not None and _PARAGRAPH.search(text, opened, at):
+            opened = None  # never closed: it hides nothing
+        if opened is not None:
+            spans.append((opened, at + 1))
+            opened = None
+        elif at == 0 or not text[at - 1].isalnum():
+            opened = at
+        at = text.find('"', at + 1)
+    return spans
+
+
+def _within(start: int, end: int, spans: Iterable[tuple[int, int]]) -> bool:
+    return any(s_start <= start and end <= s_end for s_start, s_end in spans)
 
 
 def check_language(
     text: str, *, skip_quoted: bool = True, rules: RuleSet | None = None
 ) -> list[Finding]:
     ruleset = rules or default_rules()
-    quoted = [m.span() for m in _QUOTED.finditer(text)] if skip_quoted else []
+    quoted = _quoted(text) if skip_quoted else []
     candidates: list[Finding] = []
     for rule in ruleset.rules:
+        unless = [m.span() for m in rule.unless.finditer(text)] if rule.unless else []
         for match in rule.regex.finditer(text):
-            start, end = match.span()
-            if any(q_start <= start and end <= q_end for q_start, q_end in quoted):
+            start, end = next(match.span(g) for g, v in match.groupdict().items() if v)
+            if _within(start, end, quoted) or _within(start, end, unless):
                 continue
             candidates.append(
                 Finding(start, end, text[start:end], rule.id, rule.reason, rule.suggestions)
