@@ -151,6 +151,18 @@ def test_a_daytime_pattern_of_school_absence() -> None:
     assert rules(Facts(age=14, now=NOW, absence_days=spread)) == []
 
 
+def test_school_absence_counts_the_last_30_days_only() -> None:
+    for days_ago, raised in [
+        ((0, 10, 29), True),  # today and the 29 days before it: the 30 days
+        ((0, 10, 30), False),  # 30 days ago is the 31st day
+        ((-1, 0, 10), False),  # a day ahead is a slip of the date, not an absence
+        ((-5, -2, 3), False),
+    ]:
+        days = tuple(NOW.date() - timedelta(days=n) for n in days_ago)
+        found = rules(Facts(age=14, now=NOW, absence_days=days))
+        assert found == (["daytime_absence"] if raised else []), days_ago
+
+
 def test_an_acknowledged_nudge_is_hidden_and_a_new_episode_raises_it_again() -> None:
     facts = Facts(age=14, now=NOW, missing=(_missing(5), _missing(30), _missing(80)))
     (nudge,) = nudges_for(facts)

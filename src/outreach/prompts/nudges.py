@@ -134,8 +134,10 @@ def _high_worry_not_seen(facts: Facts, t: Thresholds) -> list[Nudge]:
 
 
 def _daytime_absence(facts: Facts, t: Thresholds) -> list[Nudge]:
-    since = facts.now.date() - timedelta(days=t.absence_window_days)
-    days = sorted({d for d in facts.absence_days if d >= since})
+    # The last 30 days are today and the 29 before it; a day ahead is a slip of the date.
+    today = facts.now.date()
+    since = today - timedelta(days=t.absence_window_days)
+    days = sorted({d for d in facts.absence_days if since < d <= today})
     if len(days) < t.absence_days:
         return []
     return [_nudge("daytime_absence", days[-1].isoformat(), len(days), t.absence_window_days)]
