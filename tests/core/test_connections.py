@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from outreach.config.paths import AppPaths
+from outreach.links import index as index_module
 from outreach.links.index import ConnectionIndex
 from outreach.records.model import (
     Contact,
@@ -19,6 +22,7 @@ from outreach.records.model import (
     YoungPerson,
 )
 from outreach.records.store import RecordStore
+from outreach.vault.migrations import MIGRATIONS, migrate
 from outreach.vault.vault import OpenVault
 
 NOW = datetime(2026, 3, 14, 22, 30, tzinfo=UTC)
@@ -213,7 +217,7 @@ def test_the_index_grows_by_what_is_new_and_is_never_rebuilt(
     seen(store, (zib,), VehicleDetails(registration="AB12 CDE"), PlaceDetails(name="Rec"))
     before = opened.db.scalar("SELECT count(*) FROM entities")
     first_ids = opened.db.query("SELECT id, key FROM entities ORDER BY id")
-    seen(store, (tov,), VehicleDetails(registration="AB12 CDE"), PlaceDetails(name="Park"))
+    seen(store, (tov,), VehicleDetails(registration="AB12 CDE"), PlaceDetails(name="Yew Park"))
     assert opened.db.scalar("SELECT count(*) FROM entities") == before + 1
     assert (
         opened.db.query("SELECT id, key FROM entities ORDER BY id")[: len(first_ids)] == first_ids
@@ -282,3 +286,197 @@ def test_a_car_seen_with_many_young_people_lists_a_dozen_and_counts_the_rest(
     assert link.people_count == 14
     assert link.young_people[0].person_id == ids[3]
     assert ids[0] not in [s.person_id for s in link.young_people]
+
+
+# --- the review's cases: misreads, partials, one account written two ways, non-answers --
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("AB12 COE", "AB12 C0E"),  # O written as zero among the letters
+        ("AB12 CDE", "AB1Z CDE"),  # Z for 2 among the digits
+        ("B16 DAD", "BIG DAD"),
+        ("AB12 C?E", "AB?2 CDE"),  # two partials of one car
+        ("AB1* CDE", "AB12 C?E"),
+    ],
+)
+def test_misread_and_partial_registrations_are_offered(
+    store: RecordStore, index: ConnectionIndex, first: str, second: str
+) -> None:
+    zib, tov, _kes = two_people(store)
+    seen(store, (zib,), VehicleDetails(registration=first), hours_ago=30)
+    uid = seen(store, (tov,), VehicleDetails(registration=second))
+    (link,) = index.for_contact(store.current_id(uid))
+    assert (link.match, [s.person_id for s in link.young_people]) == ("possible", [zib])
+
+
+def test_a_partial_is_offered_the_partials_it_may_be_and_no_others(
+    store: RecordStore, index: ConnectionIndex
+) -> None:
+    zib, tov, kes = two_people(store)
+    seen(store, (zib,), VehicleDetails(registration="AB12 C?E"), hours_ago=30)
+    seen(store, (kes,), VehicleDetails(registration="XY?2 CDE"), hours_ago=20)
+    uid = seen(store, (tov,), VehicleDetails(registration="AB?2 CDE"))
+    (link,) = index.for_contact(store.current_id(uid))
+    assert (link.other.key, [s.person_id for s in link.young_people]) == ("AB12C?E", [zib])
+
+
+def test_another_countrys_registration_links_only_to_itself(
+    store: RecordStore, index: ConnectionIndex
+) -> None:
+    zib, tov, kes = two_people(store)
+    seen(store, (zib,), VehicleDetails(registration="191-D-12345"), hours_ago=30)
+    seen(store, (kes,), VehicleDetails(registration="191-D-1234?"), hours_ago=20)
+    uid = seen(store, (tov,), VehicleDetails(registration="191 D 12345"))
+    (link,) = index.for_contact(store.current_id(uid))
+    assert (link.match, [s.person_id for s in link.young_people]) == ("same", [zib])
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        (("Instagram", "@dave_123"), ("Instagram", "https://www.instagram.com/dave_123/")),
+        (("Snapchat", "dave_123"), ("Snapchat", "dave_123.")),
+        (("WhatsApp", "07700 900123"), ("WhatsApp", "+44 7700 900123")),
+    ],
+)
+def test_one_account_written_two_ways_links(
+    store: RecordStore,
+    index: ConnectionIndex,
+    first: tuple[str, str],
+    second: tuple[str, str],
+) -> None:
+    zib, tov, _kes = two_people(store)
+    seen(store, (zib,), PersonDetails(handles=(OnlineHandle(*first),)), hours_ago=30)
+    uid = seen(store, (tov,), PersonDetails(handles=(OnlineHandle(*second),)))
+    (link,) = index.for_contact(store.current_id(uid))
+    assert (link.match, [s.person_id for s in link.young_people]) == ("same", [zib])
+
+
+@pytest.mark.parametrize(
+    "details",
+    [
+        PersonDetails(handles=(OnlineHandle("Snapchat", "?"),)),
+        PersonDetails(handles=(OnlineHandle("Snapchat", "unknown"),)),
+        PersonDetails(name="Unknown"),
+        PersonDetails(name="n/a"),
+        PersonDetails(phone_numbers=("00000 000000",)),
+        MissingDetails(where_found="home"),
+        PlaceDetails(name="the flat"),
+    ],
+)
+def test_a_non_answer_links_nobody(
+    store: RecordStore, index: ConnectionIndex, details: object
+) -> None:
+    zib, tov, _kes = two_people(store)
+    seen(store, (zib,), details, hours_ago=30)
+    uid = seen(store, (tov,), details)
+    assert index.for_contact(store.current_id(uid)) == []
+
+
+# --- keys stored by earlier versions ---------------------------------------------------
+
+URL = "https://www.instagram.com/dave_123/"
+# What versions up to 9 keyed these mentions by (None: no key at all).
+OLD_KEYS = {
+    ("handle", URL, "Instagram"): (f"instagram:{URL.lower()}", URL.lower(), URL, False),
+    ("handle", "@dave_123", "Instagram"): ("instagram:dave_123", "dave_123", "@dave_123", False),
+    ("person", "Unknown", ""): ("unknown", "u", "Unknown", False),
+    ("place", "McDonald's", "Town centre"): ("mcdonald s|town centre", "m", "McD's", False),
+    ("place", "McDonalds", "Town Centre"): ("mcdonalds|town centre", "m", "McDs", False),
+    ("place", "MacDonalds", "Town centre"): ("macdonalds|town centre", "m", "MacDs", False),
+    ("vehicle", "AB12 C0E", ""): None,
+    ("vehicle", "AB12 COE", ""): ("AB12COE", "A812C0E", "AB12 COE", False),
+}
+
+
+def _rekeying_version() -> int:
+    return next(m.version for m in MIGRATIONS if m.steps)
+
+
+def test_a_migration_rekeys_what_earlier_versions_stored_and_keeps_decisions(
+    store: RecordStore,
+    index: ConnectionIndex,
+    opened: OpenVault,
+    paths: AppPaths,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    zib, tov, kes = two_people(store)
+    with monkeypatch.context() as patched:
+        # File as the earlier rules did.
+        patched.setattr(index_module, "entity_key", lambda m: OLD_KEYS[(m.kind, m.text, m.extra)])
+        seen(
+            store,
+            (zib,),
+            PersonDetails(name="Unknown", handles=(OnlineHandle("Instagram", URL),)),
+            PlaceDetails(name="McDonald's", area="Town centre"),
+            VehicleDetails(registration="AB12 C0E"),
+            hours_ago=30,
+        )
+        seen(store, (kes,), PlaceDetails(name="MacDonalds", area="Town centre"), hours_ago=20)
+        uid = seen(
+            store,
+            (tov,),
+            PersonDetails(name="Unknown", handles=(OnlineHandle("Instagram", "@dave_123"),)),
+            PlaceDetails(name="McDonalds", area="Town Centre"),
+            VehicleDetails(registration="AB12 COE"),
+        )
+        ids = dict(opened.db.query("SELECT key, id FROM entities"))
+        with opened.db.transaction():
+            index.decide(
+                ids["mcdonald s|town centre"], ids["macdonalds|town centre"], "rejected", NOW
+            )
+        # The team lead's copy of a summary, its mention keyed the old way.
+        with opened.db.transaction():
+            opened.db.execute(
+                "INSERT INTO team_summaries VALUES (1, 's', 1, 'w', 'r', 'c', NULL, -1, 0, 0, 0, "
+                "0, 0, 1, 'unreviewed', NULL)"
+            )
+            opened.db.execute(
+                "INSERT INTO team_summary_bodies VALUES (1, ?)",
+                (json.dumps({"mentions": [{"kind": "handle", "text": URL, "extra": "IG"}]}),),
+            )
+            opened.db.execute(
+                "INSERT INTO team_summary_mentions VALUES (1, 'handle', ?, 'x')",
+                (f"instagram:{URL.lower()}",),
+            )
+    before = {(link.entity.kind, link.match) for link in index.for_contact(store.current_id(uid))}
+    assert before == {("person", "same"), ("place", "possible")}
+
+    opened.db.set_user_version(_rekeying_version() - 1)
+    applied = migrate(
+        opened.db, backup_dir=paths.backup_dir, take_backup=lambda _p: None, now=lambda: NOW
+    )
+    assert applied[0] == _rekeying_version()
+
+    links = {
+        (
+            link.entity.kind,
+            link.other.key,
+            link.match,
+            tuple(s.person_id for s in link.young_people),
+        )
+        for link in index.for_contact(store.current_id(uid))
+    }
+    assert links == {
+        ("handle", "instagram:dave_123", "same", (zib,)),
+        ("place", "mcdonalds|town centre", "same", (zib,)),
+        ("vehicle", "AB12C0E", "possible", (zib,)),
+        # "Unknown" links nobody now; MacDonalds stays rejected
+    }
+    place = opened.db.scalar("SELECT id FROM entities WHERE key = 'mcdonalds|town centre'")
+    assert [(e.key, d) for e, d in index.possible_matches(place)] == [
+        ("macdonalds|town centre", "rejected")
+    ]
+    assert opened.db.scalar("SELECT count(*) FROM entities WHERE key = 'unknown'") == 0
+    assert opened.db.query("SELECT kind, key FROM team_summary_mentions") == [
+        ("handle", "instagram:dave_123")
+    ]
+    # The kept counts are what a recount from the sightings gives.
+    people_rows, entity_rows = _recomputed(opened)
+    assert (
+        set(opened.db.query("SELECT entity_id, person_id, times, last_at FROM entity_people"))
+        == people_rows
+    )
+    assert set(opened.db.query("SELECT id, seen, last_at, people FROM entities")) == entity_rows

@@ -23,6 +23,7 @@ from outreach.links import (
     normalise_plate,
     plate_key,
 )
+from outreach.links.keys import EXACT_ONLY, Mention, entity_key
 from outreach.links.plates import TEMPLATES
 
 # --- registrations ----------------------------------------------------------------------
@@ -61,7 +62,7 @@ def test_registrations_in_every_format_normalise(written: str, canonical: str) -
 
 @pytest.mark.parametrize(
     "text",
-    ["", "   ", "A", "?", "A*", "**", "hello world", "AB12CDEF", "ABCD 123", "12345 A", "AB#12"],
+    ["", "   ", "A", "?", "A*", "**", "hello world", "AB12CDEF", "ACDE 347", "34779 A", "AB#12"],
 )
 def test_what_cannot_be_a_registration_is_none(text: str) -> None:
     assert normalise_plate(text) is None
@@ -77,7 +78,7 @@ def test_what_cannot_be_a_registration_is_none(text: str) -> None:
         ("AB1*", "*CDE", "possible"),
         ("AB12 CDE", "A812 CDE", "possible"),  # B read as 8
         ("AB12 CDE", "AB12 CD3", "none"),  # E and 3 are not a confusable pair
-        ("OB12 CDE", "0B12 CDE", "none"),  # 0B12CDE fits no format
+        ("OB12 CDE", "0B12 CDE", "possible"),  # 0B12CDE is OB12CDE with O written as 0
         ("AB12 CDE", "AB12 CDF", "none"),
         ("AB1*", "XY12 CDE", "none"),
         ("AB12 C?E", "AB12 CD", "none"),
@@ -245,7 +246,7 @@ def test_close_spellings_are_possible(a: str, b: str, expected: str) -> None:
 def test_handles_ignore_case_and_a_leading_at_and_know_platform_names() -> None:
     assert normalise_handle("Snap", " @TamQ_09 ") == ("snapchat", "tamq_09")
     assert normalise_handle("IG", "tamq_09") == ("instagram", "tamq_09")
-    assert normalise_handle("Some New App", "x") == ("some new app", "x")
+    assert normalise_handle("Some New App", "tq") == ("some new app", "tq")
     assert normalise_handle("snapchat", " @ ") is None
 
 
@@ -257,3 +258,69 @@ def test_places_are_a_name_and_an_area() -> None:
     assert match_place("Golden Spoon", "Northfield", "Golden Spon", "") == "possible"
     assert match_place("Golden Spoon", "Northfield", "Golden Spoon", "Eastgate") == "none"
     assert match_place("The Lantern Hotel", "", "lantern hotel", "") == "same"
+
+
+# --- what a mention is keyed by ---------------------------------------------------------
+
+
+def _key(kind: str, text: str, extra: str = "") -> str | None:
+    found = entity_key(Mention(kind, text, extra))
+    return None if found is None else found[0]
+
+
+def test_what_names_nothing_is_no_key() -> None:
+    for kind, text, extra in [
+        ("handle", "?", "Snapchat"),
+        ("handle", "unknown", "Snapchat"),
+        ("handle", "-", "Instagram"),
+        ("person", "Unknown", ""),
+        ("person", "n/a", ""),
+        ("person", "Not known", ""),
+        ("person", "the driver", ""),
+        ("person", "older male", ""),
+        ("place", "home", ""),
+        ("place", "Home", "Northfield"),
+        ("place", "the flat", ""),
+        ("place", "her friend's house", ""),
+        ("place", "unknown", "Northfield"),
+        ("phone", "00000 000000", ""),
+        ("phone", "0000000000", ""),
+        ("phone", "unknown", ""),
+        # never keys, nor are they another country's registration
+        ("vehicle", "unknown", ""),
+        ("vehicle", "none", ""),
+        ("vehicle", "white van", ""),
+        ("vehicle", "?", ""),
+    ]:
+        assert entity_key(Mention(kind, text, extra)) is None, (kind, text, extra)
+
+
+@pytest.mark.parametrize(
+    ("kind", "first", "second"),
+    [
+        ("handle", ("@dave_123", "Instagram"), ("https://www.instagram.com/dave_123/", "IG")),
+        ("handle", ("dave_123", "Snapchat"), ("dave_123.", "Snap")),
+        ("handle", ("07700 900123", "WhatsApp"), ("+44 7700 900123", "WhatsApp")),
+        ("place", ("McDonald's", "Town centre"), ("McDonalds", "Town Centre")),
+        ("place", ("Tony's Takeaway", ""), ("Tonys Takeaway", "")),
+        ("person", ("D'Andre", ""), ("Dandre", "")),
+        ("vehicle", ("191-D-12345", ""), ("191 d 12345", "")),
+    ],
+)
+def test_one_thing_written_two_ways_has_one_key(
+    kind: str, first: tuple[str, str], second: tuple[str, str]
+) -> None:
+    assert _key(kind, *first) == _key(kind, *second) is not None
+
+
+def test_registrations_are_keyed_uk_or_exact() -> None:
+    for written, key, fuzzy, partial in [
+        ("AB12 C0E", "AB12C0E", "A812C0E", False),  # misread: kept, folded in the fuzzy key
+        ("MA51 00K", "MA5100K", "MA5100K", False),
+        ("AB1Z CDE", "AB1ZCDE", "A812CDE", False),
+        ("BIG DAD", "BIGDAD", "816DAD", False),
+        ("AB12 C?E", "AB12C?E", "A812C?E", True),
+        ("191-D-12345", "191D12345", EXACT_ONLY + "191D12345", False),  # another country's
+        ("AB-123-CD", "AB123CD", EXACT_ONLY + "AB123CD", False),
+    ]:
+        assert entity_key(Mention("vehicle", written)) == (key, fuzzy, written, partial)

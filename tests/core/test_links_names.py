@@ -15,6 +15,8 @@ from hypothesis import strategies as st
 import outreach.links
 from outreach.links import (
     Match,
+    is_non_answer,
+    is_vague_place,
     match_name,
     match_place,
     normalise_handle,
@@ -45,6 +47,10 @@ from outreach.links import (
         ("Ткач", "ткач"),  # other scripts are kept as they are
         ("", ""),
         ("--!", ""),
+        ("McDonald's", "mcdonalds"),  # an apostrophe joins, it does not part
+        ("McDonald\u2019s", "mcdonalds"),
+        ("O'Neil", "oneil"),
+        ("Tony's Takeaway", "tonys takeaway"),
     ],
 )
 def test_names_ignore_case_accents_and_punctuation(written: str, normalised: str) -> None:
@@ -184,7 +190,7 @@ def test_a_name_is_the_same_as_itself_however_cased_and_spaced(name: str) -> Non
         ("TikTok", "@Tam.Q", ("tiktok", "tam.q")),
         ("Tik-Tok", "tam.q", ("tiktok", "tam.q")),
         ("tik tok", "tam.q", ("tiktok", "tam.q")),
-        ("WhatsApp", "07700 900123", ("whatsapp", "07700900123")),
+        ("WhatsApp", "07700 900123", ("whatsapp", "+447700900123")),
         ("Whats App", "tam", ("whatsapp", "tam")),
         ("Facebook", "Tam Quill", ("facebook", "tamquill")),
         ("FB", "tam.quill", ("facebook", "tam.quill")),
@@ -216,7 +222,10 @@ def test_handles_that_differ_in_punctuation_are_different_accounts() -> None:
 @settings(max_examples=200)
 @given(
     st.sampled_from(["snapchat", "Snap", "SC", "snap chat"]),
-    st.from_regex(r"[a-z][a-z0-9._]{2,12}", fullmatch=True),
+    # A handle ends in a letter, digit or underscore: a full stop after it ends a sentence.
+    st.from_regex(r"[a-z][a-z0-9._]{1,11}[a-z0-9_]", fullmatch=True).filter(
+        lambda handle: not is_non_answer(handle)
+    ),
     st.sampled_from(["", "@", " @", "@ "]),
     st.sampled_from(["", " ", "  ", "\u00a0"]),
     st.booleans(),
@@ -231,6 +240,58 @@ def test_variants_of_a_handle_are_one(
     assert normalise_handle(*once) == once
 
 
+def test_the_same_account_written_two_ways_is_one() -> None:
+    for platform, written, expected in [
+        ("Instagram", "https://www.instagram.com/dave_123/", ("instagram", "dave_123")),
+        ("IG", "instagram.com/dave_123?igsh=x1", ("instagram", "dave_123")),
+        ("", "https://instagram.com/dave_123", ("instagram", "dave_123")),  # names it
+        ("Snapchat", "https://www.snapchat.com/add/dave_123", ("snapchat", "dave_123")),
+        ("TikTok", "https://www.tiktok.com/@dave_123", ("tiktok", "dave_123")),
+        ("FB", "https://m.facebook.com/profile.php?id=1000123", ("facebook", "1000123")),
+        ("X", "https://twitter.com/dave_123", ("x", "dave_123")),
+        ("Telegram", "t.me/dave_123", ("telegram", "dave_123")),
+        ("WhatsApp", "https://wa.me/447700900123", ("whatsapp", "+447700900123")),
+        ("Some App", "example.org/dave", ("some app", "example.org/dave")),  # unknown site
+        # the end of a sentence is not part of the handle
+        ("Snapchat", "dave_123.", ("snapchat", "dave_123")),
+        ("Snapchat", "tam.q,", ("snapchat", "tam.q")),
+        ("Snapchat", "dave_123!", ("snapchat", "dave_123")),
+        # a WhatsApp or Telegram account is its number, however written
+        ("WhatsApp", "07700 900123", ("whatsapp", "+447700900123")),
+        ("WhatsApp", "+44 7700 900123", ("whatsapp", "+447700900123")),
+        ("WA", "0044 7700 900123", ("whatsapp", "+447700900123")),
+        ("Telegram", "07700 900123", ("telegram", "+447700900123")),
+        ("Telegram", "dave_123", ("telegram", "dave_123")),
+        ("Snapchat", "07700 900123", ("snapchat", "07700900123")),  # not a number there
+    ]:
+        assert normalise_handle(platform, written) == expected, written
+
+
+def test_a_non_answer_is_no_handle_and_a_name_is_not_one() -> None:
+    for written in ["?", "??", "-", "unknown", "Unknown", "N/A", "n/k", "none", "Not known"]:
+        assert is_non_answer(written), written
+        assert normalise_handle("Snapchat", written) is None, written
+    for written in ["Dave", "Nono", "Tam.Q", "Unknown T", "Kaz"]:
+        assert not is_non_answer(written), written
+        assert normalise_handle("Snapchat", written) is not None, written
+
+
+def test_a_vague_place_is_told_apart() -> None:
+    for name, area, vague in [
+        ("home", "", True),
+        ("Home", "Northfield", True),  # everyone's home is somewhere else
+        ("her friend's house", "", True),
+        ("at her mum's house", "", True),
+        ("the flat", "", True),
+        ("The Park", "", True),
+        ("the flat", "Northfield", False),  # a kind of place with an area says enough
+        ("Bus station", "", False),  # one in a town
+        ("Lantern Hotel", "", False),
+        ("Tony's Takeaway", "", False),
+    ]:
+        assert is_vague_place(name, area) is vague, (name, area)
+
+
 # --- places -----------------------------------------------------------------------------
 
 
@@ -240,7 +301,7 @@ def test_variants_of_a_handle_are_one(
         ("Golden Spoon Takeaway", "Northfield", "golden spoon takeaway|northfield"),
         ("The Lantern Hotel", "", "lantern hotel|"),
         ("THE  LANTERN HOTEL", "  North-field ", "lantern hotel|north field"),
-        ("Café Rouge-et-Noir", "St. Jude's", "cafe rouge et noir|st jude s"),
+        ("Café Rouge-et-Noir", "St. Jude's", "cafe rouge et noir|st judes"),
         ("", "Northfield", "|northfield"),
     ],
 )
@@ -262,6 +323,8 @@ def test_a_place_is_its_name_and_its_area(name: str, area: str, normalised: str)
         ("Golden Spoon", "Northfield", "Golden Spon", "Eastgate", "none"),
         ("Golden Spoon", "Northfield", "Silver Spoon", "Northfield", "none"),
         ("Golden Spoon", "", "", "", "none"),
+        ("McDonald's", "Town centre", "McDonalds", "Town Centre", "same"),
+        ("Tony's Takeaway", "", "Tonys Takeaway", "", "same"),
     ],
 )
 def test_match_place(a_name: str, a_area: str, b_name: str, b_area: str, expected: str) -> None:
@@ -294,7 +357,10 @@ def test_match_place_is_symmetric_and_needs_the_areas_to_agree(
 def test_the_package_offers_every_normaliser_and_the_match_type() -> None:
     assert set(outreach.links.__all__) == {
         "Match",
+        "is_non_answer",
         "is_partial",
+        "is_uk_format",
+        "is_vague_place",
         "match_name",
         "match_place",
         "match_plate",
@@ -303,6 +369,7 @@ def test_the_package_offers_every_normaliser_and_the_match_type() -> None:
         "normalise_phone",
         "normalise_place",
         "normalise_plate",
+        "normalise_registration",
         "plate_key",
     }
     assert typing.get_args(Match) == ("same", "possible", "none")

@@ -125,6 +125,20 @@ def test_what_is_not_a_possible_number_is_none(text: str) -> None:
     assert normalise_phone(text) is None
 
 
+def test_a_placeholder_is_not_a_number() -> None:
+    for text in [
+        "00000 000000",  # written for "no number": it would link everyone without one
+        "0000000000",
+        "07777 777777",  # one digit over and over
+        "01111 111111",
+        "+44 0000 000000",  # no UK number starts 0 after the country code
+        "+44 (0)0 1234 5678",
+    ]:
+        assert normalise_phone(text) is None, text
+    # A country whose numbers do start with 0 keeps them.
+    assert normalise_phone("+39 06 6988 1234") == "+390669881234"  # Rome
+
+
 # --- properties -------------------------------------------------------------------------
 
 SEPARATORS = ["", " ", "  ", "-", ".", "\u00a0", "\u2013"]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import random
 import re
 from fnmatch import fnmatchcase
 
@@ -15,7 +16,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from outreach.links import is_partial, match_plate, normalise_plate, plate_key
+from outreach.links import (
+    is_partial,
+    is_uk_format,
+    match_plate,
+    normalise_plate,
+    normalise_registration,
+    plate_key,
+)
 from outreach.links.plates import TEMPLATES
 
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -82,6 +90,13 @@ SEPARATORS = [" ", "  ", "-", ".", "\u00a0", "\u2013", "\u2014", "\u2212", "\u20
         ("AB??", "AB??"),
         ("\uff21\uff22\uff1f\uff0a", "AB?*"),  # full-width ? and *
         ("AB1\u2217", "AB1*"),  # asterisk operator
+        # a character of a confusable pair may stand for either: kept as written
+        ("AB12 C0E", "AB12C0E"),  # 0 for O among the letters
+        ("MA51 00K", "MA5100K"),
+        ("AB1Z CDE", "AB1ZCDE"),  # Z for 2 among the digits
+        ("BIG DAD", "BIGDAD"),  # B16 DAD as it is styled
+        ("12345 A", "12345A"),  # 1234 SA with S read as 5
+        ("AB1* C0E", "AB1*C0E"),
     ],
 )
 def test_registrations_in_every_format_and_spelling_normalise(written: str, canonical: str) -> None:
@@ -105,8 +120,8 @@ def test_registrations_in_every_format_and_spelling_normalise(written: str, cano
         "hello world",
         "AB12CDEF",  # eight characters
         "AB12 CDE 4",
-        "ABCD 123",  # four letters
-        "12345 A",  # five digits
+        "ACDE 347",  # four letters
+        "34779 A",  # five digits
         "ABC1234D",
         "AB1C2DE",  # letters and digits interleaved
         "AB12#CDE",
@@ -115,12 +130,45 @@ def test_registrations_in_every_format_and_spelling_normalise(written: str, cano
         "AB12 CDÉ",  # an accent is not a look-alike
         "АБ12 CDE",  # Cyrillic Be looks like nothing Latin  # noqa: RUF001
         "AB12CDE" * 20,  # far too long to be one
-        "ABCDE*",  # no format starts with five letters
-        "*12345",  # nor ends with five digits
+        "ACDEF*",  # no format starts with five letters
+        "*34779",  # nor ends with five digits
+        "191-D-12345",  # another country's: see normalise_registration
     ],
 )
 def test_what_cannot_be_a_registration_is_none(text: str) -> None:
     assert normalise_plate(text) is None
+
+
+def test_another_countrys_registration_is_kept_whole_and_words_are_not() -> None:
+    for written, canonical in [
+        ("191-D-12345", "191D12345"),  # Irish
+        ("AB-123-CD", "AB123CD"),  # French
+        ("B 1234 CD", "B1234CD"),
+        ("AB12CDEF", "AB12CDEF"),  # eight characters
+    ]:
+        assert normalise_registration(written) == canonical, written
+        assert not is_uk_format(canonical), written
+        assert normalise_plate(written) is None, written
+    for written, canonical in [
+        ("AB12 CDE", "AB12CDE"),
+        ("AB12 C0E", "AB12C0E"),
+        ("ab12 c?e", "AB12C?E"),
+        ("12-D-3456", "12D3456"),  # older Irish, and IZD 3456 misread
+    ]:
+        assert normalise_registration(written) == normalise_plate(written) == canonical
+        assert is_uk_format(canonical), written
+    for text in [
+        "white van",  # words written in the registration box
+        "UNKNOWN",
+        "12345678",  # a bare number
+        "AB12CDEFGHJ",  # eleven characters
+        "AB-123-C?",  # another country's partial: its format is not known
+        "191-D-1234?",
+        "191-D-1234567",
+        "AB#123",
+        "",
+    ]:
+        assert normalise_registration(text) is None, text
 
 
 def test_partial_means_a_wildcard() -> None:
@@ -155,18 +203,32 @@ def test_partial_means_a_wildcard() -> None:
         # misread in the dark: possible, never same
         ("AB12 CDE", "A812 CDE", "possible"),  # B/8
         ("SO51 GZB", "5051 GZB", "possible"),  # S/5, O/0, and 5051GZB is dateless
-        ("AB51 CDE", "AB5I CDE", "none"),  # AB5ICDE fits no format
-        ("P10 BCD", "PIO BCD", "none"),  # PIOBCD fits no format
-        ("AB12 CDO", "AB12 CD0", "none"),  # AB12CD0 fits no format
-        ("ABC 123", "A8C 123", "none"),  # A8C123 fits no format
-        ("ABC 1D", "A8C 1D", "none"),
-        ("A1 BOD", "A1 B0D", "none"),
+        # a misread that fits no format as written is still that registration misread
+        ("AB51 CDE", "AB5I CDE", "possible"),
+        ("P10 BCD", "PIO BCD", "possible"),
+        ("AB12 CDO", "AB12 CD0", "possible"),
+        ("AB12 COE", "AB12 C0E", "possible"),
+        ("AB12 CDE", "AB1Z CDE", "possible"),
+        ("ABC 123", "A8C 123", "possible"),
+        ("ABC 1D", "A8C 1D", "possible"),
+        ("A1 BOD", "A1 B0D", "possible"),
+        ("B16 DAD", "BIG DAD", "possible"),
         ("G1 ABC", "61 ABC", "possible"),  # dateless both ways round
         ("Z1 ABC", "21 ABC", "possible"),
         ("GB12 CDE", "6812 CDE", "possible"),  # two misreadings
-        ("SB 1234", "58 1234", "none"),  # 581234 fits no format
+        ("SB 1234", "58 1234", "possible"),  # SB1234 read both ways
         ("AB1*", "A81*", "possible"),  # partials misread
-        ("AB1*", "A8I2 CDE", "none"),  # A8I2CDE fits no format
+        ("AB1*", "A8I2 CDE", "possible"),  # AB12CDE read two ways
+        ("AB12 C?E", "AB?2 CDE", "possible"),  # two partials, neither key a glob of the other
+        # another country's registration: itself, however written, and nothing else
+        ("191-D-12345", "191-D-12345", "same"),
+        ("191-D-12345", "191 d 12345", "same"),
+        ("AB-123-CD", "ab123cd", "same"),
+        ("191-D-12345", "191-D-12346", "none"),
+        ("AB-123-CD", "A8-123-CD", "none"),  # no misreads: its format is not known
+        ("AB-123-CD", "AB-123-C?", "none"),  # nor partials
+        ("AB-123-CD", "AB*", "none"),
+        ("12-D-3456", "12-D-3456", "same"),  # fits IZD 3456 (Northern Ireland) misread
         ("AB1*", "AB 12", "possible"),
         # near misses
         ("AB12 CDE", "AB12 CD3", "none"),  # E and 3 are not a confusable pair
@@ -272,11 +334,6 @@ def _reads_as(pattern: str) -> re.Pattern[str]:
         else:
             parts.append(f"[{ch}{PARTNER.get(ch, '')}]")
     return re.compile("".join(parts))
-
-
-def _fits_format(plate: str) -> bool:
-    shape = "".join("D" if ch.isdigit() else "L" for ch in plate)
-    return shape in TEMPLATES
 
 
 # A closed little world: one plain letter, one plain digit and one confusable pair. Any
@@ -392,8 +449,9 @@ def test_misreadings_are_possible_and_never_the_same(data: st.DataObject) -> Non
         return
     chosen = data.draw(st.sets(st.sampled_from(positions), min_size=1))
     misread = "".join(PARTNER[ch] if i in chosen else ch for i, ch in enumerate(plate))
-    expected = "possible" if _fits_format(misread) else "none"
-    assert match_plate(plate, misread) == expected
+    # What was written may fit no format as it stands: it is still a reading of ``plate``.
+    assert normalise_plate(misread) == misread
+    assert match_plate(plate, misread) == "possible"
     assert plate_key(plate) == plate_key(misread)
 
 
@@ -439,3 +497,26 @@ def test_plate_key_finds_every_candidate_by_equality_or_glob(a: str, b: str) -> 
     else:
         full, partial = (second, first) if is_partial(first) else (first, second)
         assert (result == "possible") == fnmatchcase(plate_key(full), plate_key(partial))
+
+
+def test_the_quick_test_never_turns_away_two_partials_of_one_car() -> None:
+    """match_plate turns partial pairs away on a quick test before searching every format;
+    it must never turn away a pair the search accepts, or links would silently go."""
+    from outreach.links import plates
+
+    rng = random.Random(20261202)
+    letters = "ABCDEFGHJKLMNPRSTUVWXYZ0123456789??"
+    keys = []
+    for _ in range(1500):
+        key = "".join(rng.choice(letters) for _ in range(rng.randint(2, 8)))
+        if rng.random() < 0.4:
+            at = rng.randint(0, len(key))
+            key = key[:at] + "*" + key[at:]
+        keys.append(key)
+    meeting = 0
+    for _ in range(25_000):
+        a, b = rng.choice(keys), rng.choice(keys)
+        if any(plates._one_car(a, b, template) for template in plates.TEMPLATES):
+            meeting += 1
+            assert plates._may_meet(a, b), (a, b)
+    assert meeting > 20  # the sample holds pairs that meet

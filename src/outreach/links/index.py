@@ -14,18 +14,21 @@ contact, never rebuilt:
   two is first written down; a rejected pair is never offered again.
 
 Queries read only these tables and the contacts' own (``contacts``, ``contact_people``).
+
+When what a mention is keyed by changes, ``rekey`` (run by a vault migration) moves the
+stored entities to their new keys, keeping the worker's decisions.
 """
 
 from __future__ import annotations
 
 import heapq
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from outreach.links.keys import KINDS, Mention, entity_key
+from outreach.links.keys import EXACT_ONLY, KINDS, Mention, entity_key
 from outreach.links.names import match_name, match_place
 from outreach.links.plates import Match, match_plate
 from outreach.vault.database import Database
@@ -80,6 +83,21 @@ class RankedEntity:
     possible: int = 0  # undecided possible matches
 
 
+@dataclass(frozen=True)
+class Filing:
+    """A contact version as ``rekey`` reads it."""
+
+    contact_id: int
+    mentions: Sequence[Mention]
+    people: Sequence[str]
+    at: str  # the start stamp as stored
+    current: bool
+
+
+# How much a decision weighs when two entities become one: the worker's over none.
+_WEIGHT = {"possible": 0, "rejected": 1, "confirmed": 2}
+
+
 @dataclass
 class Graph:
     """Young people and entities as nodes; an edge where one was seen around the other."""
@@ -105,6 +123,22 @@ def _could_be(kind: str, a: Entity, b: Entity) -> bool:
         b_name, _, b_area = b.key.partition("|")
         return match_place(a_name, a_area, b_name, b_area) != "none"
     return False  # phones and handles match only when equal
+
+
+def _as_written(kind: str, key: str) -> tuple[str, str]:
+    """(text, extra) of a mention that a stored key could have come from."""
+    if kind == "handle":
+        platform, _, handle = key.partition(":")
+        return handle, platform
+    if kind == "place":
+        name, _, area = key.partition("|")
+        return name, area
+    return key, ""
+
+
+def _keyed_by_nothing(kind: str, key: str) -> bool:
+    """Whether today's rules give no key to what a stored key was made from."""
+    return entity_key(Mention(kind, *_as_written(kind, key))) is None
 
 
 class ConnectionIndex:
@@ -208,6 +242,8 @@ class ConnectionIndex:
         is answered from an index, so the cost does not grow with the vault."""
         if new.kind in ("phone", "handle"):
             return
+        if new.kind == "vehicle" and fuzzy.startswith(EXACT_ONLY):
+            return  # another country's registration matches only itself
         columns = "SELECT id, kind, key, label FROM entities WHERE kind = ? AND id != ? AND "
         if new.kind == "vehicle":
             queries = [
@@ -216,6 +252,9 @@ class ConnectionIndex:
             ]
             if partial:
                 queries.append(("fuzzy GLOB ?", [fuzzy]))  # what this partial fits
+                # Two partials' keys need not relate by GLOB either way (``AB12C?E`` and
+                # ``AB?2CDE``); partials are few, so each is compared.
+                queries.append(("partial = 1", []))
         else:
             # Names: the same first letter, or the same last two letters (a typo at the
             # start), then the spelling rules decide.
@@ -234,6 +273,98 @@ class ConnectionIndex:
                         "VALUES (?, ?, 'possible')",
                         (a, b),
                     )
+
+    # --- new keying rules (inside a migration's transaction) ----------------------------
+
+    def rekey(self, filings: Iterable[Filing], old_key: Callable[[Mention], str | None]) -> None:
+        """Key the index anew by today's ``entity_key``: ``filings`` are every contact
+        version, ``old_key`` what the rules being replaced keyed a mention by.
+
+        An entity moves to the key its mentions have now (the most common, when they
+        differ), joining one already there; its decisions go with it, a decided pair
+        outweighing an undecided one and "confirmed" a "rejected" one. Sightings and
+        counts are then made again from the current versions, possible matches are looked
+        for again by today's rules, and entities nothing is keyed by any more (a
+        non-answer such as "unknown") go, with their links."""
+        filings = list(filings)
+        moves: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+        for filing in filings:
+            for mention in filing.mentions:
+                before, now = old_key(mention), entity_key(mention)
+                if before is not None and now is not None:
+                    moves[(mention.kind, before)][now[0]] += 1
+        self._db.execute("DELETE FROM sightings")
+        self._db.execute("DELETE FROM entity_people")
+        self._db.execute("UPDATE entities SET seen = 0, people = 0, last_at = ''")
+        rekeyed: set[int] = set()  # entities whose key is new: their possibles are too
+        for entity_id, kind, key in self._db.query("SELECT id, kind, key FROM entities"):
+            keys = moves.get((kind, key))
+            if not keys or key in keys:
+                continue
+            new_key = min(keys, key=lambda k: (-keys[k], k))
+            there = self._db.scalar(
+                "SELECT id FROM entities WHERE kind = ? AND key = ?", (kind, new_key)
+            )
+            if there is None:
+                self._db.execute(
+                    "UPDATE entities SET key = ?, fuzzy = ?, partial = ?, tail = ? WHERE id = ?",
+                    (new_key, *self._fuzzy(kind, new_key), entity_id),
+                )
+                rekeyed.add(entity_id)
+            else:
+                self._merge(entity_id, int(there))
+                rekeyed.add(int(there))
+        for filing in filings:
+            if filing.current:
+                self.add(filing.contact_id, filing.mentions, filing.people, filing.at)
+        for entity_id, kind, key, label, fuzzy, partial, seen in self._db.query(
+            "SELECT id, kind, key, label, fuzzy, partial, seen FROM entities"
+        ):
+            if seen:
+                # Registrations are matched by new rules (misreads), each through an index;
+                # a name or place whose key stayed had its possibles offered when it was
+                # new, by the same rules, and comparing every one again with every other
+                # took minutes on a large caseload.
+                if kind == "vehicle" or entity_id in rekeyed:
+                    self._offer_possible(Entity(entity_id, kind, key, label), fuzzy, bool(partial))
+            elif _keyed_by_nothing(kind, key):
+                self._db.execute(
+                    "DELETE FROM entity_links WHERE a = ? OR b = ?", (entity_id, entity_id)
+                )
+                self._db.execute("DELETE FROM entities WHERE id = ?", (entity_id,))
+
+    @staticmethod
+    def _fuzzy(kind: str, key: str) -> tuple[str, int, str]:
+        """(fuzzy, partial, tail) of a key ``entity_key`` gave, as ``add`` writes them."""
+        found = entity_key(Mention(kind, *_as_written(kind, key)))
+        if found is None or found[0] != key:
+            return key, 0, _tail(key)  # not reached: today's keys are their own text
+        return found[1], int(found[3]), _tail(key)
+
+    def _merge(self, gone: int, kept: int) -> None:
+        """Entity ``gone`` is ``kept`` under new rules: its decisions move, then it goes."""
+        rows = self._db.query(
+            "SELECT a, b, decision, decided_at FROM entity_links WHERE a = ? OR b = ?",
+            (gone, gone),
+        )
+        self._db.execute("DELETE FROM entity_links WHERE a = ? OR b = ?", (gone, gone))
+        for a, b, decision, decided_at in rows:
+            other = b if a == gone else a
+            if other == kept:
+                continue
+            pair = sorted((kept, other))
+            was = self._db.scalar("SELECT decision FROM entity_links WHERE a = ? AND b = ?", pair)
+            if was is None:
+                self._db.execute(
+                    "INSERT INTO entity_links (a, b, decision, decided_at) VALUES (?, ?, ?, ?)",
+                    (*pair, decision, decided_at),
+                )
+            elif _WEIGHT[decision] > _WEIGHT[was]:
+                self._db.execute(
+                    "UPDATE entity_links SET decision = ?, decided_at = ? WHERE a = ? AND b = ?",
+                    (decision, decided_at, *pair),
+                )
+        self._db.execute("DELETE FROM entities WHERE id = ?", (gone,))
 
     # --- the worker's decisions --------------------------------------------------------
 

@@ -1,15 +1,24 @@
 """Names, nicknames, online handles and places, compared the way people write them.
 
 Stable entry points, used by the app, the agency hub and other tools. Each takes any
-strings and never raises. Only the standard library is used.
+strings and never raises. Only the standard library is used, and ``phones`` for numbers
+given as WhatsApp or Telegram handles.
 
 ``normalise_name(text) -> str``
     Case, accents and punctuation ignored, spaces collapsed, so "Dáve-O", "DAVE O" and
     "dave   o" are all ``"dave o"``. Accents are dropped by Unicode decomposition (NFKD),
     and letters that do not decompose are folded by a small table (ø -> o, ł -> l,
-    đ -> d, æ -> ae, œ -> oe, ß -> ss); full-width letters are ordinary letters. Every run
-    of characters that are not letters or digits (hyphens, dots, apostrophes, emoji) is
-    one space. Letters of other scripts are kept as they are. Empty when nothing is left.
+    đ -> d, æ -> ae, œ -> oe, ß -> ss); full-width letters are ordinary letters.
+    Apostrophes (straight, curly or modifier) are dropped, so "McDonald's" and
+    "McDonalds" are both ``"mcdonalds"``; every other run of characters that are not
+    letters or digits (hyphens, dots, emoji) is one space. Letters of other scripts are
+    kept as they are. Empty when nothing is left.
+
+``is_non_answer(text) -> bool``
+    Whether what was written stands for "not known" rather than naming anything: only
+    punctuation (``?``, ``-``), or once normalised one of ``NON_ANSWERS`` ("unknown",
+    "n/a", "none", "not known", "idk", ...). Such text is never a key: two young people
+    whose handle was "?" share nothing.
 
 ``match_name(a, b) -> Match``
     ``"same"``, ``"possible"`` or ``"none"``; symmetric.
@@ -32,13 +41,25 @@ strings and never raises. Only the standard library is used.
     "Twitter" -> ``x``; "Discord" -> ``discord``. Any other platform is kept in lower case
     with spaces collapsed ("Some New App" -> ``some new app``), an empty one as ``""``.
     The handle is lower-cased (full-width characters made ordinary), with any leading
-    ``@`` and all spaces (zero-width ones too) removed; other punctuation is kept, since
-    ``tam.q`` and ``tam_q`` are different accounts. None when the handle is empty.
+    ``@``, all spaces (zero-width ones too) and trailing ``. , ; : !`` (the end of a
+    sentence) removed; other punctuation is kept, since ``tam.q`` and ``tam_q`` are
+    different accounts. A profile address of a known platform is its username, and names
+    the platform when none was given: ``https://www.instagram.com/dave_123/``,
+    ``snapchat.com/add/dave_123``, ``tiktok.com/@dave_123``, ``x.com``/``twitter.com``,
+    ``facebook.com`` (``profile.php?id=`` too), ``t.me``, ``wa.me/447700900123``. A
+    WhatsApp or Telegram handle that is a phone number is that number in E.164
+    (``normalise_phone``), so ``07700 900123`` and ``+44 7700 900123`` are one. None when
+    the handle is empty or a non-answer (``is_non_answer``).
 
 ``normalise_place(name, area="") -> str``
     ``"name|area"``, each normalised as ``normalise_name``, with a leading "the" dropped
     from the name ("The Lantern Hotel", "Northfield" -> ``"lantern hotel|northfield"``).
     The connection index stores this as a place's key and splits it at the ``|``.
+
+``is_vague_place(name, area="") -> bool``
+    Whether a place says too little to link young people by: someone's home in any area
+    (``HOMES``: "home", "her house", "a friend's flat", ...), or a kind of place with no
+    area (``GENERIC_PLACES``: "the flat", "the park", "a car", ...).
 
 ``match_place(name_a, area_a, name_b, area_b) -> Match``
     ``"same"`` when the names are the same and the areas are equal once normalised (both
@@ -52,6 +73,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from typing import Literal
+
+from outreach.links.phones import normalise_phone
 
 Match = Literal["same", "possible", "none"]
 
@@ -92,11 +115,60 @@ _FOLDED = str.maketrans(
 )
 
 
+_APOSTROPHES = re.compile("['\u2019\u2018\u02bc]")
+
+# Written for "not known": kept normalised (as ``normalise_name`` gives them).
+NON_ANSWERS = frozenset(
+    {
+        "unknown", "unk", "not known", "nk", "n k", "n a", "na", "none", "nil", "no",
+        "nothing", "not sure", "unsure", "no idea", "dont know", "do not know", "dunno",
+        "idk", "dk", "tbc", "tbd", "tba", "x", "xx", "xxx", "not given", "not said",
+        "wouldnt say", "would not say", "refused", "declined", "withheld", "private",
+        "private number", "no number", "no name", "no reg", "no plate", "unknown number",
+        "unknown male", "unknown female", "unknown man", "unknown woman", "unknown person",
+        "anon", "anonymous", "as above", "see above", "see notes", "same", "various",
+    }
+)  # fmt: skip
+
+# Everyone's home is somewhere else: never a place that links young people. Each is also
+# a home with "her", "his", "their", "my", "a" or "at" before it ("at her mum's house").
+_HOME_WORDS = (
+    "home", "house", "family home", "home address", "friends", "friends house",
+    "friends flat", "friends place", "boyfriends", "boyfriends house", "boyfriends flat",
+    "girlfriends house", "mums", "mums house", "mums flat", "dads", "dads house",
+    "dads flat", "nans", "nans house", "grans", "grans house", "aunties", "aunties house",
+    "carers", "carers house", "foster home", "foster placement",
+)  # fmt: skip
+_WHOSE = ("", "her ", "his ", "their ", "my ", "a ", "at ", "at her ", "at his ", "at their ")
+_OWN = ("flat", "place")  # a kind of place alone, someone's home with "her" before it
+HOMES = frozenset(
+    [whose + home for whose in _WHOSE for home in _HOME_WORDS]
+    + [whose + own for whose in _WHOSE[1:5] for own in _OWN]
+)
+
+# Kinds of place with many of their kind in any town: with no area they would link
+# everyone seen at "the park". ("Bus station" or "town centre" is one place in a town.)
+GENERIC_PLACES = frozenset(
+    {
+        "flat", "a flat", "a house", "park", "a park", "car park", "shop", "shops",
+        "a shop", "takeaway", "a takeaway", "street", "streets", "the street", "road",
+        "outside", "out", "around", "about", "car", "a car", "in a car", "school",
+        "garage", "party", "a party", "hotel", "a hotel", "bus stop", "alley", "alleyway",
+        "woods", "field",
+    }
+)  # fmt: skip
+
+
 def normalise_name(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text)
+    decomposed = unicodedata.normalize("NFKD", _APOSTROPHES.sub("", text))
     bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
-    bare = bare.translate(_FOLDED)
+    bare = _APOSTROPHES.sub("", bare.translate(_FOLDED))  # NFKD may make one
     return " ".join(re.sub(r"[\W_]+", " ", bare).split())
+
+
+def is_non_answer(text: str) -> bool:
+    name = normalise_name(text)
+    return not name or name in NON_ANSWERS
 
 
 def _edits(a: str, b: str, most: int) -> int:
@@ -134,13 +206,72 @@ def match_name(a: str, b: str) -> Match:
     return "possible" if _edits(first, second, allowed) <= allowed else "none"
 
 
+# A profile's address: the platform by its host, the username from the path.
+_PROFILE = re.compile(
+    r"(?:https?://)?(?:(?:www|m|mobile|web)\.)?(?P<host>[a-z.]+\.[a-z]+)/(?P<path>[^?#]*)"
+    r"(?:\?(?P<query>[^#]*))?(?:#.*)?"
+)
+_HOSTS = {
+    "instagram.com": "instagram",
+    "instagr.am": "instagram",
+    "snapchat.com": "snapchat",
+    "tiktok.com": "tiktok",
+    "facebook.com": "facebook",
+    "fb.com": "facebook",
+    "x.com": "x",
+    "twitter.com": "x",
+    "t.me": "telegram",
+    "telegram.me": "telegram",
+    "wa.me": "whatsapp",
+    "discord.com": "discord",
+}
+# Path words before the username, not usernames ("snapchat.com/add/dave").
+_PATH_WORDS = frozenset({"add", "u", "users", "user", "profile", "people", "p"})
+_NUMBER_HANDLE = re.compile(r"\+?[\d\s().\-]{6,}")
+_SENTENCE_END = ".,;:!"
+
+
+def _profile(handle: str) -> tuple[str, str] | None:
+    """(platform, username) from a known platform's profile address."""
+    found = _PROFILE.fullmatch(handle)
+    if found is None or found["host"] not in _HOSTS:
+        return None
+    platform = _HOSTS[found["host"]]
+    query = dict(part.partition("=")[::2] for part in (found["query"] or "").split("&"))
+    words = [w for w in found["path"].split("/") if w]
+    if words[:1] == ["profile.php"] and query.get("id"):
+        return platform, query["id"]
+    while len(words) > 1 and words[0] in _PATH_WORDS:
+        words.pop(0)
+    if not words:
+        return None
+    name = words[0].lstrip("@")
+    if platform == "whatsapp" and name.isdigit():
+        name = "+" + name  # wa.me carries the number in international form, without +
+    return platform, name
+
+
+def normalise_platform(platform: str) -> str:
+    """A platform as one name: "Snap", "SC" -> ``snapchat``; others lower case."""
+    where = " ".join(unicodedata.normalize("NFKC", platform).casefold().split())
+    return _PLATFORMS.get(re.sub(r"[\W_]+", "", where), where)
+
+
 def normalise_handle(platform: str, handle: str) -> tuple[str, str] | None:
     cleaned = unicodedata.normalize("NFKC", handle).strip().lstrip("@").strip().casefold()
     cleaned = re.sub(r"[\s\u200b-\u200d\u2060\ufeff]+", "", cleaned)
-    if not cleaned:
+    where = normalise_platform(platform)
+    profile = _profile(cleaned)
+    if profile is not None:
+        where, cleaned = profile
+    cleaned = cleaned.rstrip(_SENTENCE_END + "/")
+    if not cleaned or is_non_answer(cleaned) or is_non_answer(handle):
         return None
-    where = " ".join(unicodedata.normalize("NFKC", platform).casefold().split())
-    return _PLATFORMS.get(re.sub(r"[\W_]+", "", where), where), cleaned
+    if where in ("whatsapp", "telegram") and _NUMBER_HANDLE.fullmatch(cleaned):
+        number = normalise_phone(cleaned)
+        if number is not None:
+            cleaned = number
+    return where, cleaned
 
 
 def place_name(name: str) -> str:
@@ -150,6 +281,11 @@ def place_name(name: str) -> str:
 
 def normalise_place(name: str, area: str = "") -> str:
     return f"{place_name(name)}|{normalise_name(area)}"
+
+
+def is_vague_place(name: str, area: str = "") -> bool:
+    place = place_name(name)
+    return place in HOMES or (place in GENERIC_PLACES and not normalise_name(area))
 
 
 def match_place(name_a: str, area_a: str, name_b: str, area_b: str) -> Match:

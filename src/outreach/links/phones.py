@@ -22,6 +22,11 @@ and never raises.
     ``07700 900999``), nor two numbers or a number and a note as one; or the number is
     not *possible*, the right length for some number of its country.
 
+    Also None for what is written when the number is not known: a national number of one
+    digit repeated (``00000 000000``, ``07777 777777``), or one that starts with 0 where
+    its country has no such number (``00000 000000`` is ``+44 000000000``; Italy's
+    ``+39 06 ...`` is kept): two such "numbers" would link young people who share nothing.
+
     Only possibility is checked, not whether the range is allocated: the drama range used
     in examples (07700 900000 to 900999) is never allocated, and a worker may write down a
     number that is out of service. So a UK number missing one digit can still pass; it
@@ -62,4 +67,9 @@ def normalise_phone(text: str, region: str = "GB") -> str | None:
     reason = phonenumbers.is_possible_number_with_reason(number)
     if reason != phonenumbers.ValidationResult.IS_POSSIBLE:
         return None
+    national = phonenumbers.national_significant_number(number)
+    if len(set(national)) == 1:
+        return None  # a placeholder, not a number
+    if national.startswith("0") and not phonenumbers.is_valid_number(number):
+        return None  # only a few countries' numbers start with 0, and those are checked
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)

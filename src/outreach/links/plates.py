@@ -5,7 +5,7 @@ string and never raises.
 
 ``normalise_plate(text) -> str | None``
     The registration in upper case with nothing between its characters, or None when the
-    text cannot be a UK registration.
+    text cannot be a UK registration, even misread.
 
     Undone before anything is checked: case; spaces of every kind (non-breaking too),
     dashes (hyphen, en and em dash, minus), dots, slashes, underscores and invisible
@@ -15,7 +15,11 @@ string and never raises.
     P C T X Y I J S Q W and the Greek ones of A B E Z H I K M N O P T Y X, and their lower
     case where that looks Latin too (Greek lower-case nu is v, as it looks).
 
-    What is left must fit one of the UK formats in ``TEMPLATES`` (L a letter, D a digit):
+    What is left must fit one of the UK formats in ``TEMPLATES`` (L a letter, D a digit),
+    where a character of a pair often confused in the dark (O/0, I/1, S/5, B/8, Z/2, G/6)
+    may stand for either, since a worker writes what they saw: ``AB12 C0E``, ``MA51 00K``,
+    ``AB1Z CDE`` and ``BIG DAD`` (``B16 DAD``) all fit. The text is kept as written; only
+    ``plate_key`` folds the pairs.
 
     ============  =========================  ==================
     current       ``LLDDLLL``                ``AB12 CDE``
@@ -38,6 +42,17 @@ string and never raises.
     Anything else gives None: empty text, a character that is not a letter, digit,
     separator or wildcard, more than 7 characters besides ``*``, or no format that fits.
 
+``normalise_registration(text) -> str | None``
+    ``normalise_plate``, or else, for a registration of another country (``AB-123-CD``,
+    ``191-D-12345``), the same cleaned text when it is 2 to 10 letters and digits (an
+    Irish one has 10) with at least one of each. Such a registration is not of a UK
+    format (``is_uk_format`` is False): it matches only itself, with no misreads and no
+    partials, since its format is unknown. Words alone (``WHITE VAN``, ``UNKNOWN``) and
+    bare numbers are not one.
+
+``is_uk_format(plate) -> bool``
+    Whether a canonical registration fits a UK format (misreads allowed).
+
 ``is_partial(plate) -> bool``
     Whether a canonical registration holds ``?`` or ``*``.
 
@@ -52,6 +67,9 @@ string and never raises.
       partials that could describe one car; two full registrations that differ only in
       confusable characters (``AB12 CDE`` and ``A812 CDE``); any of these with a misread.
     - ``"none"``: otherwise, and whenever either side does not normalise.
+
+    A registration of another country (see ``normalise_registration``) is ``"same"`` as
+    itself written another way and ``"none"`` with anything else.
 
 ``plate_key(plate) -> str``
     A canonical registration with each confusable character replaced by its pair's digit
@@ -94,6 +112,8 @@ _CHARACTERS = re.compile(r"[A-Z0-9?*]+")
 _CONFUSABLE = {"O": "0", "I": "1", "S": "5", "B": "8", "Z": "2", "G": "6"}
 _KEY = str.maketrans(_CONFUSABLE)
 _KEY_DIGITS = frozenset(_CONFUSABLE.values())
+_EITHER = frozenset(_CONFUSABLE) | _KEY_DIGITS
+_OTHER_COUNTRY = re.compile(r"(?=.*[A-Z])(?=.*[0-9])[A-Z0-9]{2,10}")
 MAX_LENGTH = 7
 # Longer text cannot hold a registration: refused before Unicode work and caching.
 _MAX_TEXT = 64
@@ -121,9 +141,19 @@ def _cleaned(text: str) -> str:
 
 
 def _shape(plate: str) -> re.Pattern[str]:
-    """A pattern that matches the templates a plate (wildcards and all) could be."""
+    """A pattern that matches the templates a plate (wildcards and all) could be: a
+    character of a confusable pair may be read as a letter or a digit."""
     parts = {"?": "[LD]", "*": "[LD]*"}
-    return re.compile("".join(parts.get(ch, "D" if ch.isdigit() else "L") for ch in plate))
+    return re.compile(
+        "".join(
+            parts.get(ch, "[LD]" if ch in _EITHER else "D" if ch.isdigit() else "L") for ch in plate
+        )
+    )
+
+
+def is_uk_format(plate: str) -> bool:
+    shape = _shape(plate)
+    return any(shape.fullmatch(template) for template in TEMPLATES)
 
 
 @functools.lru_cache(maxsize=8192)
@@ -136,8 +166,18 @@ def normalise_plate(text: str) -> str | None:
     known = sum(ch not in "?*" for ch in plate)
     if known < 2 or len(plate.replace("*", "")) > MAX_LENGTH:
         return None
-    shape = _shape(plate)
-    return plate if any(shape.fullmatch(template) for template in TEMPLATES) else None
+    return plate if is_uk_format(plate) else None
+
+
+@functools.lru_cache(maxsize=8192)
+def normalise_registration(text: str) -> str | None:
+    plate = normalise_plate(text)
+    if plate is not None or len(text) > _MAX_TEXT:
+        return plate
+    # Another country's: kept whole so that the same text links. A letter and a digit
+    # are required so that words ("white van") and bare numbers are not taken for one.
+    other = _cleaned(text)
+    return other if _OTHER_COUNTRY.fullmatch(other) else None
 
 
 def is_partial(plate: str) -> bool:
@@ -192,16 +232,36 @@ def _one_car(a: str, b: str, template: str) -> bool:
     return go(0, 0, 0)
 
 
+def _may_meet(key_a: str, key_b: str) -> bool:
+    """A quick necessary test: each key reads one character a place up to its first
+    ``*`` and back from its last, so there the two must agree wherever neither has ``?``;
+    without a ``*`` they are as long as each other too. Most pairs fail it, and the
+    search over every format is then not needed."""
+    if "*" not in key_a and "*" not in key_b and len(key_a) != len(key_b):
+        return False
+    starts = zip(key_a.split("*", 1)[0], key_b.split("*", 1)[0], strict=False)
+    ends = zip(key_a.rsplit("*", 1)[-1][::-1], key_b.rsplit("*", 1)[-1][::-1], strict=False)
+    return all(x == y or x == "?" or y == "?" for x, y in (*starts, *ends))
+
+
 @functools.lru_cache(maxsize=8192)
 def _partials_meet(a: str, b: str) -> bool:
     key_a, key_b = plate_key(a), plate_key(b)
+    if not _may_meet(key_a, key_b):
+        return False
     return any(_one_car(key_a, key_b, template) for template in TEMPLATES)
 
 
 def match_plate(a: str, b: str) -> Match:
-    first, second = normalise_plate(a), normalise_plate(b)
+    first, second = normalise_registration(a), normalise_registration(b)
     if first is None or second is None:
         return "none"
+    if is_partial(first) and is_partial(second) and not _may_meet(
+        plate_key(first), plate_key(second)
+    ):
+        return "none"  # before the format checks: a new partial meets every stored one
+    if not is_uk_format(first) or not is_uk_format(second):
+        return "same" if first == second else "none"  # another country's: exact only
     first_partial, second_partial = is_partial(first), is_partial(second)
     if not first_partial and not second_partial:
         if first == second:
@@ -209,6 +269,7 @@ def match_plate(a: str, b: str) -> Match:
         return "possible" if plate_key(first) == plate_key(second) else "none"
     if first_partial and second_partial:
         return "possible" if _partials_meet(*sorted((first, second))) else "none"
-    # The full one is itself a registration of some format, so only the fit is left.
+    # The full one fits some format (misreads allowed) and keeps that fit under its key,
+    # so only the fit of the two keys is left.
     full, partial = (second, first) if first_partial else (first, second)
     return "possible" if fnmatchcase(plate_key(full), plate_key(partial)) else "none"

@@ -2,19 +2,28 @@
 
 Each migration runs in one transaction that also sets ``user_version``; before the
 first one runs, an encrypted copy of the vault is taken with the backup API. A vault
-from a newer version of the app is refused rather than guessed at.
+from a newer version of the app is refused rather than guessed at. A migration's
+``steps`` are Python run after its statements, in the same transaction, for data that
+SQL cannot recompute (keys made by the normalisers).
 """
 
 from __future__ import annotations
 
+import json
+import re
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from outreach.vault.atomic import storage_error
 from outreach.vault.database import Database
 from outreach.vault.errors import VaultTooNew
+
+if TYPE_CHECKING:
+    from outreach.links.keys import Mention
 
 
 @dataclass(frozen=True)
@@ -22,6 +31,84 @@ class Migration:
     version: int
     summary: str
     statements: Sequence[str]
+    steps: Sequence[Callable[[Database], None]] = ()
+
+
+def _version_9_key(mention: Mention) -> str | None:
+    """The key versions up to 9 gave a mention, where version 10's rules changed it."""
+    from outreach.links.keys import entity_key
+    from outreach.links.names import normalise_name, normalise_platform, place_name
+
+    def spaced(text: str) -> str:
+        return re.sub("['\u2019\u2018\u02bc]", " ", text)  # apostrophes were spaces
+
+    if mention.kind == "handle":
+        handle = unicodedata.normalize("NFKC", mention.text).strip().lstrip("@").strip()
+        handle = re.sub(r"[\s\u200b-\u200d\u2060\ufeff]+", "", handle.casefold())
+        return f"{normalise_platform(mention.extra)}:{handle}" if handle else None
+    if mention.kind == "person":
+        name = normalise_name(spaced(mention.text))
+        return name if len(name) >= 2 else None
+    if mention.kind == "place":
+        name = place_name(spaced(mention.text))
+        return f"{name}|{normalise_name(spaced(mention.extra))}" if len(name) >= 2 else None
+    # A registration or number keyed before keeps its key; the new rules only add some.
+    found = entity_key(mention)
+    return None if found is None else found[0]
+
+
+def _rekey_links(db: Database) -> None:
+    """Key the connection index and the team's mentions by version 10's rules, so that
+    old sightings link with new ones (``ConnectionIndex.rekey`` keeps the decisions)."""
+    from outreach.links.index import ConnectionIndex, Filing
+    from outreach.links.keys import Mention, entity_key
+    from outreach.records import codec
+    from outreach.records.model import Contact, Observation, ObservationKind
+    from outreach.records.store import mentions_of
+
+    people: dict[int, list[str]] = {}
+    for contact_id, person in db.query(
+        "SELECT contact_id, person_id FROM contact_people ORDER BY contact_id, position"
+    ):
+        people.setdefault(contact_id, []).append(person)
+    observed: dict[int, list[Observation]] = {}
+    for contact_id, kind, details in db.query(
+        "SELECT contact_id, kind, details FROM observations ORDER BY contact_id, position"
+    ):
+        found = codec.details_from_json(ObservationKind(kind), json.loads(details))
+        observed.setdefault(contact_id, []).append(Observation(found))
+    filings = [
+        Filing(
+            contact_id,
+            mentions_of(
+                Contact(datetime.fromisoformat(at), observations=tuple(observed[contact_id]))
+            ),
+            people.get(contact_id, ()),
+            at,
+            bool(current),
+        )
+        for contact_id, at, current in db.query(
+            "SELECT id, started_at, is_current FROM contacts ORDER BY id"
+        )
+        if contact_id in observed
+    ]
+    ConnectionIndex(db).rekey(filings, _version_9_key)
+    # A team lead's copy of the team's mentions, keyed as sync.team keys them.
+    for seq, body in db.query(
+        "SELECT s.seq, b.body FROM team_summaries s "
+        "JOIN team_summary_bodies b ON b.seq = s.seq WHERE s.is_current = 1"
+    ):
+        keyed: dict[tuple[str, str], str] = {}
+        for mention in json.loads(body).get("mentions", []):
+            kind = mention["kind"]
+            key = entity_key(Mention(kind, mention["text"], mention.get("extra", "")))
+            if key is not None:
+                keyed.setdefault((kind, key[0][:200]), key[2][:200])
+        db.execute("DELETE FROM team_summary_mentions WHERE seq = ?", (seq,))
+        db.executemany(
+            "INSERT INTO team_summary_mentions (seq, kind, key, label) VALUES (?, ?, ?, ?)",
+            [(seq, kind, key, label) for (kind, key), label in keyed.items()],
+        )
 
 
 MIGRATIONS: tuple[Migration, ...] = (
@@ -433,6 +520,13 @@ MIGRATIONS: tuple[Migration, ...] = (
                     OR substr(chronology.key, 1, length(c.uid) + 1) = c.uid || ':'))""",
         ),
     ),
+    Migration(
+        10,
+        "connection keys by new rules: misread and other countries' registrations, "
+        "profile addresses and numbers as handles, apostrophes, non-answers",
+        (),
+        (_rekey_links,),
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version
@@ -473,6 +567,8 @@ def migrate(
         with db.transaction():
             for statement in migration.statements:
                 db.execute(statement)
+            for step in migration.steps:
+                step(db)
             db.set_user_version(migration.version)
         applied.append(migration.version)
     return applied
