@@ -10,15 +10,15 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
-from alembic import command
 from sqlalchemy import exc, insert, select
 
 from outreach.contract.summary import Summary
-from outreach.hub.admin import Admin
-from outreach.hub.db import alembic_config, connect, migrate
-from outreach.hub.submit import canonical, digest, mention_rows
-from outreach.hub.tables import devices, summaries, team_mentions, users
+from outreach.hub.db import migrate
+from outreach.hub.submit import canonical, mention_rows
+from outreach.hub.tables import summaries, team_mentions
 from tests.hub.conftest import BACKENDS
+from tests.hub.stored import hub_at
+from tests.hub.stored import store as stored
 from tests.support.hubproc import HubProcess, summary
 
 
@@ -81,48 +81,22 @@ def test_versions_sent_side_by_side_leave_the_highest_current(
 def test_the_migration_repairs_ids_left_with_the_wrong_current_version(
     database_url: str,
 ) -> None:
-    engine = connect(database_url)
-    command.upgrade(alembic_config(engine), "0003")  # a hub from before the unique index
-    admin = Admin(engine)
-    admin.add_team("north")
-    admin.add_user("worker", "north", "worker")
-    device = admin.enrol(admin.enrolment_code("worker")[0], "laptop").device_id
+    engine, worker = hub_at(database_url, "0003")  # a hub from before the unique index
     both, older = summary(), summary()
     with engine.begin() as conn:
-        owner = conn.execute(
-            select(users.c.id, users.c.team_id)
-            .join(devices, devices.c.user_id == users.c.id)
-            .where(devices.c.id == device)
-        ).one()
 
         def store(body: dict[str, Any], version: int, current: bool) -> int:
             mentions = [{"kind": "phone", "text": f"0770090012{version}"}]
             found = Summary.model_validate_json(
                 canonical(dict(body, version=version, mentions=mentions))
             )
-            text = canonical(found.model_dump(mode="json"))
-            pk = conn.execute(
-                insert(summaries).returning(summaries.c.pk),
-                {
-                    "summary_id": body["id"],
-                    "version": version,
-                    "team_id": owner.team_id,
-                    "user_id": owner.id,
-                    "device_id": device,
-                    "received_at": "2026-11-21T09:00:00.000000Z",
-                    "contact_at": "2026-11-20T21:30:00.000000Z",
-                    "worry_rank": 5,
-                    "is_current": current,
-                    "reviewed": False,
-                    "body_hash": digest(text),
-                    "body": text,
-                },
-            ).scalar_one()
+            pk = stored(conn, worker, found, current=current)
             if current:  # a current version's links, as a submission writes them
                 conn.execute(
-                    insert(team_mentions), mention_rows(pk, owner.team_id, owner.id, found)
+                    insert(team_mentions),
+                    mention_rows(pk, worker.team_id, worker.user_id, found),
                 )
-            return int(pk)
+            return pk
 
         # What the race left: two current versions; an older version current, the newest
         # not, and its links deleted.
