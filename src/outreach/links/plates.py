@@ -256,8 +256,10 @@ def match_plate(a: str, b: str) -> Match:
     first, second = normalise_registration(a), normalise_registration(b)
     if first is None or second is None:
         return "none"
-    if is_partial(first) and is_partial(second) and not _may_meet(
-        plate_key(first), plate_key(second)
+    if (
+        is_partial(first)
+        and is_partial(second)
+        and not _may_meet(plate_key(first), plate_key(second))
     ):
         return "none"  # before the format checks: a new partial meets every stored one
     if not is_uk_format(first) or not is_uk_format(second):
