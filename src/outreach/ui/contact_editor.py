@@ -191,7 +191,7 @@ class ContactEditor(QWidget):
         places.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         places.setFilterMode(Qt.MatchFlag.MatchContains)
         self.place.setCompleter(places)
-        add("place", self.tr("Whe&re"), self.place)
+        add("place", self.tr("Where"), self.place)  # W, h, e and r are taken
 
         people_box = QWidget()
         people_layout = QVBoxLayout(people_box)
