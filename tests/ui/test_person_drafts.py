@@ -73,29 +73,64 @@ def test_a_new_young_person_never_starts_with_details_kept_for_another(
     assert not fresh.kept.isVisibleTo(fresh)
 
 
-def test_the_worker_closing_the_dialog_throws_the_details_away(
+def _close_by(qtbot, dialog: PersonDialog, how: str) -> None:
+    if how == "cancel":
+        dialog.buttons.button(dialog.buttons.StandardButton.Cancel).click()
+    elif how == "escape":
+        qtbot.keyClick(dialog.known_as, Qt.Key.Key_Escape)
+    else:
+        dialog.close()
+
+
+def test_the_worker_closing_the_dialog_throws_the_details_away_once_sure(
     qtbot, make_shell, make_vault
 ) -> None:
+    """Cancel, Esc and the close button end the draft, as a lock does not; with anything
+    typed they ask first, so one key does not lose it ("Keep editing" is the default)."""
     shell = _shell(qtbot, make_shell, make_vault)
     workspace = shell.window.workspace
-    for how in ("cancel", "escape", "close"):  # Esc and close as Cancel, not as a lock
+    for how in ("cancel", "escape", "close"):
         dialog = workspace.edit_person("")
         with qtbot.waitSignal(dialog._drafts.saved, timeout=2_000):
             qtbot.keyClicks(dialog.known_as, "Jay")
         assert _person_drafts(shell)
+        _close_by(qtbot, dialog, how)
+        qtbot.waitUntil(lambda d=dialog: d.confirm_box.isVisible(), timeout=1_000)
+        dialog.confirm_box.defaultButton().click()  # Keep editing
+        assert dialog.isVisible()
+        assert dialog.known_as.text() == "Jay"
+        assert _person_drafts(shell), how
+        _close_by(qtbot, dialog, how)
+        qtbot.waitUntil(lambda d=dialog: d.confirm_box.isVisible(), timeout=1_000)
+        throw = next(
+            b for b in dialog.confirm_box.buttons() if b is not dialog.confirm_box.defaultButton()
+        )
         with qtbot.waitSignal(dialog.rejected, timeout=1_000):
-            if how == "cancel":
-                dialog.buttons.button(dialog.buttons.StandardButton.Cancel).click()
-            elif how == "escape":
-                qtbot.keyClick(dialog.known_as, Qt.Key.Key_Escape)
-            else:
-                dialog.close()
+            throw.click()
         assert _person_drafts(shell) == [], how
+    empty = workspace.edit_person("")
+    with qtbot.waitSignal(empty.rejected, timeout=1_000):  # nothing typed: nothing to ask
+        qtbot.keyClick(empty.known_as, Qt.Key.Key_Escape)
     with qtbot.waitSignal(shell.session.locked, timeout=2_000):
         shell.window.actions_by_name["lock"].trigger()
     unlock(qtbot, shell)
     assert _shown_dialogs(shell) == []
     assert workspace.edit_person("").known_as.text() == ""
+
+
+def test_a_lock_while_asking_keeps_the_details(qtbot, make_shell, make_vault) -> None:
+    shell = _shell(qtbot, make_shell, make_vault)
+    dialog = shell.window.workspace.edit_person("")
+    with qtbot.waitSignal(dialog._drafts.saved, timeout=2_000):
+        qtbot.keyClicks(dialog.known_as, "Jay")
+    qtbot.keyClick(dialog.known_as, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: dialog.confirm_box.isVisible(), timeout=1_000)
+    with qtbot.waitSignal(shell.session.locked, timeout=2_000):
+        shell.window.actions_by_name["hide_now"].trigger()
+    unlock(qtbot, shell)
+    qtbot.waitUntil(lambda: bool(_shown_dialogs(shell)), timeout=2_000)
+    (reopened,) = _shown_dialogs(shell)
+    assert reopened.known_as.text() == "Jay"
 
 
 def test_changes_to_a_young_person_kept_by_a_lock_open_again_for_them(

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -272,13 +273,42 @@ class PersonDialog(QDialog):
         self.accept()
 
     def reject(self) -> None:
-        """Cancel, Esc and the close button: the worker chose to throw the details away.
-        A lock rejects the dialog too, after the vault has closed: then the draft stays,
-        saved as the lock began, for the workspace to reopen after unlock."""
+        """Cancel, Esc and the close button: the worker throws the details away, once they
+        confirm it if anything was typed (one key must not lose them). A lock rejects the
+        dialog too, after the vault has closed: then the draft stays, saved as the lock
+        began, for the workspace to reopen after unlock."""
+        typed = self._drafts.has_pending or self._stored
+        if self._session.open_vault is not None and typed and not self._confirmed:
+            self._ask_to_throw_away()
+            return
         if self._session.open_vault is not None:
             self._end_draft()
         self.kept.clear()  # it names the young person, and labels are not wiped at lock
         super().reject()
+
+    _confirmed = False
+
+    def _ask_to_throw_away(self) -> QMessageBox:
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            self.tr("Throw these details away?"),
+            self.tr("What you typed here is not saved and will be deleted."),
+            QMessageBox.StandardButton.NoButton,
+            self,
+        )
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        throw = box.addButton(self.tr("Throw away"), QMessageBox.ButtonRole.DestructiveRole)
+        keep = box.addButton(self.tr("Keep editing"), QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(keep)  # Enter, like Escape, keeps them
+        box.setEscapeButton(keep)
+        throw.clicked.connect(self._throw_away)
+        self.confirm_box = box
+        box.open()  # not exec: a lock closes it with the dialog, and the draft stays
+        return box
+
+    def _throw_away(self) -> None:
+        self._confirmed = True
+        self.reject()
 
     def _end_draft(self) -> None:
         self._drafts.drop()
