@@ -69,6 +69,9 @@ def test_professional_wording_is_not_flagged() -> None:
         "She consented to the referral",
         "Dad consented to the medical examination",
         "she gave consent for information sharing",
+        "Mum has given consent for the referral",
+        "The school gave consent",
+        "It was decided to hold a strategy meeting",
         "bringing new clothes for her",
         "the cut on her arm wanted attention",
     ]:
@@ -86,8 +89,10 @@ def test_what_the_review_found_missing_is_found() -> None:
         ("she is sexually-active", "sexually_active", "sexually-active"),
         ("her bf picked her up", "boyfriend", "bf"),
         ("she has decided not to engage", "choosing_to", "decided not to"),
-        # still found: the subject makes the phrase, and is not part of it
+        # found with any subject or none; the subject is not part of the phrase
         ("She chose to get in the car", "choosing_to", "chose to"),
+        ("Decided to stay out overnight.", "choosing_to", "Decided to"),
+        ("Jade just wants attention", "attention_seeking", "wants attention"),
         ("she consented to it", "consent", "consented"),
     ]:
         found = [(f.rule_id, f.phrase) for f in check_language(text)]

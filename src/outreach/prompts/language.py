@@ -23,7 +23,7 @@ Stable entry points:
     a malformed file raises ``RuleError`` naming the rule. A rule's ``unless`` patterns
     name wording that is not a finding although it holds one ("consented to the
     referral"); a ``>`` in a pattern ends words that must come before the phrase but are
-    not part of it ("{child} > {choose} to": "she chose to" is found as "chose to", "I
+    not part of it ("she > {choose} to": "she chose to" is found as "chose to", "I
     decided to" is not found).
 
 The check never blocks saving; the app underlines findings as the worker types.
