@@ -76,6 +76,13 @@ def _problem_text(stop: str) -> str:
             "firewall in between). Nothing waiting to be sent is lost: check the hub's "
             "address, or tell IT.",
         )
+    if stop == "moved":
+        return translate(
+            "Cli",
+            "Your organisation's policy names another hub than the one this laptop was "
+            "connected to, so nothing was sent. Connect it again with a new code: "
+            "outreach enrol. Nothing waiting to be sent is lost.",
+        )
     return sync_problem_text(stop)
 
 
@@ -132,7 +139,7 @@ def sync(paths: AppPaths, policy: Policy, passphrase_fd: int) -> int:
         if found is None:
             return _say(sync_problem_text("not_enrolled"))
         if enrolment.elsewhere(found, policy.hub_address):
-            return _say(sync_problem_text("moved"))
+            return _say(_problem_text("moved"))
         try:
             client = HubClient(
                 found.address, credential=found.credential, pinned_ca=policy.hub_pinned_ca

@@ -128,6 +128,11 @@ def test_a_pin_that_cannot_work_stops_the_app_naming_the_key(tmp_path) -> None:
         assert (failure.value.reason, failure.value.key) == ("bad_value", "hub_pinned_ca")
 
 
+def test_a_marking_with_a_no_break_space_is_one_line(tmp_path) -> None:
+    policy = parse_policy(tmp_path / "p.toml", 'protective_marking = "OFFICIAL\u00a0SENSITIVE"\n')
+    assert policy.protective_marking == "OFFICIAL\u00a0SENSITIVE"
+
+
 @pytest.mark.parametrize(
     "value", ["OFFICIAL-SENSITIVE\nSECRET", "x" * 50 + " " * 51, "   ", "TAB\tHERE"]
 )

@@ -97,6 +97,21 @@ def test_a_summary_out_of_contract_says_which_field(
     assert _nothing_stored(team.worker)
 
 
+def test_other_times_are_kept_as_sent_so_summaries_taken_before_still_read(
+    team: Team,
+) -> None:
+    """Only the contact's time is kept in UTC and checked for one; a hub holds summaries
+    taken before that check, read with the same model, so the others are not checked."""
+    far = "9999-12-31T23:30:00-01:00"
+    answer = team.worker.submit(summary(ended_at=far))
+    assert answer.status_code == 201, answer.text
+    listed = team.lead.get("/v1/summaries")
+    assert listed.status_code == 200
+    assert [item["summary"]["ended_at"] for item in listed.json()["items"]] == [
+        "9999-12-31T23:30:00-01:00"
+    ]
+
+
 def test_a_contact_in_the_future_is_a_clock_to_check(team: Team) -> None:
     answer = team.worker.submit(summary(contact_at="2099-01-01T00:00:00Z"))
     assert answer.status_code == 422

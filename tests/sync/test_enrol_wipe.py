@@ -426,6 +426,7 @@ def test_a_laptop_enrolled_with_another_hub_than_policy_names_sends_nothing(
     status_code, out, err = outreach(data_folder, "sync", policy=moved)
     assert (status_code, out) == (EXIT_FAILED, "")
     assert "another hub" in err
+    assert "outreach enrol" in err  # the command, not the desktop's shortcut
     assert team.worker.get("/v1/summaries").json()["items"] == []
     # The same address written another way is the same hub.
     same = f'hub_address = "{sync_hub.url.upper().replace("HTTP://", "http://")}/"\n'

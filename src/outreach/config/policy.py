@@ -110,10 +110,16 @@ def _pinned_ca(value: Any) -> bool:
     return True
 
 
+# Line breaks and tabs: any other space (a no-break space pasted from a document) is fine.
+_BREAKS = frozenset("\t\n\v\f\r\x1c\x1d\x1e\x85\u2028\u2029")
+
+
 def _marking(value: Any) -> bool:
-    # One printed line: no line breaks or other control characters, and no longer than
-    # fits, spaces included.
-    if not isinstance(value, str) or not value.isprintable():
+    # One printed line: no line breaks, tabs or other control characters, and no longer
+    # than fits, spaces included.
+    if not isinstance(value, str):
+        return False
+    if any(c in _BREAKS or not (c.isprintable() or c.isspace()) for c in value):
         return False
     return len(value) <= 60 and value.strip() != ""
 

@@ -71,7 +71,11 @@ def in_utc_range(moment: _Moment) -> _Moment:
 
 
 # JSON carries a time as RFC 3339 text with its offset; a bare number is refused.
-Moment = Annotated[AwareDatetime, Field(strict=True), AfterValidator(in_utc_range)]
+Moment = Annotated[AwareDatetime, Field(strict=True)]
+# The contact's time, which the hub keeps in UTC to sort and filter by. Only incoming
+# summaries need the check, but stored ones are read with the same model: other times
+# are kept as sent, and a summary a hub took before the check must still read.
+ContactMoment = Annotated[Moment, AfterValidator(in_utc_range)]
 Ref = Annotated[str, _text(64, 1)]
 Line = Annotated[str, _text(300)]
 Tag = Annotated[str, _text(64, 1)]
@@ -134,7 +138,7 @@ class Summary(_Strict):
     schema_version: Literal[1] = 1
     id: Annotated[str, Field(pattern=r"^[0-9a-f]{32}$", strict=True)]
     version: Annotated[StrictInt, Field(ge=1, le=10_000)] = 1
-    contact_at: Moment
+    contact_at: ContactMoment
     ended_at: Moment | None = None
     kind: ContactKind = "street"
     area: Annotated[str, _text(120)] = ""
