@@ -296,7 +296,6 @@ def test_a_car_seen_with_many_young_people_lists_a_dozen_and_counts_the_rest(
     [
         ("AB12 COE", "AB12 C0E"),  # O written as zero among the letters
         ("AB12 CDE", "AB1Z CDE"),  # Z for 2 among the digits
-        ("B16 DAD", "BIG DAD"),
         ("AB12 C?E", "AB?2 CDE"),  # two partials of one car
         ("AB1* CDE", "AB12 C?E"),
     ],
@@ -373,6 +372,43 @@ def test_a_non_answer_links_nobody(
     seen(store, (zib,), details, hours_ago=30)
     uid = seen(store, (tov,), details)
     assert index.for_contact(store.current_id(uid)) == []
+
+
+@pytest.mark.parametrize(
+    "written",
+    ["Taxi", "Golf", "Corsa", "Nissan", "BMW", "Bus", "Mini", "Audi", "Polo", "BIG DAD",
+     "Audi A3", "BMW X5", "4x4", "black 4x4", "Fiat 500"],
+)  # fmt: skip
+def test_a_make_or_model_written_as_a_registration_links_nobody(
+    store: RecordStore, index: ConnectionIndex, written: str
+) -> None:
+    """Two children who both got into "a taxi" or "a black 4x4" share nothing."""
+    zib, tov, _kes = two_people(store)
+    seen(store, (zib,), VehicleDetails(registration=written), hours_ago=30)
+    uid = seen(store, (tov,), VehicleDetails(registration=written))
+    assert index.for_contact(store.current_id(uid)) == []
+
+
+@pytest.mark.parametrize(
+    "details",
+    [
+        PersonDetails(name="Guy"),
+        PersonDetails(name="Lad"),
+        PersonDetails(name="DK"),
+        PersonDetails(name="NK"),
+        PersonDetails(name="Nil"),
+        PersonDetails(handles=(OnlineHandle("Snapchat", "private"),)),
+        PersonDetails(handles=(OnlineHandle("TikTok", "x"),)),
+    ],
+)
+def test_a_name_initials_or_handle_like_a_non_answer_still_links(
+    store: RecordStore, index: ConnectionIndex, details: object
+) -> None:
+    zib, tov, _kes = two_people(store)
+    seen(store, (zib,), details, hours_ago=30)
+    uid = seen(store, (tov,), details)
+    (link,) = index.for_contact(store.current_id(uid))
+    assert [s.person_id for s in link.young_people] == [zib]
 
 
 # --- keys stored by earlier versions ---------------------------------------------------

@@ -94,7 +94,6 @@ SEPARATORS = [" ", "  ", "-", ".", "\u00a0", "\u2013", "\u2014", "\u2212", "\u20
         ("AB12 C0E", "AB12C0E"),  # 0 for O among the letters
         ("MA51 00K", "MA5100K"),
         ("AB1Z CDE", "AB1ZCDE"),  # Z for 2 among the digits
-        ("BIG DAD", "BIGDAD"),  # B16 DAD as it is styled
         ("12345 A", "12345A"),  # 1234 SA with S read as 5
         ("AB1* C0E", "AB1*C0E"),
     ],
@@ -133,6 +132,20 @@ def test_registrations_in_every_format_and_spelling_normalise(written: str, cano
         "ACDEF*",  # no format starts with five letters
         "*34779",  # nor ends with five digits
         "191-D-12345",  # another country's: see normalise_registration
+        # words fit no format unless letters are read as digits: a misread needs a digit
+        # as written where the format has one, and a letter where it has one
+        "Taxi",
+        "Golf",
+        "Corsa",
+        "Nissan",
+        "BMW",
+        "Bus",
+        "Mini",
+        "Audi",
+        "Polo",
+        "BIG DAD",  # so B16 DAD styled as words is refused too
+        "PIO BCD",
+        "1234",  # nor a bare number by reading digits as letters
     ],
 )
 def test_what_cannot_be_a_registration_is_none(text: str) -> None:
@@ -166,6 +179,16 @@ def test_another_countrys_registration_is_kept_whole_and_words_are_not() -> None
         "191-D-1234?",
         "191-D-1234567",
         "AB#123",
+        # makes and models: one digit, one letter, or a word of one
+        "Audi A3",
+        "BMW X5",
+        "Audi Q7",
+        "4x4",
+        "black 4x4",
+        "Fiat 500",
+        "Taxi",
+        "Golf",
+        "Polo",
         "",
     ]:
         assert normalise_registration(text) is None, text
@@ -205,18 +228,22 @@ def test_partial_means_a_wildcard() -> None:
         ("SO51 GZB", "5051 GZB", "possible"),  # S/5, O/0, and 5051GZB is dateless
         # a misread that fits no format as written is still that registration misread
         ("AB51 CDE", "AB5I CDE", "possible"),
-        ("P10 BCD", "PIO BCD", "possible"),
+        ("P10 BCD", "PI0 BCD", "possible"),
         ("AB12 CDO", "AB12 CD0", "possible"),
         ("AB12 COE", "AB12 C0E", "possible"),
         ("AB12 CDE", "AB1Z CDE", "possible"),
         ("ABC 123", "A8C 123", "possible"),
         ("ABC 1D", "A8C 1D", "possible"),
         ("A1 BOD", "A1 B0D", "possible"),
-        ("B16 DAD", "BIG DAD", "possible"),
+        ("B16 DAD", "BIG DAD", "none"),  # words are no registration, even misread
+        ("Taxi", "Taxi", "none"),
+        ("black 4x4", "black 4x4", "none"),
+        ("Audi A3", "audi a3", "none"),
         ("G1 ABC", "61 ABC", "possible"),  # dateless both ways round
         ("Z1 ABC", "21 ABC", "possible"),
         ("GB12 CDE", "6812 CDE", "possible"),  # two misreadings
-        ("SB 1234", "58 1234", "possible"),  # SB1234 read both ways
+        ("SB 1234", "S8 1234", "possible"),  # SB1234 read both ways
+        ("SB 1234", "58 1234", "none"),  # no letter as written: a bare number
         ("AB1*", "A81*", "possible"),  # partials misread
         ("AB1*", "A8I2 CDE", "possible"),  # AB12CDE read two ways
         ("AB12 C?E", "AB?2 CDE", "possible"),  # two partials, neither key a glob of the other
@@ -449,6 +476,9 @@ def test_misreadings_are_possible_and_never_the_same(data: st.DataObject) -> Non
         return
     chosen = data.draw(st.sets(st.sampled_from(positions), min_size=1))
     misread = "".join(PARTNER[ch] if i in chosen else ch for i, ch in enumerate(plate))
+    kept = [plate[i] for i in range(len(plate)) if i not in chosen]
+    if not any(ch.isdigit() for ch in kept) or not any(ch.isalpha() for ch in kept):
+        return  # no digit or no letter left as written: words fit so, and are refused
     # What was written may fit no format as it stands: it is still a reading of ``plate``.
     assert normalise_plate(misread) == misread
     assert match_plate(plate, misread) == "possible"

@@ -4,8 +4,10 @@ The app's connection index and the agency hub's team-wide links both key mention
 so a registration or number written two ways is one thing in both (no vault, no Qt).
 
 Text that names nothing is never a key, since it would link young people who share
-nothing: a non-answer of any kind ("?", "unknown", "n/a": ``names.is_non_answer``), a
-person called only "the driver" or "older male" (``GENERIC_PEOPLE``), and a place that is
+nothing: a non-answer of any kind ("?", "unknown", "n/a": ``names.is_non_answer``; for a
+person ``names.is_non_answer_name``, which keeps initials such as "DK"; for a handle only
+"?", "-", "unknown", "n/a", "none" and the like), a person called only "the driver" or
+"older male" (``GENERIC_PEOPLE``), and a place that is
 someone's home or a kind of place with no area (``names.is_vague_place``).
 
 The keys are stored: in the vault's connection index and its copy of the team's
@@ -19,6 +21,7 @@ from dataclasses import dataclass
 
 from outreach.links.names import (
     is_non_answer,
+    is_non_answer_name,
     is_vague_place,
     normalise_handle,
     normalise_name,
@@ -38,7 +41,7 @@ KINDS = ("vehicle", "person", "phone", "handle", "place")
 GENERIC_PEOPLE = frozenset(
     {
         "man", "a man", "male", "older man", "older male", "old man", "woman", "a woman",
-        "female", "older woman", "older female", "guy", "a guy", "lad", "a lad", "boy",
+        "female", "older woman", "older female", "a guy", "a lad", "boy",
         "girl", "driver", "the driver", "taxi driver", "friend", "a friend", "her friend",
         "his friend", "mate", "a mate", "boyfriend", "her boyfriend", "girlfriend",
         "someone", "somebody", "person", "adult", "an adult", "men", "males",
@@ -63,7 +66,9 @@ def entity_key(mention: Mention) -> tuple[str, str, str, bool] | None:
     """(key, fuzzy, label, partial) for a mention, or None when it cannot be one."""
     if mention.kind not in KINDS:
         raise ValueError(f"unknown kind {mention.kind}")
-    if is_non_answer(mention.text):
+    # A person's name and a handle have their own, narrower non-answers: "DK" may be
+    # someone's initials and "private" a username.
+    if mention.kind not in ("person", "handle") and is_non_answer(mention.text):
         return None
     label = " ".join(mention.text.split())
     if mention.kind == "vehicle":
@@ -84,7 +89,7 @@ def entity_key(mention: Mention) -> tuple[str, str, str, bool] | None:
         return f"{platform}:{name}", name, f"{label} ({mention.extra})".strip(), False
     if mention.kind == "person":
         name = normalise_name(mention.text)
-        if len(name) < 2 or name in GENERIC_PEOPLE:
+        if len(name) < 2 or is_non_answer_name(name) or name in GENERIC_PEOPLE:
             return None
         return name, name[:1], label, False
     name, area = place_name(mention.text), normalise_name(mention.extra)

@@ -17,8 +17,12 @@ given as WhatsApp or Telegram handles.
 ``is_non_answer(text) -> bool``
     Whether what was written stands for "not known" rather than naming anything: only
     punctuation (``?``, ``-``), or once normalised one of ``NON_ANSWERS`` ("unknown",
-    "n/a", "none", "not known", "idk", ...). Such text is never a key: two young people
-    whose handle was "?" share nothing.
+    "n/a", "none", "not known", "idk", ...) or ``SHORT_NON_ANSWERS`` ("nk", "dk", "nil").
+    Such text is never a key: two young people whose handle was "?" share nothing.
+
+``is_non_answer_name(text) -> bool``
+    The same for a person's name, without ``SHORT_NON_ANSWERS``: "DK" and "Nil" may be
+    initials or a name.
 
 ``match_name(a, b) -> Match``
     ``"same"``, ``"possible"`` or ``"none"``; symmetric.
@@ -49,7 +53,9 @@ given as WhatsApp or Telegram handles.
     ``facebook.com`` (``profile.php?id=`` too), ``t.me``, ``wa.me/447700900123``. A
     WhatsApp or Telegram handle that is a phone number is that number in E.164
     (``normalise_phone``), so ``07700 900123`` and ``+44 7700 900123`` are one. None when
-    the handle is empty or a non-answer (``is_non_answer``).
+    the handle is empty, only punctuation (``?``, ``-``) or once normalised one of
+    ``HANDLE_NON_ANSWERS`` ("unknown", "n/a", "n/k", "none", "not known"): any other word
+    ("private", "x") may be a username.
 
 ``normalise_place(name, area="") -> str``
     ``"name|area"``, each normalised as ``normalise_name``, with a leading "the" dropped
@@ -120,15 +126,20 @@ _APOSTROPHES = re.compile("['\u2019\u2018\u02bc]")
 # Written for "not known": kept normalised (as ``normalise_name`` gives them).
 NON_ANSWERS = frozenset(
     {
-        "unknown", "unk", "not known", "nk", "n k", "n a", "na", "none", "nil", "no",
-        "nothing", "not sure", "unsure", "no idea", "dont know", "do not know", "dunno",
-        "idk", "dk", "tbc", "tbd", "tba", "x", "xx", "xxx", "not given", "not said",
+        "unknown", "unk", "not known", "n k", "n a", "none", "nothing", "not sure", "unsure",
+        "no idea", "dont know", "do not know", "dunno",
+        "idk", "tbc", "tbd", "tba", "x", "xx", "xxx", "not given", "not said",
         "wouldnt say", "would not say", "refused", "declined", "withheld", "private",
         "private number", "no number", "no name", "no reg", "no plate", "unknown number",
         "unknown male", "unknown female", "unknown man", "unknown woman", "unknown person",
         "anon", "anonymous", "as above", "see above", "see notes", "same", "various",
     }
 )  # fmt: skip
+# Also written for "not known", but initials or a name too ("DK", "Nil"): a non-answer
+# for a vehicle, phone or place, never for a person's name.
+SHORT_NON_ANSWERS = frozenset({"nk", "na", "dk", "no", "nil"})
+# A handle may be any word ("private", "x"): only these, or punctuation alone, are none.
+HANDLE_NON_ANSWERS = frozenset({"unknown", "n a", "n k", "none", "not known"})
 
 # Everyone's home is somewhere else: never a place that links young people. Each is also
 # a home with "her", "his", "their", "my", "a" or "at" before it ("at her mum's house").
@@ -168,7 +179,18 @@ def normalise_name(text: str) -> str:
 
 def is_non_answer(text: str) -> bool:
     name = normalise_name(text)
+    return not name or name in NON_ANSWERS or name in SHORT_NON_ANSWERS
+
+
+def is_non_answer_name(text: str) -> bool:
+    """``is_non_answer`` for a person's name: initials and names ("DK", "Nil") are kept."""
+    name = normalise_name(text)
     return not name or name in NON_ANSWERS
+
+
+def _is_non_answer_handle(text: str) -> bool:
+    name = normalise_name(text)
+    return not name or name in HANDLE_NON_ANSWERS
 
 
 def _edits(a: str, b: str, most: int) -> int:
@@ -265,7 +287,7 @@ def normalise_handle(platform: str, handle: str) -> tuple[str, str] | None:
     if profile is not None:
         where, cleaned = profile
     cleaned = cleaned.rstrip(_SENTENCE_END + "/")
-    if not cleaned or is_non_answer(cleaned) or is_non_answer(handle):
+    if not cleaned or _is_non_answer_handle(cleaned) or _is_non_answer_handle(handle):
         return None
     if where in ("whatsapp", "telegram") and _NUMBER_HANDLE.fullmatch(cleaned):
         number = normalise_phone(cleaned)

@@ -17,8 +17,11 @@ string and never raises.
 
     What is left must fit one of the UK formats in ``TEMPLATES`` (L a letter, D a digit),
     where a character of a pair often confused in the dark (O/0, I/1, S/5, B/8, Z/2, G/6)
-    may stand for either, since a worker writes what they saw: ``AB12 C0E``, ``MA51 00K``,
-    ``AB1Z CDE`` and ``BIG DAD`` (``B16 DAD``) all fit. The text is kept as written; only
+    may stand for either, since a worker writes what they saw: ``AB12 C0E``, ``MA51 00K``
+    and ``AB1Z CDE`` all fit. A misread is allowed only when some digit as written stands
+    where the format has a digit and some letter where it has a letter, so words do not
+    fit by reading letters as digits: ``Taxi``, ``Golf``, ``Polo``, and so ``BIG DAD``
+    (``B16 DAD``) and ``PIO BCD`` too, are None. The text is kept as written; only
     ``plate_key`` folds the pairs.
 
     ============  =========================  ==================
@@ -44,11 +47,13 @@ string and never raises.
 
 ``normalise_registration(text) -> str | None``
     ``normalise_plate``, or else, for a registration of another country (``AB-123-CD``,
-    ``191-D-12345``), the same cleaned text when it is 2 to 10 letters and digits (an
-    Irish one has 10) with at least one of each. Such a registration is not of a UK
-    format (``is_uk_format`` is False): it matches only itself, with no misreads and no
-    partials, since its format is unknown. Words alone (``WHITE VAN``, ``UNKNOWN``) and
-    bare numbers are not one.
+    ``191-D-12345``), the same cleaned text when it is 4 to 10 letters and digits (an
+    Irish one has 10) with at least two digits, and at least two letters unless it has
+    four digits or more (an Irish county may be one letter). Such a registration is not
+    of a UK format (``is_uk_format`` is False): it matches only itself, with no misreads
+    and no partials, since its format is unknown. Words alone (``WHITE VAN``,
+    ``UNKNOWN``), bare numbers, and makes and models (``Audi A3``, ``BMW X5``, ``4x4``,
+    ``black 4x4``, ``Fiat 500``: a word of ``VEHICLE_WORDS``, or ``4X4``) are not one.
 
 ``is_uk_format(plate) -> bool``
     Whether a canonical registration fits a UK format (misreads allowed).
@@ -113,7 +118,27 @@ _CONFUSABLE = {"O": "0", "I": "1", "S": "5", "B": "8", "Z": "2", "G": "6"}
 _KEY = str.maketrans(_CONFUSABLE)
 _KEY_DIGITS = frozenset(_CONFUSABLE.values())
 _EITHER = frozenset(_CONFUSABLE) | _KEY_DIGITS
-_OTHER_COUNTRY = re.compile(r"(?=.*[A-Z])(?=.*[0-9])[A-Z0-9]{2,10}")
+# Another country's: two digits or more, and two letters or more unless four digits or
+# more (an Irish county may be one letter, "191-D-12345").
+_OTHER_COUNTRY = re.compile(
+    r"(?=(?:.*[0-9]){2})(?:(?=(?:.*[A-Z]){2})|(?=(?:.*[0-9]){4})(?=.*[A-Z]))[A-Z0-9]{4,10}"
+)
+# Written in the registration box for a vehicle with no registration known: a make, a
+# model, a colour or a kind of vehicle ("black 4x4", "Fiat 500", "Golf GTI"). A word of
+# these refuses another country's registration; "4X4" anywhere does too.
+VEHICLE_WORDS = frozenset(
+    {
+        "audi", "bmw", "merc", "mercedes", "benz", "ford", "vauxhall", "vw", "volkswagen",
+        "fiat", "kia", "seat", "skoda", "nissan", "toyota", "honda", "hyundai", "mazda",
+        "peugeot", "renault", "citroen", "volvo", "mini", "jeep", "tesla", "lexus", "range",
+        "rover", "land", "jag", "jaguar", "porsche", "suzuki", "dacia", "smart", "golf",
+        "polo", "corsa", "astra", "fiesta", "focus", "transit", "vito", "sprinter", "qashqai",
+        "juke", "yaris", "civic", "clio", "punto", "cooper", "gti", "amg", "sport", "car",
+        "van", "taxi", "cab", "uber", "bus", "moped", "bike", "scooter", "black", "white",
+        "silver", "grey", "gray", "red", "blue", "green", "dark", "light", "old", "new",
+    }
+)  # fmt: skip
+_FOUR_BY_FOUR = re.compile(r"4X4")
 MAX_LENGTH = 7
 # Longer text cannot hold a registration: refused before Unicode work and caching.
 _MAX_TEXT = 64
@@ -140,20 +165,35 @@ def _cleaned(text: str) -> str:
     return _STARS.sub("*", _SEPARATORS.sub("", text))
 
 
-def _shape(plate: str) -> re.Pattern[str]:
-    """A pattern that matches the templates a plate (wildcards and all) could be: a
-    character of a confusable pair may be read as a letter or a digit."""
-    parts = {"?": "[LD]", "*": "[LD]*"}
-    return re.compile(
-        "".join(
-            parts.get(ch, "[LD]" if ch in _EITHER else "D" if ch.isdigit() else "L") for ch in plate
-        )
-    )
+def _fits(plate: str, template: str) -> bool:
+    """Whether a plate (wildcards and all) could be of ``template``: as written, or with
+    characters of confusable pairs misread, but a misread only when some digit as written
+    stands where the format has a digit and some letter where it has a letter. Without
+    that anchor, words ("Taxi", "Golf", "Polo") would fit by reading letters as digits."""
+
+    @functools.cache
+    def go(i: int, k: int, misread: bool, digit: bool, letter: bool) -> bool:
+        if i == len(plate):
+            return k == len(template) and (not misread or (digit and letter))
+        ch = plate[i]
+        if ch == "*":
+            return go(i + 1, k, misread, digit, letter) or (
+                k < len(template) and go(i, k + 1, misread, digit, letter)
+            )
+        if k == len(template):
+            return False
+        if ch == "?":
+            return go(i + 1, k + 1, misread, digit, letter)
+        if (template[k] == "D") == ch.isdigit():
+            return go(i + 1, k + 1, misread, digit or ch.isdigit(), letter or ch.isalpha())
+        return ch in _EITHER and go(i + 1, k + 1, True, digit, letter)
+
+    return go(0, 0, False, False, False)
 
 
+@functools.lru_cache(maxsize=8192)
 def is_uk_format(plate: str) -> bool:
-    shape = _shape(plate)
-    return any(shape.fullmatch(template) for template in TEMPLATES)
+    return any(_fits(plate, template) for template in TEMPLATES)
 
 
 @functools.lru_cache(maxsize=8192)
@@ -174,10 +214,14 @@ def normalise_registration(text: str) -> str | None:
     plate = normalise_plate(text)
     if plate is not None or len(text) > _MAX_TEXT:
         return plate
-    # Another country's: kept whole so that the same text links. A letter and a digit
-    # are required so that words ("white van") and bare numbers are not taken for one.
+    # Another country's: kept whole so that the same text links. Letters and digits are
+    # required so that words ("white van"), bare numbers and makes and models ("Audi A3",
+    # "BMW X5", "black 4x4") are not taken for one.
     other = _cleaned(text)
-    return other if _OTHER_COUNTRY.fullmatch(other) else None
+    if not _OTHER_COUNTRY.fullmatch(other) or _FOUR_BY_FOUR.search(other):
+        return None
+    words = _SEPARATORS.split(unicodedata.normalize("NFKC", text).translate(_HOMOGLYPHS))
+    return None if any(word.casefold() in VEHICLE_WORDS for word in words) else other
 
 
 def is_partial(plate: str) -> bool:
