@@ -284,3 +284,13 @@ def test_the_migration_clears_wording_of_contacts_purged_before_it(
         f"{purged.uid}:1": (None, None, None, 1),
         kept.uid: ("Kept wording", "impact", "", 1),
     }
+
+
+def test_an_injurys_action_is_worded_not_a_code(opened: OpenVault) -> None:
+    store = RecordStore(opened.db)
+    zib = store.add_person(YoungPerson("Zibby", estimated_age=14)).id
+    injury = InjuryDetails(marks=(BodyMark("front", 0.5, 0.5, "left forearm"),), action="referral")
+    seen = (Observation(injury),)
+    store.seal(Contact(started_at=NOW - timedelta(days=1), people=(zib,), observations=seen))
+    entries = ChronologyStore(opened.db, lambda: NOW).load(store, zib)
+    assert _find(entries, "Injury").action == "Referral made"

@@ -125,6 +125,12 @@ class EventWords:
         event = f"Injury seen ({sites or 'site not recorded'})"
         return event + (f'; they said "{said}"' if said else "")
 
+    def action(self, code: str) -> str:
+        """An injury's action as chosen in the form ("medical", "referral", "none")."""
+        return {"medical": "Medical attention", "referral": "Referral made", "none": "None"}.get(
+            code, code
+        )
+
 
 @dataclass(frozen=True)
 class _Candidate:
@@ -176,7 +182,7 @@ def _candidates(store: RecordStore, person_id: str, words: EventWords) -> Iterat
             elif isinstance(d, InjuryDetails):
                 sites = ", ".join(m.site for m in d.marks if m.site)
                 event = words.injury(sites, d.explanation_in_own_words)
-                action = d.first_aid_or_medical or d.action
+                action = d.first_aid_or_medical or words.action(d.action)
                 at = observation.seen_at or c.started_at
                 entry = _made(
                     key, at, event, source, action=action, significant=not shared, shared=shared

@@ -87,6 +87,9 @@ class TranslatedWords(EventWords):
             event += translate("Exports", "; they said \u201c%1\u201d").replace("%1", said)
         return event
 
+    def action(self, code: str) -> str:
+        return choice_label(code) if code else ""
+
 
 def source_words(source: str) -> str:
     kind, _, provenance = source.partition("/")

@@ -155,6 +155,10 @@ def choice_label(value: str) -> str:
         "adult_of_concern": translate("Choices", "Adult of concern"),
         "peer": translate("Choices", "Peer"),
         "family": translate("Choices", "Family"),
+        # An injury's action
+        "medical": translate("Choices", "Medical attention"),
+        "referral": translate("Choices", "Referral made"),
+        "none": translate("Choices", "None"),
     }
     return labels.get(value, value.replace("_", " "))
 
