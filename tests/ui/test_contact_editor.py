@@ -6,6 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from outreach.records.keep_asking import KeepAsking
 from outreach.records.model import Contact, QuestionUpdate, Quote, YoungPerson
 from outreach.records.store import RecordStore
 from outreach.vault.audit import utc_now
@@ -107,6 +108,17 @@ def test_a_question_typed_but_not_added_comes_back_after_a_lock(
     qtbot.keyClick(again.keep_asking.new_question, Qt.Key.Key_Return)
     (added,) = again.keep_asking.updates()
     assert (added.person_id, added.text) == (jo, "Ask about the new trainers")
+
+
+def test_a_question_typed_but_not_added_is_filed_with_the_contact(
+    qtbot, make_shell, make_vault
+) -> None:
+    shell, (tam,) = _shell(qtbot, make_shell, make_vault, "Tam")
+    editor = _new_contact(shell, tam)
+    qtbot.keyClicks(editor.keep_asking.new_question, "Who gave her the new phone?")
+    file_contact(qtbot, editor)
+    asked = KeepAsking(shell.session.open_vault.db).open_questions([tam])
+    assert [q.text for q in asked] == ["Who gave her the new phone?"]
 
 
 def test_discarding_asks_first_and_keeping_it_changes_nothing(

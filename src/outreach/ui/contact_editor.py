@@ -568,6 +568,7 @@ class ContactEditor(QWidget):
 
     def file(self) -> None:
         self._check_timer.stop()
+        self.keep_asking.add_pending()  # a question typed but not added goes with it
         problems = self.check() + check_instinct(self.value())
         if problems:
             self.show_problems(problems)

@@ -232,6 +232,10 @@ class KeepAskingPanel(QWidget):
         self.rows.append(row)
         return row
 
+    def add_pending(self) -> None:
+        """Add a question typed but not added, as filing does: what was typed is kept."""
+        self._add_new()
+
     def _add_new(self) -> None:
         text = self.new_question.text().strip()
         person = self.new_for.currentData()
