@@ -47,6 +47,7 @@ from outreach.records.model import (
 )
 from outreach.records.store import InvalidRecord, summary_of
 from outreach.records.validation import Problem, check_contact, check_instinct
+from outreach.ui.dialogs import ask_before_deleting
 from outreach.ui.fields import (
     DATETIME_FORMAT,
     ObservationForm,
@@ -623,19 +624,9 @@ class ContactEditor(QWidget):
                 "Discard this unfinished contact? Everything written in it is deleted and "
                 "can't be brought back."
             )
-        box = QMessageBox(
-            QMessageBox.Icon.Warning,
-            self.tr("Discard draft"),
-            question,
-            QMessageBox.StandardButton.NoButton,
-            self,
+        box = ask_before_deleting(
+            self, self.tr("Discard draft"), question, self.tr("Discard"), self._discard_now
         )
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        confirm = box.addButton(self.tr("Discard"), QMessageBox.ButtonRole.DestructiveRole)
-        keep = box.addButton(self.tr("Keep editing"), QMessageBox.ButtonRole.RejectRole)
-        box.setDefaultButton(keep)  # Enter, like Escape, keeps it
-        box.setEscapeButton(keep)
-        confirm.clicked.connect(self._discard_now)
         from outreach.ui.main_window import MainWindow  # the editor is built inside it
 
         window = self.window()

@@ -1,6 +1,8 @@
-"""Settings, changing the passphrase, and the calm error dialog."""
+"""Settings, changing the passphrase, the calm error dialog, and asking before deleting."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (
@@ -188,4 +190,24 @@ def show_calm_error(parent: QWidget | None) -> QMessageBox:
     )
     box.setStandardButtons(QMessageBox.StandardButton.Ok)
     box.open()
+    return box
+
+
+def ask_before_deleting(
+    parent: QWidget, title: str, text: str, delete_label: str, on_delete: Callable[[], object]
+) -> QMessageBox:
+    """A warning that asks before what the worker typed is deleted, for the caller to
+    open: "Keep editing" is the default for Enter and Escape, and it is opened, never
+    exec'd, so a lock closes it and the draft stays."""
+    box = QMessageBox(
+        QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.NoButton, parent
+    )
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    delete = box.addButton(delete_label, QMessageBox.ButtonRole.DestructiveRole)
+    keep = box.addButton(
+        QCoreApplication.translate("Dialogs", "Keep editing"), QMessageBox.ButtonRole.RejectRole
+    )
+    box.setDefaultButton(keep)
+    box.setEscapeButton(keep)
+    delete.clicked.connect(on_delete)
     return box

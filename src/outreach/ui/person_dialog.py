@@ -32,6 +32,7 @@ from outreach.app.session import Session
 from outreach.records.model import PersonStatus, YoungPerson
 from outreach.records.store import InvalidRecord
 from outreach.records.validation import Problem, check_person
+from outreach.ui.dialogs import ask_before_deleting
 from outreach.ui.fields import OptionalMoment, PlainLines, add_checked_row
 from outreach.ui.language import attach_language_check
 from outreach.ui.text import mark_content
@@ -289,21 +290,15 @@ class PersonDialog(QDialog):
     _confirmed = False
 
     def _ask_to_throw_away(self) -> QMessageBox:
-        box = QMessageBox(
-            QMessageBox.Icon.Warning,
+        box = ask_before_deleting(
+            self,
             self.tr("Throw these details away?"),
             self.tr("What you typed here is not saved and will be deleted."),
-            QMessageBox.StandardButton.NoButton,
-            self,
+            self.tr("Throw away"),
+            self._throw_away,
         )
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        throw = box.addButton(self.tr("Throw away"), QMessageBox.ButtonRole.DestructiveRole)
-        keep = box.addButton(self.tr("Keep editing"), QMessageBox.ButtonRole.RejectRole)
-        box.setDefaultButton(keep)  # Enter, like Escape, keeps them
-        box.setEscapeButton(keep)
-        throw.clicked.connect(self._throw_away)
         self.confirm_box = box
-        box.open()  # not exec: a lock closes it with the dialog, and the draft stays
+        box.open()
         return box
 
     def _throw_away(self) -> None:
