@@ -78,6 +78,34 @@ def test_professional_wording_is_not_flagged() -> None:
         assert check_language(text) == [], text
 
 
+def test_a_workers_own_decision_without_a_subject_is_not_flagged_but_a_childs_is() -> None:
+    # With no subject, what was decided tells whose decision it was: a professional act
+    # (refer, escalate, share, inform, a meeting, a visit) is the worker's own.
+    for text in [
+        "Spoke with her at the bus station and decided to refer to children's services",
+        "Discussed with manager, decided to escalate",
+        "Agreed with police and decided to share the plate",
+        "Decided not to refer at this stage",
+        "Saw her at the park, decided to ring her mum",
+        "Agreed with the team lead and decided to arrange a strategy meeting",
+        "Agreed to meet her again next week",
+    ]:
+        assert check_language(text) == [], text
+    for text, phrase in [
+        ("Decided to stay out overnight.", "Decided to"),
+        ("Chose to go with older males again.", "Chose to"),
+        ("Decided to go back to the flat", "Decided to"),
+        ("Chose not to come home", "Chose not to"),
+        ("Decided to visit him at his flat", "Decided to"),
+        ("Chose to share her location with him", "Chose to"),
+        ("Decided to arrange a meeting with him", "Decided to"),
+        ("She chose not to tell the police", "chose not to"),
+        ("Decided not to speak to police", "Decided not to"),
+    ]:
+        found = [(f.rule_id, f.phrase) for f in check_language(text)]
+        assert found == [("choosing_to", phrase)], text
+
+
 def test_what_the_review_found_missing_is_found() -> None:
     for text, rule_id, phrase in [
         ("she brought it on herself", "brought_on_self", "brought it on herself"),
