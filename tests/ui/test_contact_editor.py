@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from outreach.records.keep_asking import KeepAsking
-from outreach.records.model import Contact, QuestionUpdate, Quote, YoungPerson
+from outreach.records.model import Contact, ObservationKind, QuestionUpdate, Quote, YoungPerson
 from outreach.records.store import RecordStore
 from outreach.vault.audit import utc_now
 from tests.conftest import PASSPHRASE
@@ -163,3 +163,66 @@ def test_a_lock_while_asking_to_discard_keeps_the_draft(qtbot, make_shell, make_
     again = shell.window.workspace.editor
     assert again.uid == uid
     assert again.narrative.toPlainText() == "Notes about the flat on Eastgate"
+
+
+def test_a_question_typed_too_long_is_kept_to_be_shortened_then_added(
+    qtbot, make_shell, make_vault
+) -> None:
+    shell, (tam,) = _shell(qtbot, make_shell, make_vault, "Tam")
+    editor = _new_contact(shell, tam)
+    panel = editor.keep_asking
+    typed = "Who drove the silver car? " + "x" * 1_000
+    panel.new_question.setText(typed)
+    qtbot.keyClicks(editor.narrative, "By the shops")
+    editor.instinct_panel.worry.setValue(3)
+    with qtbot.assertNotEmitted(editor.filed, wait=0):
+        qtbot.keyClick(editor.narrative, Qt.Key.Key_Return, CTRL)
+
+    assert QApplication.focusWidget() is panel.new_question  # where it is shortened
+    assert panel.new_question.text() == typed  # nothing typed is lost
+    assert panel.rows == []  # not added while too long
+    assert panel.new_error.isVisibleTo(editor)
+    assert "1000 characters" in panel.new_error.text()
+    qtbot.keyClick(panel.new_question, Qt.Key.Key_Return)  # Add refuses it too
+    assert panel.rows == []
+
+    for _ in range(25):  # shortened from the keyboard, to one character too many
+        qtbot.keyClick(panel.new_question, Qt.Key.Key_Backspace)
+    editor.check()
+    assert panel.new_error.isVisibleTo(editor)
+    qtbot.keyClick(panel.new_question, Qt.Key.Key_Backspace)
+    qtbot.waitUntil(lambda: not panel.new_error.isVisibleTo(editor), timeout=1_000)
+    qtbot.keyClick(panel.new_question, Qt.Key.Key_Return)
+    assert [row.text for row in panel.rows] == [typed[:1_000].strip()]
+    assert panel.new_question.text() == ""
+    file_contact(qtbot, editor)
+    asked = KeepAsking(shell.session.open_vault.db).open_questions([tam])
+    assert [q.text for q in asked] == [typed[:1_000].strip()]
+
+
+def test_filing_refused_for_an_observation_focuses_its_field_in_view(
+    qtbot, make_shell, make_vault
+) -> None:
+    shell, _ = _shell(qtbot, make_shell, make_vault)
+    editor = _new_contact(shell)
+    qtbot.keyClicks(editor.narrative, "By the shops")
+    editor.instinct_panel.worry.setValue(3)
+    vehicle = editor.add_observation(ObservationKind.VEHICLE)
+    driver = vehicle.inputs["driver"]
+    driver.input.setText("x" * 1_200)
+    editor.add_observation(ObservationKind.PLACE)  # shown now, the vehicle behind it
+    editor._scroll.verticalScrollBar().setValue(0)
+    with qtbot.assertNotEmitted(editor.filed, wait=0):
+        qtbot.keyClick(editor.narrative, Qt.Key.Key_Return, CTRL)
+
+    assert "1000 characters" in driver.error.text()
+    assert editor.observation_stack.currentWidget() is vehicle  # not the place
+    assert editor.observation_list.currentRow() == 0
+    assert driver.input.hasFocus()
+    viewport = editor._scroll.viewport()
+    shown_at = driver.input.mapTo(viewport, driver.input.rect().topLeft())
+    assert viewport.rect().contains(shown_at)
+    driver.input.setText("Older man, grey beard")
+    qtbot.waitUntil(lambda: not driver.error.isVisibleTo(editor), timeout=1_000)
+    filed = shell.records.contact(file_contact(qtbot, editor)).contact
+    assert [o.kind for o in filed.observations] == [ObservationKind.VEHICLE, ObservationKind.PLACE]

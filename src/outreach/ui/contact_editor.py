@@ -535,6 +535,7 @@ class ContactEditor(QWidget):
         problems = check_contact(self.value())
         if self._amends and not self.amend_reason.text().strip():
             problems.append(Problem("amend_reason", "required"))
+        problems += self.keep_asking.pending_problems()  # filing would add it
         self.show_problems(problems)
         return problems
 
@@ -594,8 +595,8 @@ class ContactEditor(QWidget):
 
     def _focus_first_problem(self) -> None:
         """Focus where the first problem shown is fixed, top to bottom as the form reads:
-        keep asking heads it, and their own words come between the narrative and the
-        instinct."""
+        keep asking heads it, and their own words and then what was observed come between
+        the narrative and the instinct."""
 
         def field(name: str) -> QWidget | None:
             label = self.errors[name]
@@ -605,9 +606,14 @@ class ContactEditor(QWidget):
         places = [self.keep_asking.first_problem()]
         places += [field(name) for name in self.errors if name not in last]
         places += [row.problem_at for row in self.quote_rows]
+        places += [form.first_problem() for form in self.observation_forms]
         places += [field(name) for name in last]
         target = next((place for place in places if place is not None), None)
         if target is not None:
+            # An observation's form is shown only while its row is current.
+            for row, form in enumerate(self.observation_forms):
+                if form.isAncestorOf(target):
+                    self.observation_list.setCurrentRow(row)
             target.setFocus()
             self._scroll.ensureWidgetVisible(target)
 

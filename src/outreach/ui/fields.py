@@ -285,6 +285,11 @@ class ObservationForm(QWidget):
         for name, field_input in self.inputs.items():
             field_input.show_problem(problems.get(name, ""))
 
+    def first_problem(self) -> QWidget | None:
+        """The first field, as the form reads, with a problem shown; None if none is."""
+        fields = [self.seen_at, *self.inputs.values()]
+        return next((f for f in fields if not f.error.isHidden()), None)
+
 
 def error_label() -> QLabel:
     """The inline message line under a field: empty and hidden until there is a problem."""

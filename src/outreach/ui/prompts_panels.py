@@ -33,11 +33,13 @@ from outreach.prompts import bank
 from outreach.prompts.nudges import Nudge
 from outreach.records.keep_asking import OpenQuestion, UnactionedInjury
 from outreach.records.model import IndicatorMark, Observation, QuestionUpdate, YoungPerson
+from outreach.records.validation import SHORT_TEXT_LIMIT, Problem
 from outreach.ui.contact_view import when_text
 from outreach.ui.fields import error_label
 from outreach.ui.text import mark_content
 
 SHOWN_QUESTIONS = 5
+NEW_QUESTION = "questions.new.text"  # the problem with a question typed but not yet added
 
 
 def _empty(layout: QVBoxLayout) -> None:
@@ -147,6 +149,7 @@ class KeepAskingPanel(QWidget):
         add_row.addWidget(self.new_question, 1)
         add_row.addWidget(self.new_for)
         add_row.addWidget(self.add_button)
+        self.new_error = error_label()
         self.more_button = QPushButton()
         self.more_button.setCheckable(True)
         self.more_button.setVisible(False)
@@ -155,6 +158,7 @@ class KeepAskingPanel(QWidget):
         layout.addLayout(self.rows_box)
         layout.addWidget(self.more_button, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addLayout(add_row)
+        layout.addWidget(self.new_error)
         self.rows: list[QuestionRow] = []
         self.injury_buttons: list[QPushButton] = []
         self._people: dict[str, str] = {}
@@ -239,7 +243,7 @@ class KeepAskingPanel(QWidget):
     def _add_new(self) -> None:
         text = self.new_question.text().strip()
         person = self.new_for.currentData()
-        if not text or not person:
+        if not text or not person or self.pending_problems():
             return
         self._row(None, person, text)
         self.new_question.clear()
@@ -249,6 +253,14 @@ class KeepAskingPanel(QWidget):
     def _pending_for_changed(self) -> None:
         if self.new_question.text():
             self.changed.emit()
+
+    def pending_problems(self) -> list[Problem]:
+        """A question typed but not added is checked as an added one would be, and is not
+        added while too long: a row's text can't be edited, the box here can."""
+        text = self.new_question.text().strip()
+        if self.new_for.currentData() and len(text) > SHORT_TEXT_LIMIT:
+            return [Problem(NEW_QUESTION, "too_long", SHORT_TEXT_LIMIT)]
+        return []
 
     def pending(self) -> tuple[str, str] | None:
         """(person id, text) of a question typed but not yet added, kept in the draft."""
@@ -266,7 +278,10 @@ class KeepAskingPanel(QWidget):
 
     def show_problems(self, by_field: Mapping[str, str]) -> None:
         """Problems named ``questions.N...``: N counts the rows with an update, as
-        ``updates()`` does."""
+        ``updates()`` does; ``NEW_QUESTION`` is shown under the question typed."""
+        message = by_field.get(NEW_QUESTION, "")
+        self.new_error.setText(message)
+        self.new_error.setVisible(bool(message))
         index = 0
         for row in self.rows:
             if row.question_update() is None:
@@ -284,7 +299,9 @@ class KeepAskingPanel(QWidget):
 
     def first_problem(self) -> QWidget | None:
         """Where the first question with a problem is fixed, if any."""
-        return next((row.problem_at for row in self.rows if row.problem_at is not None), None)
+        places = [row.problem_at for row in self.rows]
+        places.append(None if self.new_error.isHidden() else self.new_question)
+        return next((place for place in places if place is not None), None)
 
 
 class InstinctPanel(QWidget):
