@@ -6,6 +6,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from outreach.app.records import ContactDraft
+from outreach.records.drafts import DraftStore
 from outreach.records.keep_asking import KeepAsking
 from outreach.records.model import Contact, ObservationKind, QuestionUpdate, Quote, YoungPerson
 from outreach.records.store import RecordStore
@@ -226,3 +228,153 @@ def test_filing_refused_for_an_observation_focuses_its_field_in_view(
     qtbot.waitUntil(lambda: not driver.error.isVisibleTo(editor), timeout=1_000)
     filed = shell.records.contact(file_contact(qtbot, editor)).contact
     assert [o.kind for o in filed.observations] == [ObservationKind.VEHICLE, ObservationKind.PLACE]
+
+
+def test_a_question_left_with_nobody_to_ask_is_kept_and_filing_says_what_it_needs(
+    qtbot, make_shell, make_vault
+) -> None:
+    shell, (tam,) = _shell(qtbot, make_shell, make_vault, "Tam")
+    editor = _new_contact(shell, tam)
+    panel = editor.keep_asking
+    qtbot.keyClicks(panel.new_question, "Who gave her the new phone?")
+    qtbot.keyClicks(editor.narrative, "By the shops")
+    editor.instinct_panel.worry.setValue(3)
+    editor.people_list.setCurrentRow(0)
+    editor.remove_person_button.click()  # nobody left to ask it of
+    with qtbot.assertNotEmitted(editor.filed, wait=0):
+        qtbot.keyClick(editor.narrative, Qt.Key.Key_Return, CTRL)
+
+    assert panel.new_question.isVisibleTo(editor)  # still there to be seen
+    assert panel.new_question.text() == "Who gave her the new phone?"
+    assert panel.new_error.isVisibleTo(editor)
+    assert panel.new_error.text() == (
+        "A question needs a young person in this contact. "
+        "Add the young person it is for, or clear the question."
+    )
+    assert QApplication.focusWidget() is panel.new_question
+
+    again = _lock_and_unlock(qtbot, shell)
+    panel = again.keep_asking
+    assert panel.new_question.text() == "Who gave her the new phone?"
+    assert panel.new_question.isVisibleTo(again)
+    again.add_person(tam)
+    assert panel.new_for.currentData() is None  # not given to anyone unasked
+    with qtbot.assertNotEmitted(again.filed, wait=0):
+        qtbot.keyClick(again.narrative, Qt.Key.Key_Return, CTRL)
+    assert panel.new_error.text() == "Choose who this question is for."
+    assert QApplication.focusWidget() is panel.new_for
+    panel.new_for.setCurrentIndex(panel.new_for.findData(tam))
+    qtbot.waitUntil(lambda: not panel.new_error.isVisibleTo(again), timeout=1_000)
+    file_contact(qtbot, again)
+    asked = KeepAsking(shell.session.open_vault.db).open_questions([tam])
+    assert [q.text for q in asked] == ["Who gave her the new phone?"]
+
+
+def test_whom_a_typed_question_is_for_stays_chosen_as_people_come_and_go(
+    qtbot, make_shell, make_vault
+) -> None:
+    shell, (tam, jo, sam) = _shell(qtbot, make_shell, make_vault, "Tam", "Jo", "Sam")
+    editor = _new_contact(shell, tam, jo)
+    panel = editor.keep_asking
+    panel.new_for.setCurrentIndex(panel.new_for.findData(jo))
+    qtbot.keyClicks(panel.new_question, "Ask about the new trainers")
+    editor.add_person(sam)
+    assert panel.new_for.currentData() == jo
+
+    editor.people_list.setCurrentRow(1)
+    editor.remove_person_button.click()  # Jo leaves the contact
+    assert panel.new_for.currentData() is None  # not moved to Tam unasked
+    qtbot.waitUntil(lambda: panel.new_error.isVisibleTo(editor), timeout=1_000)
+    assert panel.new_error.text() == "Choose who this question is for."
+    assert panel.new_question.text() == "Ask about the new trainers"
+
+
+def _draft_shell(qtbot, make_shell, make_vault, names, questions):
+    """Unlocked on a vault holding one unfinished contact with these young people, whose
+    ``questions`` are made from their ids, as a draft saved by an older version."""
+    opened = make_vault().create(PASSPHRASE)
+    store = RecordStore(opened.db)
+    ids = [store.add_person(YoungPerson(name)).id for name in names]
+    contact = Contact(
+        started_at=utc_now(),
+        people=tuple(ids),
+        narrative="By the shops",
+        worry=3,
+        questions=questions(ids),
+    )
+    draft = ContactDraft("older1", contact)
+    DraftStore(opened.db).save(draft.form_key, draft.dumps())
+    opened.close()
+    shell = make_shell()
+    unlock(qtbot, shell)
+    editor = shell.window.workspace.editor
+    assert editor is not None
+    assert editor.uid == "older1"
+    return shell, editor, ids
+
+
+def test_an_over_long_question_added_in_an_older_draft_comes_back_to_be_shortened(
+    qtbot, make_shell, make_vault
+) -> None:
+    typed = "Who drove the silver car? " + "x" * 1_000
+    shell, editor, (_, jo) = _draft_shell(
+        qtbot,
+        make_shell,
+        make_vault,
+        ("Tam", "Jo"),
+        lambda ids: (QuestionUpdate(ids[1], "open", text=typed),),
+    )
+    panel = editor.keep_asking
+    assert panel.rows == []
+    assert panel.new_question.text() == typed
+    assert panel.new_for.currentData() == jo
+    assert panel.new_error.isVisibleTo(editor)
+    assert "1000 characters" in panel.new_error.text()
+    with qtbot.assertNotEmitted(editor.filed, wait=0):
+        qtbot.keyClick(editor.narrative, Qt.Key.Key_Return, CTRL)
+    assert QApplication.focusWidget() is panel.new_question
+
+    panel.new_question.setText(typed[:1_000])
+    qtbot.keyClick(panel.new_question, Qt.Key.Key_Return)
+    filed = shell.records.contact(file_contact(qtbot, editor)).contact
+    assert [(q.person_id, q.text) for q in filed.questions] == [(jo, typed[:1_000].strip())]
+
+
+def test_more_than_one_over_long_question_in_an_older_draft_come_back_one_at_a_time(
+    qtbot, make_shell, make_vault
+) -> None:
+    first = "Who drove the silver car? " + "x" * 1_000
+    second = "Whose is the flat on Eastgate? " + "y" * 1_000
+    shell, editor, (tam, jo) = _draft_shell(
+        qtbot,
+        make_shell,
+        make_vault,
+        ("Tam", "Jo"),
+        lambda ids: (
+            QuestionUpdate(ids[1], "open", text=first),
+            QuestionUpdate(ids[0], "answered", answer="her cousin's", text=second),
+        ),
+    )
+    panel = editor.keep_asking
+    assert panel.new_question.text() == first
+    (waiting,) = panel.rows  # kept, and says what will happen to it
+    assert waiting.text == second
+    assert waiting.error.isVisibleTo(editor)
+    assert "question box" in waiting.error.text()
+
+    panel.new_question.setText(first[:1_000])
+    qtbot.keyClick(panel.new_question, Qt.Key.Key_Return)
+    assert [row.text for row in panel.rows] == [first[:1_000].strip()]
+    assert panel.new_question.text() == second  # the next, now the box is free
+    assert panel.new_for.currentData() == tam
+
+    again = _lock_and_unlock(qtbot, shell)  # what it had is kept through a lock
+    panel = again.keep_asking
+    assert panel.new_question.text() == second
+    panel.new_question.setText(second[:1_000])
+    qtbot.keyClick(panel.new_question, Qt.Key.Key_Return)
+    filed = shell.records.contact(file_contact(qtbot, again)).contact
+    assert [(q.person_id, q.status, q.answer, q.text) for q in filed.questions] == [
+        (jo, "open", "", first[:1_000].strip()),
+        (tam, "answered", "her cousin's", second[:1_000].strip()),
+    ]

@@ -60,7 +60,13 @@ from outreach.ui.fields import (
 )
 from outreach.ui.labels import contact_kind_label, kind_label, person_label
 from outreach.ui.language import attach_language_check
-from outreach.ui.prompts_panels import IndicatorsPanel, InstinctPanel, KeepAskingPanel, NudgesPanel
+from outreach.ui.prompts_panels import (
+    NEW_QUESTION_FOR,
+    IndicatorsPanel,
+    InstinctPanel,
+    KeepAskingPanel,
+    NudgesPanel,
+)
 from outreach.ui.shortcuts import bind
 from outreach.ui.text import mark_content
 
@@ -293,6 +299,7 @@ class ContactEditor(QWidget):
 
         self._load(draft)
         self._restore_pending_question()
+        self.keep_asking.take_too_long()  # an older version's, now to be shortened
         for signal in (
             self.amend_reason.textChanged,
             self.started.dateTimeChanged,
@@ -364,7 +371,12 @@ class ContactEditor(QWidget):
         try:
             pending = json.loads(self._drafts.load() or "{}").get(PENDING_QUESTION)
             if pending:
-                self.keep_asking.set_pending(str(pending["person_id"]), str(pending["text"]))
+                self.keep_asking.set_pending(
+                    str(pending["person_id"]),
+                    str(pending["text"]),
+                    str(pending.get("status", "open")),
+                    str(pending.get("answer", "")),
+                )
         except (ValueError, TypeError, KeyError, AttributeError):
             pass  # an unreadable extra: the contact itself was read by ContactDraft
 
@@ -432,7 +444,12 @@ class ContactEditor(QWidget):
         if pending is None:
             return text
         raw = json.loads(text)
-        raw[PENDING_QUESTION] = {"person_id": pending[0], "text": pending[1]}
+        raw[PENDING_QUESTION] = {
+            "person_id": pending.person_id,
+            "text": pending.text,
+            "status": pending.status,
+            "answer": pending.answer,
+        }
         return json.dumps(raw, ensure_ascii=False)
 
     # --- people, quotes, observations -------------------------------------------------
@@ -549,6 +566,15 @@ class ContactEditor(QWidget):
                 problem.field.startswith("questions.") and problem.field.endswith(".answer")
             ):
                 text = self.tr("Type their answer, or choose what happened instead.")
+            elif problem.field == NEW_QUESTION_FOR:
+                text = (
+                    self.tr("Choose who this question is for.")
+                    if problem.code == "required"
+                    else self.tr(
+                        "A question needs a young person in this contact. "
+                        "Add the young person it is for, or clear the question."
+                    )
+                )
             by_field.setdefault(problem.field, text)
         for name, label in self.errors.items():
             _show(label, by_field.get(name, ""))

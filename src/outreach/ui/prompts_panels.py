@@ -40,6 +40,7 @@ from outreach.ui.text import mark_content
 
 SHOWN_QUESTIONS = 5
 NEW_QUESTION = "questions.new.text"  # the problem with a question typed but not yet added
+NEW_QUESTION_FOR = "questions.new.person_id"  # ... and with whom it is for
 
 
 def _empty(layout: QVBoxLayout) -> None:
@@ -106,10 +107,17 @@ class QuestionRow(QWidget):
         """Messages by part: "answer", "text", or "" for the status; one is shown."""
         part = next((p for p in ("answer", "text", "") if problems.get(p)), None)
         message = problems[part] if part is not None else ""
+        if part == "text" and len(self.text) > SHORT_TEXT_LIMIT:
+            # Only an older version added one this long; KeepAskingPanel.take_too_long
+            # moves it to the question box, where it can be shortened, once that is free.
+            message = self.tr(
+                "Too long to file. It goes back in the question box to be shortened once "
+                "the question there is added."
+            )
         self.error.setText(message)
         self.error.setVisible(bool(message))
-        # The question's own text is not editable here: its status is the way to it.
-        self.problem_at = None if part is None else self.answer if part == "answer" else self.status
+        # The question's own text is not editable here: the question box is the way to it.
+        self.problem_at = self.answer if part == "answer" else self.status if part == "" else None
 
     def set_update(self, update: QuestionUpdate) -> None:
         self.status.setCurrentIndex(self.status.findData(update.status))
@@ -162,6 +170,10 @@ class KeepAskingPanel(QWidget):
         self.rows: list[QuestionRow] = []
         self.injury_buttons: list[QPushButton] = []
         self._people: dict[str, str] = {}
+        self._new_problem_at: QWidget | None = None
+        # What an older draft's row had marked for the question now in the box, given back
+        # to it when it is added: (status, answer).
+        self._carried = ("open", "")
         self.add_button.clicked.connect(self._add_new)
         self.new_question.returnPressed.connect(self._add_new)
         self.new_for.currentIndexChanged.connect(self._pending_for_changed)
@@ -177,9 +189,16 @@ class KeepAskingPanel(QWidget):
         _empty(self.rows_box)
         self.rows, self.injury_buttons = [], []
         self._people = {p.id: p.known_as for p in people}
+        chosen = self.new_for.currentData()
         self.new_for.clear()
         for person in people:
             self.new_for.addItem(person.known_as, person.id)
+        # Whom a typed question is for stays chosen; if they have left the contact, nobody
+        # is, rather than someone the worker did not choose.
+        index = self.new_for.findData(chosen) if chosen else -1
+        if index < 0 and not self.new_question.text():
+            index = 0 if people else -1
+        self.new_for.setCurrentIndex(index)
         for name, injury in injuries:
             line = QHBoxLayout()
             box = QWidget()
@@ -209,10 +228,14 @@ class KeepAskingPanel(QWidget):
         for update in updates:
             if not update.question_id:
                 self._row(None, update.person_id, update.text).set_update(update)
-        has_people = bool(people)
-        self.setVisible(has_people)
+        self._update_shown()
         self.title.setVisible(bool(self.rows or self.injury_buttons))
         self._show_rows(self.more_button.isChecked())
+
+    def _update_shown(self) -> None:
+        # With nobody in the contact there is nobody to ask, but a question typed stays in
+        # view, with its problem, until the worker adds whom it is for or clears it.
+        self.setVisible(bool(self._people) or bool(self.new_question.text()))
 
     def _show_rows(self, show_all: bool) -> None:
         """A few at a time, so that the contact itself stays in view; changed ones stay."""
@@ -239,16 +262,40 @@ class KeepAskingPanel(QWidget):
     def add_pending(self) -> None:
         """Add a question typed but not added, as filing does: what was typed is kept."""
         self._add_new()
+        self.take_too_long()
 
     def _add_new(self) -> None:
         text = self.new_question.text().strip()
         person = self.new_for.currentData()
         if not text or not person or self.pending_problems():
             return
-        self._row(None, person, text)
+        row = self._row(None, person, text)
+        status, answer = self._carried
+        row.set_update(QuestionUpdate(person, status, "", answer, text))
+        self._carried = ("open", "")
         self.new_question.clear()
+        self.take_too_long()
         self.title.setVisible(True)
         self.changed.emit()
+
+    def take_too_long(self) -> None:
+        """An added question over the limit, from a draft kept by an older version, goes
+        back into the question box while it is empty, to be shortened: a row's text can't
+        be edited. One at a time; the others wait in their rows, still in the draft."""
+        if self.new_question.text().strip():
+            return
+        row = next(
+            (r for r in self.rows if r.question is None and len(r.text) > SHORT_TEXT_LIMIT),
+            None,
+        )
+        update = row.question_update() if row is not None else None
+        if row is None or update is None:
+            return
+        self.rows.remove(row)
+        self.rows_box.removeWidget(row)
+        row.deleteLater()
+        self.set_pending(update.person_id, update.text, update.status, update.answer)
+        self._show_rows(self.more_button.isChecked())
 
     def _pending_for_changed(self) -> None:
         if self.new_question.text():
@@ -256,32 +303,46 @@ class KeepAskingPanel(QWidget):
 
     def pending_problems(self) -> list[Problem]:
         """A question typed but not added is checked as an added one would be, and is not
-        added while too long: a row's text can't be edited, the box here can."""
+        added while too long: a row's text can't be edited, the box here can. Nor is it
+        added with nobody chosen to ask, and filing would drop it: so filing waits."""
         text = self.new_question.text().strip()
-        if self.new_for.currentData() and len(text) > SHORT_TEXT_LIMIT:
+        if not text:
+            return []
+        if not self.new_for.currentData():
+            code = "required" if self.new_for.count() else "no_people"
+            return [Problem(NEW_QUESTION_FOR, code)]
+        if len(text) > SHORT_TEXT_LIMIT:
             return [Problem(NEW_QUESTION, "too_long", SHORT_TEXT_LIMIT)]
         return []
 
-    def pending(self) -> tuple[str, str] | None:
-        """(person id, text) of a question typed but not yet added, kept in the draft."""
+    def pending(self) -> QuestionUpdate | None:
+        """A question typed but not yet added, kept in the draft (person id "" if none)."""
         text = self.new_question.text()
-        return (self.new_for.currentData() or "", text) if text else None
+        if not text:
+            return None
+        status, answer = self._carried
+        return QuestionUpdate(self.new_for.currentData() or "", status, "", answer, text)
 
-    def set_pending(self, person_id: str, text: str) -> None:
-        index = self.new_for.findData(person_id)
-        if index >= 0:
-            self.new_for.setCurrentIndex(index)
+    def set_pending(
+        self, person_id: str, text: str, status: str = "open", answer: str = ""
+    ) -> None:
+        # Nobody is chosen if they are not in the contact: the worker says whom to ask.
+        self.new_for.setCurrentIndex(self.new_for.findData(person_id))
         self.new_question.setText(text)
+        self._carried = (status, answer)
+        self._update_shown()
 
     def updates(self) -> tuple[QuestionUpdate, ...]:
         return tuple(u for u in (row.question_update() for row in self.rows) if u is not None)
 
     def show_problems(self, by_field: Mapping[str, str]) -> None:
         """Problems named ``questions.N...``: N counts the rows with an update, as
-        ``updates()`` does; ``NEW_QUESTION`` is shown under the question typed."""
-        message = by_field.get(NEW_QUESTION, "")
+        ``updates()`` does; ``NEW_QUESTION`` and ``NEW_QUESTION_FOR`` under the question typed."""
+        message = by_field.get(NEW_QUESTION_FOR) or by_field.get(NEW_QUESTION, "")
         self.new_error.setText(message)
         self.new_error.setVisible(bool(message))
+        whom = NEW_QUESTION_FOR in by_field and self.new_for.count() > 0
+        self._new_problem_at = None if not message else self.new_for if whom else self.new_question
         index = 0
         for row in self.rows:
             if row.question_update() is None:
@@ -300,7 +361,7 @@ class KeepAskingPanel(QWidget):
     def first_problem(self) -> QWidget | None:
         """Where the first question with a problem is fixed, if any."""
         places = [row.problem_at for row in self.rows]
-        places.append(None if self.new_error.isHidden() else self.new_question)
+        places.append(self._new_problem_at)
         return next((place for place in places if place is not None), None)
 
 
