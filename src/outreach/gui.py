@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import signal
 import sys
@@ -50,7 +51,7 @@ DEMO_PASSPHRASE = "demo vault only"  # noqa: S105
 NOTES_FORM = "notes"
 
 
-@dataclass
+@dataclass(eq=False)  # the running app: compared by identity
 class Shell:
     """Everything the running app is made of; tests build one with test doubles."""
 
@@ -327,6 +328,9 @@ def run_gui(paths: AppPaths, policy: Policy, *, demo: bool = False) -> int:
     log.info("app started, version %s", __version__)
     window.show()
     app.processEvents()  # paint it before the rest is built
+    # What starting made lives as long as the app: kept out of every later collection.
+    gc.freeze()
+    gc.enable()  # off while starting (__main__)
     shells: list[Shell] = []  # keeps the shell's Python-owned parts alive while Qt runs
     if os.environ.get("OUTREACH_EXIT_WHEN_SHOWN") == "1":
         # Start-up benchmarks of the installed app time the process to its first window.

@@ -270,3 +270,25 @@ def test_recover_refuses_a_vault_without_a_seal_or_a_file_that_is_not_a_key(tmp_
     assert missing.returncode == EXIT_FAILED
     assert str(tmp_path / "absent.pem") in missing.stderr
     assert (sealed / "vault.key").read_bytes() == before
+
+
+def test_the_commands_run_with_the_cyclic_collector_on(tmp_path: Path) -> None:
+    """``__main__`` turns it off while starting; a command must not run for hours without."""
+    import gc
+
+    from outreach.cli import main
+
+    gc.disable()
+    try:
+        assert main(["recovery-keygen", "--private-out", str(tmp_path / "key.pem")]) == EXIT_OK
+        assert gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_no_arguments_are_the_parsers_defaults() -> None:
+    from outreach.cli import _arguments, _parser
+
+    assert vars(_arguments([])) == vars(_parser().parse_args([]))
+    assert vars(_arguments(["--demo"])) == vars(_parser().parse_args(["--demo"]))
+

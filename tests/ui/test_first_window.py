@@ -108,7 +108,8 @@ class Started:
 
 
 _TYPED_AT_ONCE = """
-import json, logging, sys
+import gc, json, logging, sys
+gc.disable()  # as outreach.__main__ does while starting
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
@@ -126,6 +127,7 @@ def type_at_once():
     def unlocked():
         seen["workspace_shown"] = window.pages.currentWidget() is window.workspace
         seen["lock_enabled"] = window.actions_by_name["lock"].isEnabled()
+        seen["collecting"] = gc.isenabled()
         app.quit()
 
     window.session.unlocked.connect(unlocked)
@@ -157,6 +159,7 @@ def test_the_app_unlocks_with_a_passphrase_typed_as_soon_as_it_shows(make_vault,
         "workspace_when_typed": False,
         "workspace_shown": True,
         "lock_enabled": True,
+        "collecting": True,
         "multiprocessing": False,
         "log": ["RotatingFileHandler"],
     }

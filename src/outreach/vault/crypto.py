@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import json
 import os
-import unicodedata
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -94,6 +93,8 @@ def new_salt() -> bytes:
 
 def normalise_passphrase(passphrase: str) -> bytes:
     # The same passphrase typed on another keyboard layout or OS must give the same key.
+    import unicodedata
+
     return unicodedata.normalize("NFC", passphrase).encode("utf-8")
 
 

@@ -10,10 +10,14 @@ from pathlib import Path
 
 
 class VaultError(Exception):
-    """Base for every failure the worker or IT must be told about."""
+    """Base for every failure the worker or IT must be told about.
+
+    Errors compare by identity, as exceptions do (``eq=False``): compared by their fields
+    they could not be hashed, and each class would compile two more methods at start-up.
+    """
 
 
-@dataclass
+@dataclass(eq=False)
 class WrongPassphrase(VaultError):
     failures: int
     # Tries left before policy destroys the keys; None when policy does not wipe.
@@ -22,12 +26,12 @@ class WrongPassphrase(VaultError):
     next_delay: float
 
 
-@dataclass
+@dataclass(eq=False)
 class UnlockThrottled(VaultError):
     wait_seconds: float
 
 
-@dataclass
+@dataclass(eq=False)
 class VaultWiped(VaultError):
     """The keys were destroyed after too many failed unlocks, or on the agency's signed
     instruction to a revoked laptop (``by_agency``: the records themselves are gone too)."""
@@ -36,7 +40,7 @@ class VaultWiped(VaultError):
     by_agency: bool = False
 
 
-@dataclass
+@dataclass(eq=False)
 class KeyringUnavailable(VaultError):
     # "no_backend": no usable Secret Service, Credential Manager or Keychain;
     # "locked": the keyring exists but is locked; "missing": the device secret is gone;
@@ -44,20 +48,20 @@ class KeyringUnavailable(VaultError):
     reason: str
 
 
-@dataclass
+@dataclass(eq=False)
 class KeyringRequired(VaultError):
     """Policy requires a keyring and none is usable."""
 
     reason: str
 
 
-@dataclass
+@dataclass(eq=False)
 class VaultTooNew(VaultError):
     found_version: int
     supported_version: int
 
 
-@dataclass
+@dataclass(eq=False)
 class VaultDamaged(VaultError):
     # "unreadable": not a database under this key (corrupt, truncated or foreign);
     # "integrity": opened, but the integrity checks failed; "key_file": the key file is
@@ -68,7 +72,7 @@ class VaultDamaged(VaultError):
     detail: str = ""
 
 
-@dataclass
+@dataclass(eq=False)
 class StorageError(VaultError):
     # "full": no space left; "read_only": the folder or file cannot be written;
     # "missing": the folder does not exist and cannot be created; "io": another OS error.
@@ -76,7 +80,7 @@ class StorageError(VaultError):
     path: Path
 
 
-@dataclass
+@dataclass(eq=False)
 class RecoveryUnavailable(VaultError):
     # "no_seal": the vault was never sealed to an agency key; "wrong_key": the private
     # key does not open the seal; "bad_key_file": the file is not a usable private key.

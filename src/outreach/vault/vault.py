@@ -113,7 +113,7 @@ class OpenVault:
         self._key = bytearray()
 
 
-@dataclass
+@dataclass(eq=False)  # one object for one vault: compared by identity
 class Vault:
     """Everything about a vault that does not need it unlocked."""
 
