@@ -78,6 +78,9 @@ def test_self_test_reports_one_json_object(tmp_path: Path) -> None:
     assert encryption["plaintext_on_disk"] is False
     assert encryption["sqlcipher_version"].startswith("4.")
     assert report["qt"]["platform"] == "offscreen"
+    assert report["modules"]["ok"] is True
+    assert report["modules"]["failed"] == {}
+    assert report["modules"]["checked"] > 60  # every layer but the widgets
     assert report["policy"] == {"file": None, "ok": True, "managed": [], "sources": {}}
     assert report["data_dir"]["path"] == str(data)
     assert report["data_dir"]["writable"] is True
@@ -292,3 +295,21 @@ def test_no_arguments_are_the_parsers_defaults() -> None:
     assert vars(_arguments([])) == vars(_parser().parse_args([]))
     assert vars(_arguments(["--demo"])) == vars(_parser().parse_args(["--demo"]))
 
+
+def test_self_test_names_a_module_the_installation_cannot_import(monkeypatch) -> None:
+    import importlib
+
+    from outreach import selftest
+
+    real = importlib.import_module
+
+    def missing_one(name: str, package: str | None = None) -> Any:
+        if name == "outreach.sync.engine":
+            raise ModuleNotFoundError("No module named 'httpx'")
+        return real(name, package)
+
+    monkeypatch.setattr(importlib, "import_module", missing_one)
+    status = selftest.modules_status()
+    assert status["ok"] is False
+    assert status["failed"] == {"outreach.sync.engine": "ModuleNotFoundError"}
+    assert "outreach.sync.outbox" in sys.modules  # the rest of the package was still checked
