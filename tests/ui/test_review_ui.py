@@ -21,7 +21,7 @@ from outreach.sync.team import QueueFilter, TeamStore
 from outreach.vault.device import DeviceSecretStore
 from outreach.vault.vault import OpenVault, Vault
 from tests.conftest import CHEAP_KDF, PASSPHRASE
-from tests.support.hubproc import HubProcess
+from tests.support.hubproc import HubProcess, summary
 from tests.ui.conftest import unlock
 
 SYNC_MS = 30_000
@@ -178,3 +178,55 @@ def test_high_concern_waiting_too_long_is_flagged_and_counted(
     assert review.model.data(review.model.index(0, 0)) == "⚑"
     assert not review.model.item(1).overdue  # worry 2: not high concern
     assert "1 high-concern summaries have waited more than 2 hours" in review.overdue.text()
+
+
+def test_a_possible_link_reads_as_possibly_the_same_on_the_summary_naming_either_place(
+    qtbot, make_shell, make_vault, sync_hub
+) -> None:
+    """The hub's possible link of a place with its area and the same name without one:
+    worded as the Links page words a possible match, on the summary that names only the
+    place without an area too (the link is kept under the key with the area)."""
+    team = sync_hub.team(workers=2)
+    place = {"kind": "place", "text": "Costa Coffee", "extra": "High Street"}
+    with_area = summary(young_people=[{"ref": "REF-P1"}], worry=3, mentions=[place])
+    without = summary(
+        young_people=[{"ref": "REF-P2"}],
+        worry=9,
+        mentions=[{"kind": "place", "text": "Costa Coffee"}],
+    )
+    assert team.devices["w0"].submit(with_area).status_code == 201
+    assert team.devices["w1"].submit(without).status_code == 201
+    lead_vault = make_vault().create(PASSPHRASE)
+    code, _ = sync_hub.admin.enrolment_code(f"{team.name}-lead")
+    enrolment.enrol(lead_vault.db, sync_hub.url, code)
+    lead_vault.close()
+    shell = make_shell()
+    unlock(qtbot, shell)
+    review = shell.window.workspace.review
+    qtbot.waitUntil(lambda: review.model.rowCount() == 2, timeout=SYNC_MS)
+    shell.window.actions_by_name["review"].trigger()
+    assert review.model.item(0).summary_id == without["id"]  # worry 9 first
+
+    for row in (0, 1):  # the summary without the area, then the one with it
+        review.table.selectRow(row)
+        shown = review.detail.toPlainText()
+        assert "Seen elsewhere in the team" in shown
+        assert "Costa Coffee, High Street ~ Costa Coffee (possibly the same)" in shown
+        assert "REF-P1, REF-P2" in shown
+
+
+def test_the_dashboard_says_which_shared_links_are_possibly_the_same() -> None:
+    from outreach.sync.dashboard import DashboardFigures, Reach
+    from outreach.ui.review_page import charts_for
+
+    at = datetime(2026, 11, 20, tzinfo=UTC)
+    shared = (
+        Reach("vehicle", "AB12C0E", "AB12 C0E", 2, 2, 2, at),
+        Reach("vehicle", "AB12C0E", "AB12 C0E", 2, 2, 3, at, "possible", "AB12 COE"),
+    )
+    found = DashboardFigures((), (), (), (), (), (), (), shared)
+    chart = charts_for(found)[3]
+    assert chart.categories == (
+        "Vehicle AB12 C0E",
+        "Vehicle AB12 C0E ~ AB12 COE (possibly the same)",
+    )

@@ -235,6 +235,14 @@ class SummaryHistory(_Strict):
 
 
 class TeamLink(_Strict):
+    """Something seen with two or more young people, or by two or more workers.
+
+    ``match`` is ``"same"`` when every mention behind the link is keyed ``key``. It is
+    ``"possible"`` when they are keyed ``key`` or ``other_key``, which may be one thing or
+    two (the app's possible match, for a person to decide): a place given with an area
+    (``key``) and the same name given with no area (``other_key``). ``young_people``,
+    ``workers``, ``summaries`` and ``last_at`` are then those of both."""
+
     kind: MentionKind
     key: str
     label: str
@@ -242,6 +250,9 @@ class TeamLink(_Strict):
     workers: list[str]
     summaries: int
     last_at: datetime
+    match: Literal["same", "possible"] = "same"
+    other_key: str | None = None  # a possible match's other key; None when the same
+    other_label: str | None = None
 
 
 class Enrolment(_Strict):

@@ -24,12 +24,15 @@ from sqlalchemy import (
     Select,
     and_,
     bindparam,
+    case,
     false,
     func,
     insert,
+    literal,
     or_,
     select,
     true,
+    union_all,
     update,
 )
 
@@ -71,6 +74,7 @@ from outreach.hub.tables import (
 )
 
 LINKS_LISTED = 200
+_ORDER = {"same": 0, "possible": 1}  # at equal counts, as the app lists them
 
 
 @dataclass(frozen=True)
@@ -357,34 +361,22 @@ class Reads:
     # --- team-wide links -----------------------------------------------------------------
 
     def team_links(self, caller: Caller) -> list[TeamLink]:
-        """Things seen with two or more young people, or by two or more workers."""
+        """Things seen with two or more young people, or by two or more workers: each key
+        on its own (``"same"``), and each place given with an area together with the same
+        name given with none (``"possible"``, as the app's index offers them). At most
+        ``LINKS_LISTED``, those touching the most young people, then workers, first; at
+        equal counts a link that is the same comes before one that is possible."""
         if caller.role != "lead":
             raise forbidden("team-wide links are for team leads")
-        people = func.count(func.distinct(func.nullif(team_mentions.c.person_ref, "")))
-        workers = func.count(func.distinct(team_mentions.c.user_id))
-        grouped = (
-            select(
-                team_mentions.c.kind,
-                team_mentions.c.key,
-                func.min(team_mentions.c.label).label("label"),
-                people.label("people"),
-                workers.label("workers"),
-                func.count(func.distinct(team_mentions.c.summary_pk)).label("summaries"),
-                func.max(team_mentions.c.contact_at).label("last_at"),
-            )
-            .where(team_mentions.c.team_id == caller.team_id)
-            .group_by(team_mentions.c.kind, team_mentions.c.key)
-            .having(or_(people >= 2, workers >= 2))
-            .order_by(people.desc(), workers.desc(), func.max(team_mentions.c.contact_at).desc())
-            .limit(LINKS_LISTED)
-        )
         with self._engine.begin() as conn:
-            groups = conn.execute(grouped).all()
-            detail: dict[tuple[str, str], tuple[set[str], set[str]]] = {
-                (g.kind, g.key): (set(), set()) for g in groups
+            same = conn.execute(self._same_links(caller.team_id)).all()
+            possible = conn.execute(self._possible_links(caller.team_id)).all()
+            keys = {(g.kind, g.key) for g in same}
+            keys |= {("place", g.key) for g in possible} | {("place", g.other) for g in possible}
+            behind: dict[tuple[str, str], _Behind] = {
+                found: (set(), set(), set()) for found in keys
             }
-            behind: set[int] = set()  # the summaries the links answer for
-            if groups:
+            if keys:
                 rows = conn.execute(
                     select(
                         team_mentions.c.kind,
@@ -395,29 +387,111 @@ class Reads:
                     )
                     .join(users, users.c.id == team_mentions.c.user_id)
                     .where(team_mentions.c.team_id == caller.team_id)
-                    .where(team_mentions.c.key.in_({g.key for g in groups}))
+                    .where(team_mentions.c.key.in_({key for _kind, key in keys}))
                 )
                 for row in rows:
-                    found = detail.get((row.kind, row.key))
+                    found = behind.get((row.kind, row.key))
                     if found is not None:
                         if row.person_ref:
                             found[0].add(row.person_ref)
                         found[1].add(row.name)
-                        behind.add(row.summary_pk)
-            # Young people's references and what was seen with them: read, so audited.
-            self._audit(conn, caller, sorted(behind), "links")
-        return [
-            TeamLink(
-                kind=g.kind,
-                key=g.key,
-                label=g.label,
-                young_people=sorted(detail[(g.kind, g.key)][0]),
-                workers=sorted(detail[(g.kind, g.key)][1]),
-                summaries=g.summaries,
-                last_at=unstamp(g.last_at),
+                        found[2].add(row.summary_pk)
+            links = [_team_link(g.kind, g.key, g.label, g, [behind[(g.kind, g.key)]]) for g in same]
+            links += [
+                _team_link(
+                    "place",
+                    g.key,
+                    g.label,
+                    g,
+                    [behind[("place", g.key)], behind[("place", g.other)]],
+                    other=(g.other, g.other_label),
+                )
+                for g in possible
+            ]
+            links.sort(key=lambda link: link.last_at, reverse=True)
+            links.sort(
+                key=lambda link: (-len(link.young_people), -len(link.workers), _ORDER[link.match])
             )
-            for g in groups
-        ]
+            del links[LINKS_LISTED:]
+            # Young people's references and what was seen with them: read, so audited.
+            read = {pk for link in links for pk in _summaries_behind(link, behind)}
+            self._audit(conn, caller, sorted(read), "links")
+        return links
+
+    @staticmethod
+    def _same_links(team_id: int) -> Select[Any]:
+        """Each kind and key of the team's mentions seen with two or more young people or
+        by two or more workers, the most first."""
+        people = func.count(func.distinct(func.nullif(team_mentions.c.person_ref, "")))
+        workers = func.count(func.distinct(team_mentions.c.user_id))
+        return (
+            select(
+                team_mentions.c.kind,
+                team_mentions.c.key,
+                func.min(team_mentions.c.label).label("label"),
+                func.count(func.distinct(team_mentions.c.summary_pk)).label("summaries"),
+                func.max(team_mentions.c.contact_at).label("last_at"),
+            )
+            .where(team_mentions.c.team_id == team_id)
+            .group_by(team_mentions.c.kind, team_mentions.c.key)
+            .having(or_(people >= 2, workers >= 2))
+            .order_by(people.desc(), workers.desc(), func.max(team_mentions.c.contact_at).desc())
+            .limit(LINKS_LISTED)
+        )
+
+    def _possible_links(self, team_id: int) -> Select[Any]:
+        """Each place of the team given with an area (``key``, ``name|area``) whose name the
+        team also gave with no area (``other``, ``name|``), where the mentions of the two
+        together were seen with two or more young people or by two or more workers.
+
+        What ``match_place`` calls possible for one name: the same name, one area missing.
+        Two areas are never paired (each key is paired only with its own name and no area),
+        and a vague place has no key at all (``entity_key``), so never pairs. Keys are
+        compared in SQL, on the stored keys: a name holds no ``|`` (``normalise_name``)."""
+        place = and_(team_mentions.c.team_id == team_id, team_mentions.c.kind == "place")
+        # "name|" of "name|area": up to and including the first "|" ("" for a key cut short
+        # at 200 characters before its "|", which is no key). Where the "|" is, is the one
+        # thing the two databases spell differently: SQLite's instr, PostgreSQL's strpos.
+        position = func.strpos if self._postgres else func.instr
+        bare = func.substr(team_mentions.c.key, 1, position(team_mentions.c.key, "|"))
+        keys = select(team_mentions.c.key, bare.label("bare")).where(place).distinct().cte("keys")
+        known = select(team_mentions.c.key).where(place)  # looked up by the team's index
+        pairs = (
+            select(keys.c.key, keys.c.bare.label("other"))
+            .where(keys.c.key != keys.c.bare, keys.c.bare.in_(known))
+            .cte("pairs")
+        )
+        sides = union_all(
+            *(
+                select(
+                    pairs.c.key,
+                    pairs.c.other,
+                    literal(side).label("side"),
+                    team_mentions.c.label,
+                    team_mentions.c.person_ref,
+                    team_mentions.c.user_id,
+                    team_mentions.c.summary_pk,
+                    team_mentions.c.contact_at,
+                ).join(team_mentions, and_(place, team_mentions.c.key == joined))
+                for side, joined in ((0, pairs.c.key), (1, pairs.c.other))
+            )
+        ).subquery("sides")
+        people = func.count(func.distinct(func.nullif(sides.c.person_ref, "")))
+        workers = func.count(func.distinct(sides.c.user_id))
+        return (
+            select(
+                sides.c.key,
+                sides.c.other,
+                func.min(case((sides.c.side == 0, sides.c.label))).label("label"),
+                func.min(case((sides.c.side == 1, sides.c.label))).label("other_label"),
+                func.count(func.distinct(sides.c.summary_pk)).label("summaries"),
+                func.max(sides.c.contact_at).label("last_at"),
+            )
+            .group_by(sides.c.key, sides.c.other)
+            .having(or_(people >= 2, workers >= 2))
+            .order_by(people.desc(), workers.desc(), func.max(sides.c.contact_at).desc())
+            .limit(LINKS_LISTED)
+        )
 
     # --- the device itself ---------------------------------------------------------------
 
@@ -433,6 +507,38 @@ class Reads:
             missing_seqs=missing,
             missing_more=more,
         )
+
+
+# The young people's references, the workers' names and the summaries' pks of a key.
+_Behind = tuple[set[str], set[str], set[int]]
+
+
+def _team_link(
+    kind: str,
+    key: str,
+    label: str,
+    group: Any,
+    sides: list[_Behind],
+    other: tuple[str, str] | None = None,
+) -> TeamLink:
+    """A link of one key (``"same"``), or of ``key`` and ``other`` (``"possible"``)."""
+    return TeamLink(
+        kind=kind,
+        key=key,
+        label=label,
+        young_people=sorted(set().union(*(side[0] for side in sides))),
+        workers=sorted(set().union(*(side[1] for side in sides))),
+        summaries=group.summaries,
+        last_at=unstamp(group.last_at),
+        match="same" if other is None else "possible",
+        other_key=None if other is None else other[0],
+        other_label=None if other is None else other[1],
+    )
+
+
+def _summaries_behind(link: TeamLink, behind: dict[tuple[str, str], _Behind]) -> set[int]:
+    keys = [link.key] if link.other_key is None else [link.key, link.other_key]
+    return set().union(*(behind[(link.kind, key)][2] for key in keys))
 
 
 def _reviews_query(*, ascending: bool = False) -> Select[Any]:

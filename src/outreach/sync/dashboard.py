@@ -13,7 +13,8 @@ ISO week (Monday to Sunday) of the contact's time in UTC. Only current summaries
 - places by how many distinct young people they touch, keyed as the hub keys them
   (``links.keys.entity_key``), from the place mentions of the window's summaries;
 - vehicles, people and phones seen with two or more young people: the team-wide links the
-  hub found (``team_links``), last seen inside the window.
+  hub found (``team_links``), last seen inside the window; a possible link (two keys that
+  may be one thing) stays apart from a same one, with its ``match`` and ``other_label``.
 """
 
 from __future__ import annotations
@@ -48,6 +49,8 @@ class Reach:
     workers: int  # distinct workers
     summaries: int
     last_at: datetime  # the latest contact in which it was seen
+    match: str = "same"  # "possible" for a team link of two keys that may be one thing
+    other_label: str | None = None  # a possible link's other thing, as written
 
 
 @dataclass(frozen=True)
@@ -124,15 +127,16 @@ def _places(db: Database, window: tuple[str, str], top: int) -> list[Reach]:
 
 def _shared(db: Database, first: date) -> list[Reach]:
     """The hub's team links for vehicles, people and phones with two or more young people,
-    last seen inside the window."""
+    last seen inside the window, most first; at equal counts the same before the possible,
+    as the hub lists them."""
     marks = ", ".join("?" * len(SHARED_KINDS))
     rows = db.query(
-        "SELECT kind, key, label, young_people, workers, summaries, last_at FROM team_links "  # noqa: S608
-        f"WHERE kind IN ({marks}) AND last_at >= ?",
+        "SELECT kind, key, label, young_people, workers, summaries, last_at, match, "  # noqa: S608
+        f"other_label FROM team_links WHERE kind IN ({marks}) AND last_at >= ?",
         (*SHARED_KINDS, _stamp(first)),
     )
     found = []
-    for kind, key, label, people, workers, summaries, last_at in rows:
+    for kind, key, label, people, workers, summaries, last_at, match, other_label in rows:
         refs = json.loads(people)
         if len(refs) >= 2:
             found.append(
@@ -144,9 +148,20 @@ def _shared(db: Database, first: date) -> list[Reach]:
                     len(json.loads(workers)),
                     summaries,
                     datetime.fromisoformat(last_at),
+                    match,
+                    other_label,
                 )
             )
-    found.sort(key=lambda r: (-r.young_people, -r.workers, -r.last_at.timestamp(), r.label))
+    found.sort(
+        key=lambda r: (
+            -r.young_people,
+            -r.workers,
+            r.match != "same",
+            -r.last_at.timestamp(),
+            r.label,
+            r.other_label or "",
+        )
+    )
     return found
 
 

@@ -7,6 +7,12 @@ works offline. A review is written once to ``review_outbox`` as the exact ``Revi
 bytes under its own idempotency key, and shown as pending until the hub acknowledges it;
 reviews are never edited (a second review of the same summary is a new one).
 
+The links are kept as the hub lists them: a ``"same"`` link of one key, and a
+``"possible"`` one of a key and ``other_key`` (a place given with an area and the same name
+given with none), each its own row, so that a place with both keeps both. A summary shows
+the links of its mentions' keys, a possible one by either key; the most young people
+first, then workers, then the same before the possible, as the hub sorts them.
+
 The queue is the team's current summaries (the highest version of each), not yet
 reviewed by default, highest concern first:
 
@@ -158,7 +164,9 @@ class SummaryDetail:
     item: QueueItem  # its current version as the queue shows it (state, overdue, ...)
     versions: tuple[SummaryVersion, ...]  # newest first
     reviews: tuple[ReviewEntry, ...]  # newest first, pending ones (from the outbox) first
-    links: tuple[TeamLink, ...]  # team-wide links one of its current mentions is keyed to
+    # Team-wide links one of its current mentions is keyed to (a possible link by either
+    # of its keys), the most young people first, then workers, the same before the possible.
+    links: tuple[TeamLink, ...]
 
     @property
     def current(self) -> Summary:
@@ -394,21 +402,25 @@ class TeamStore:
         return entries
 
     def _links_of(self, summary: Summary) -> list[TeamLink]:
-        """The team links keyed to the summary's mentions, as the hub keys them."""
+        """The team links keyed to the summary's mentions, as the hub keys them: a link
+        whose ``key`` one of them has, and a possible link whose ``other_key`` one has (the
+        place named with no area, where the link is kept under the place with its area)."""
         keys = []
         for mention in summary.mentions:
             found = entity_key(Mention(mention.kind, mention.text, mention.extra))
             if found is not None:
                 keys.append((mention.kind, found[0][:200]))
-        links = []
+        links: dict[tuple[str, str, str, str], TeamLink] = {}
         for kind, key in dict.fromkeys(keys):
             rows = self._db.query(
-                f"SELECT {_LINK_COLUMNS} FROM team_links WHERE kind = ? AND key = ?",  # noqa: S608
-                (kind, key),
+                f"SELECT {_LINK_COLUMNS} FROM team_links WHERE kind = ? AND key = ? "  # noqa: S608
+                f"UNION SELECT {_LINK_COLUMNS} FROM team_links WHERE kind = ? AND other_key = ?",
+                (kind, key, kind, key),
             )
-            links += [_link(row) for row in rows]
-        links.sort(key=lambda link: (-len(link.young_people), -len(link.workers), link.label))
-        return links
+            for row in rows:
+                link = _link(row)
+                links.setdefault(_identity(link), link)
+        return sorted(links.values(), key=_link_order)
 
     # --- reviewing ----------------------------------------------------------------------
 
@@ -480,7 +492,8 @@ class TeamStore:
 
     def links(self) -> list[TeamLink]:
         """Every team-wide link the vault holds (as the hub last sent them), most young
-        people first, then most workers."""
+        people first, then most workers, then (as the hub lists them) a link that is the
+        same before one that is possible, then the most recently seen."""
         return _all_links(self._db)
 
     def pulled_at(self) -> datetime | None:
@@ -501,7 +514,11 @@ _QUEUE_COLUMNS = (
     "(s.worry_rank >= ? OR s.grave = 1) AND coalesce(s.waiting_since, s.received_at) <= ?)"
 )
 _ORDER = "ORDER BY s.worry_rank DESC, s.concerns DESC, s.nudges DESC, s.contact_at, s.summary_id"
-_LINK_COLUMNS = "kind, key, label, young_people, workers, summaries, last_at"
+_LINK_COLUMNS = (
+    "kind, key, label, young_people, workers, summaries, last_at, match, other_key, other_label"
+)
+# At equal counts, as the hub lists them: the same thing before a possible one.
+_MATCH_ORDER = {"same": 0, "possible": 1}
 _REVIEW_COLUMNS = (
     "id, idempotency_key, summary_id, body, state, attempts, next_try_at, problem, "
     "problem_detail, response, created_at, updated_at"
@@ -545,7 +562,7 @@ def _queue_item(row: tuple[Any, ...]) -> QueueItem:
 
 
 def _link(row: tuple[Any, ...]) -> TeamLink:
-    kind, key, label, people, workers, summaries, last_at = row
+    kind, key, label, people, workers, summaries, last_at, match, other_key, other_label = row
     return TeamLink(
         kind=kind,
         key=key,
@@ -554,6 +571,29 @@ def _link(row: tuple[Any, ...]) -> TeamLink:
         workers=json.loads(workers),
         summaries=summaries,
         last_at=_time(last_at),
+        match=match,
+        other_key=other_key or None,  # '' in the vault: a same link has none
+        other_label=other_label,
+    )
+
+
+def _identity(link: TeamLink) -> tuple[str, str, str, str]:
+    """What one row of ``team_links`` is: a same link of a key, or a possible one of a key
+    and another."""
+    return link.kind, link.key, link.match, link.other_key or ""
+
+
+def _link_order(link: TeamLink) -> tuple[Any, ...]:
+    """The most worrying first: most young people, most workers, the same before the
+    possible (as the hub sorts), the most recently seen; then by what it is."""
+    return (
+        -len(link.young_people),
+        -len(link.workers),
+        _MATCH_ORDER.get(link.match, len(_MATCH_ORDER)),
+        -link.last_at.timestamp(),
+        link.label,
+        link.key,
+        link.other_key or "",
     )
 
 
@@ -578,9 +618,7 @@ def _review_row(row: tuple[Any, ...]) -> ReviewItem:
 
 def _all_links(db: Database) -> list[TeamLink]:
     rows = db.query(f"SELECT {_LINK_COLUMNS} FROM team_links")  # noqa: S608
-    found = [_link(row) for row in rows]
-    found.sort(key=lambda link: (-len(link.young_people), -len(link.workers), link.label))
-    return found
+    return sorted((_link(row) for row in rows), key=_link_order)
 
 
 # --- storing what the hub sent ----------------------------------------------------------
@@ -749,13 +787,30 @@ def _insert_reviews(db: Database, reviews: Sequence[Review]) -> int:
     return added
 
 
-def _store_links(db: Database, found: Sequence[TeamLink]) -> None:
-    """Replace the team-wide links with the hub's current list."""
+def _store_links(db: Database, found: Sequence[TeamLink]) -> int:
+    """Replace the team-wide links with the hub's current list; returns how many are held.
+
+    A same link and a possible link of one key are two rows. The hub lists each link once;
+    one listed twice is kept once with the young people, workers, summaries and latest
+    time of both, never dropped."""
+    links: dict[tuple[str, str, str, str], TeamLink] = {}
+    for link in found:
+        held = links.setdefault(_identity(link), link)
+        if held is not link:
+            links[_identity(link)] = held.model_copy(
+                update={
+                    "young_people": sorted({*held.young_people, *link.young_people}),
+                    "workers": sorted({*held.workers, *link.workers}),
+                    "summaries": max(held.summaries, link.summaries),
+                    "last_at": max(held.last_at, link.last_at),
+                    "other_label": held.other_label or link.other_label,
+                }
+            )
     with db.transaction():
         db.execute("DELETE FROM team_links")
         db.executemany(
-            "INSERT INTO team_links (kind, key, label, young_people, workers, summaries, "
-            "last_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            f"INSERT INTO team_links ({_LINK_COLUMNS}) "  # noqa: S608
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 (
                     link.kind,
@@ -765,10 +820,14 @@ def _store_links(db: Database, found: Sequence[TeamLink]) -> None:
                     json.dumps(link.workers),
                     link.summaries,
                     utc_stamp(link.last_at),
+                    link.match,
+                    link.other_key or "",
+                    link.other_label,
                 )
-                for link in found
+                for link in links.values()
             ],
         )
+    return len(links)
 
 
 def _set(db: Database, key: str, value: str) -> None:
@@ -1012,5 +1071,4 @@ class TeamSync:
         answer = self._client.team_links()
         if isinstance(answer, Answer):
             return 0, self._stopped(answer, found)
-        _store_links(self._db, answer)
-        return len(answer), Stop.NONE
+        return _store_links(self._db, answer), Stop.NONE

@@ -37,6 +37,7 @@ from outreach.contract.summary import ReviewIn, TeamLink
 from outreach.sync.dashboard import DashboardFigures
 from outreach.sync.team import QueueFilter, QueueItem, ReviewEntry, ReviewRefused, SummaryDetail
 from outreach.ui.charts import ChartData, ChartPanel, Series
+from outreach.ui.connections_text import match_label
 from outreach.ui.contact_view import when_text
 from outreach.ui.labels import entity_label
 from outreach.ui.layout import message_line
@@ -134,6 +135,16 @@ def write_detail(w: DocWriter, detail: SummaryDetail) -> None:
                 w.paragraph(version.summary.account)
 
 
+def linked_label(label: str, match: str = "same", other_label: str | None = None) -> str:
+    """A team link's label, a possible one worded as the Links page and "Also seen with"
+    word a possible match: "Costa Coffee, High Street ~ Costa Coffee (possibly the same)"."""
+    if match == "same":
+        return label
+    if other_label:
+        label += " ~ " + other_label
+    return f"{label} ({match_label(match)})"
+
+
 def write_team_links(w: DocWriter, links: Sequence[TeamLink]) -> None:
     if not links:
         return
@@ -142,7 +153,7 @@ def write_team_links(w: DocWriter, links: Sequence[TeamLink]) -> None:
         [
             translate("Review", "%1 %2: %3 young people (%4), %5 workers (%6)")
             .replace("%1", entity_label(link.kind))
-            .replace("%2", link.label)
+            .replace("%2", linked_label(link.label, link.match, link.other_label))
             .replace("%3", str(len(link.young_people)))
             .replace("%4", ", ".join(link.young_people))
             .replace("%5", str(len(link.workers)))
@@ -480,7 +491,10 @@ def charts_for(f: DashboardFigures) -> list[ChartData]:
         ),
         ChartData(
             translate("Dashboard", "Vehicles, people and phones seen with two or more"),
-            tuple(f"{entity_label(r.kind)} {r.label}" for r in f.shared[:15]),
+            tuple(
+                f"{entity_label(r.kind)} {linked_label(r.label, r.match, r.other_label)}"
+                for r in f.shared[:15]
+            ),
             (
                 Series(
                     translate("Dashboard", "Young people"),

@@ -527,6 +527,36 @@ MIGRATIONS: tuple[Migration, ...] = (
         (),
         (_rekey_links,),
     ),
+    Migration(
+        11,
+        "a lead's team links: the hub's possible matches kept beside the same ones",
+        (
+            # match: 'same' (every mention keyed key) or 'possible' (keyed key or other_key,
+            # which may be one thing or two: a place with its area and the same name with
+            # none). other_key is '' for a same link, so that a same and a possible link of
+            # one key, and two possible ones, are each kept.
+            """CREATE TABLE team_links_matched (
+                kind TEXT NOT NULL,
+                key TEXT NOT NULL,
+                match TEXT NOT NULL CHECK (match IN ('same', 'possible')),
+                other_key TEXT NOT NULL,
+                label TEXT NOT NULL,
+                other_label TEXT,
+                young_people TEXT NOT NULL,
+                workers TEXT NOT NULL,
+                summaries INTEGER NOT NULL,
+                last_at TEXT NOT NULL,
+                PRIMARY KEY (kind, key, match, other_key)
+            ) STRICT, WITHOUT ROWID""",
+            # Every link held before was one key's: the same thing.
+            "INSERT INTO team_links_matched SELECT kind, key, 'same', '', label, NULL, "
+            "young_people, workers, summaries, last_at FROM team_links",
+            "DROP TABLE team_links",
+            "ALTER TABLE team_links_matched RENAME TO team_links",
+            # A summary naming the place with no area finds the possible link by it.
+            "CREATE INDEX team_links_other ON team_links (kind, other_key)",
+        ),
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version
