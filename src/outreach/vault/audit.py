@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from outreach.vault.database import Database
@@ -41,8 +40,8 @@ ACTIONS = frozenset(
 )
 
 
-@dataclass(frozen=True)
-class AuditEntry:
+# A NamedTuple, not a dataclass: defined without compiling methods, before the first window.
+class AuditEntry(NamedTuple):
     at: datetime
     action: str
     detail: str

@@ -10,8 +10,7 @@ from __future__ import annotations
 import base64
 import json
 import os
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.x25519 import (
@@ -30,8 +29,8 @@ _WRAP_INFO = b"outreach/vault-wrap/v1"
 _RECOVERY_INFO = b"outreach/recovery-seal/v1"
 
 
-@dataclass(frozen=True)
-class KdfParams:
+# A NamedTuple, not a dataclass: defined without compiling methods, before the first window.
+class KdfParams(NamedTuple):
     """Argon2id cost; stored beside the wrapped key and bound to it as associated data."""
 
     time_cost: int
@@ -148,8 +147,7 @@ def unwrap(key: bytes, nonce: bytes, ciphertext: bytes, associated: bytes) -> by
 # the laptop can seal the data key without ever holding anything that can unseal it.
 
 
-@dataclass(frozen=True)
-class RecoverySeal:
+class RecoverySeal(NamedTuple):
     ephemeral_public: bytes
     nonce: bytes
     ciphertext: bytes

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import base64
 import json
-from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from outreach.vault import crypto
 from outreach.vault.atomic import StepHook, storage_error, write_atomic
@@ -39,20 +38,18 @@ _SEALED_KEY_BYTES = crypto.DATA_KEY_BYTES + 16
 _X25519_PUBLIC_BYTES = 32
 
 
-@dataclass(frozen=True)
-class Wrapped:
+# A NamedTuple, not a dataclass: defined without compiling methods, before the first window.
+class Wrapped(NamedTuple):
     nonce: bytes
     ciphertext: bytes
 
 
-@dataclass(frozen=True)
-class RecoveryRecord:
+class RecoveryRecord(NamedTuple):
     fingerprint: str
     seal: crypto.RecoverySeal
 
 
-@dataclass(frozen=True)
-class KeyFile:
+class KeyFile(NamedTuple):
     vault_id: str
     kdf: crypto.KdfParams
     salt: bytes
@@ -82,10 +79,10 @@ class KeyFile:
         )
 
     def wiped(self, at: str) -> KeyFile:
-        return replace(self, wrapped=None, wiped_at=at, wiped_by="failed_unlocks")
+        return self._replace(wrapped=None, wiped_at=at, wiped_by="failed_unlocks")
 
     def shredded(self, at: str) -> KeyFile:
-        return replace(self, wrapped=None, recovery=None, wiped_at=at, wiped_by="agency")
+        return self._replace(wrapped=None, recovery=None, wiped_at=at, wiped_by="agency")
 
     def to_json(self) -> bytes:
         data: dict[str, Any] = {

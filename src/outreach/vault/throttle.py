@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from outreach.vault.atomic import write_atomic
 
@@ -20,8 +20,8 @@ def delay_after(failures: int) -> float:
     return min(2.0 ** min(failures - 1, 30), MAX_DELAY_SECONDS)
 
 
-@dataclass(frozen=True)
-class UnlockState:
+# A NamedTuple, not a dataclass: defined without compiling methods, before the first window.
+class UnlockState(NamedTuple):
     failures: int = 0
     last_failure_at: float = 0.0
 

@@ -18,7 +18,7 @@ import copy
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -373,7 +373,7 @@ class Vault:
         )
         kek = crypto.derive_wrapping_key(passphrase, unwrapped.salt, self.kdf, device_secret)
         nonce, ciphertext = crypto.wrap(kek, data_key, unwrapped.passphrase_header())
-        return replace(unwrapped, wrapped=Wrapped(nonce, ciphertext))
+        return unwrapped._replace(wrapped=Wrapped(nonce, ciphertext))
 
     def _with_policy_recovery(self, key_file: KeyFile, data_key: bytes) -> KeyFile:
         if not self.policy.recovery_public_key:
@@ -383,7 +383,7 @@ class Vault:
         if key_file.recovery and key_file.recovery.fingerprint == fingerprint:
             return key_file
         seal = crypto.seal_for_recovery(public, data_key, key_file.recovery_header(fingerprint))
-        return replace(key_file, recovery=RecoveryRecord(fingerprint, seal))
+        return key_file._replace(recovery=RecoveryRecord(fingerprint, seal))
 
     def _refresh_recovery_seal(self, key_file: KeyFile, data_key: bytes) -> KeyFile:
         updated = self._with_policy_recovery(key_file, data_key)
