@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import platformdirs
 
@@ -13,8 +13,8 @@ APP_ID = "outreach"
 DATA_DIR_ENV = "OUTREACH_DATA_DIR"
 
 
-@dataclass(frozen=True)
-class AppPaths:
+# A NamedTuple, not a dataclass: defined without compiling methods, before the first window.
+class AppPaths(NamedTuple):
     data_dir: Path
     log_dir: Path
 
