@@ -9,15 +9,18 @@ from starting the process to its exit. Target: the app within 1.3x of the bare w
 By default the page cache is warm (one run of each first): what starting the app again
 costs. With --cold (Linux, as root) the kernel's caches are dropped before every process,
 as after a reboot: what the first start of the day costs, reading the libraries from disk.
+With --instructions each is also run once under valgrind's callgrind, which counts the
+instructions executed (the same count every run, whatever else the machine is doing).
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python bench/bench_frozen_start.py \
-        [--app PATH] [--rounds N] [--cold]
+        [--app PATH] [--rounds N] [--cold] [--instructions]
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -86,11 +89,25 @@ def timed(command: list[str], env: dict[str, str], *, cold: bool = False) -> flo
     return elapsed
 
 
+def instructions(command: list[str], env: dict[str, str], scratch: Path) -> int:
+    """Instructions executed by the process and any it starts (the bootloader's child)."""
+    log = scratch / "callgrind.log"
+    out = scratch / "callgrind.%p"
+    valgrind = ["valgrind", "--tool=callgrind", "--trace-children=yes"]
+    valgrind += [f"--callgrind-out-file={out}", f"--log-file={log}"]
+    subprocess.run([*valgrind, *command], env=env, capture_output=True, check=True)
+    counted = re.findall(r"Collected : (\d+)", log.read_text("utf-8"))
+    for made in scratch.glob("callgrind.*"):
+        made.unlink()
+    return sum(int(count) for count in counted)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--app", type=Path, default=default_app())
     parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--cold", action="store_true", help="drop the page cache before each")
+    parser.add_argument("--instructions", action="store_true", help="also count instructions")
     args = parser.parse_args()
     if args.app is None or not args.app.exists():
         raise SystemExit("no frozen app: install the .deb or run packaging/build.py bundle")
@@ -114,6 +131,13 @@ def main() -> None:
         for _ in range(args.rounds):
             floor.append(timed([str(bare)], env, cold=args.cold))
             ours.append(timed([str(args.app)], env, cold=args.cold))
+        counts = (0, 0)
+        if args.instructions:
+            env["PYTHONHASHSEED"] = "0"  # the same work every run (the source tree's app)
+            counts = (
+                instructions([str(bare)], env, scratch),
+                instructions([str(args.app)], env, scratch),
+            )
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
@@ -126,6 +150,10 @@ def main() -> None:
     print(f"  ratio  {ratio:.2f} (target at most {TARGET})")
     print(f"  rounds floor {[round(t, 3) for t in floor]}")
     print(f"         ours  {[round(t, 3) for t in ours]}")
+    if args.instructions:
+        floor_i, ours_i = counts
+        print(f"  instructions  floor {floor_i / 1e6:.1f} M  ours {ours_i / 1e6:.1f} M", end="")
+        print(f"  ratio {ours_i / floor_i:.2f}")
 
 
 if __name__ == "__main__":
