@@ -322,6 +322,7 @@ def run_gui(paths: AppPaths, policy: Policy, *, demo: bool = False) -> int:
     device = KeyringOnFirstUse()  # looked for by finish_shell, before any unlock can start
     if demo:
         _ensure_demo_vault(paths, policy, device)
+        gc.collect()  # making the caseload left garbage, which must not be frozen in below
     window = open_first_window(app, paths, policy, device, demo=demo)
     install_exception_hook(lambda: _show_calm_error(window))
     terminate = TerminateRequest(app)

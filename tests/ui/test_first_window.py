@@ -299,3 +299,38 @@ def test_a_sigterm_while_the_first_window_is_painted_is_not_lost(qapp, qtbot) ->
     finally:
         signal.signal(signal.SIGTERM, previous)
         signal.set_wakeup_fd(wakeup)
+
+
+_FROZEN_GARBAGE = """
+import gc, sys
+gc.disable()  # as outreach.__main__ does while starting
+freeze = gc.freeze
+
+def counting_freeze():
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    print("garbage", gc.collect())  # what freezing now would have kept for good
+    gc.set_debug(0)
+    gc.garbage.clear()
+    freeze()
+
+gc.freeze = counting_freeze
+from outreach.cli import main
+sys.exit(main(["--demo"]))
+"""
+
+
+def test_the_demo_caseloads_garbage_is_collected_not_frozen_in(tmp_path) -> None:
+    env = dict(
+        os.environ,
+        HOME=str(tmp_path),
+        XDG_DATA_HOME=str(tmp_path / "data"),
+        QT_QPA_PLATFORM="offscreen",
+        OUTREACH_EXIT_WHEN_SHOWN="1",
+    )
+    env.pop("OUTREACH_DATA_DIR", None)
+    done = subprocess.run(
+        [sys.executable, "-c", _FROZEN_GARBAGE], env=env, capture_output=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    garbage = int(done.stdout.decode().split("garbage")[-1].split()[0])
+    assert garbage < 5_000  # 43,812 objects (4.6 MB) when the demo's were frozen in
