@@ -52,6 +52,14 @@ def _worker_laptop(tmp_path, hub: HubProcess, user: str, name: str, ref: str, wo
     return opened, sealed.uid, person.id
 
 
+def _enrol_lead(make_vault, hub: HubProcess, team) -> None:
+    """The lead's own laptop: a vault enrolled as the team's lead, closed again."""
+    lead_vault = make_vault().create(PASSPHRASE)
+    code, _ = hub.admin.enrolment_code(f"{team.name}-lead")
+    enrolment.enrol(lead_vault.db, hub.url, code)
+    lead_vault.close()
+
+
 def _sync(opened: OpenVault, found: enrolment.Enrolment) -> None:
     with HubClient(found.address, credential=found.credential) as client:
         assert SyncEngine(opened.db, client).run().stop is Stop.NONE
@@ -69,10 +77,7 @@ def test_the_lead_sees_the_worst_first_the_link_and_asks_for_more(
     )
 
     # The lead's own laptop: the app, enrolled as the team's lead.
-    lead_vault = make_vault().create(PASSPHRASE)
-    code, _ = sync_hub.admin.enrolment_code(f"{team.name}-lead")
-    enrolment.enrol(lead_vault.db, sync_hub.url, code)
-    lead_vault.close()
+    _enrol_lead(make_vault, sync_hub, team)
     shell = make_shell()
     unlock(qtbot, shell)  # unlocking starts a sync, which pulls the team's summaries
     review = shell.window.workspace.review
@@ -133,10 +138,7 @@ def test_the_dashboard_draws_the_team(qtbot, tmp_path, make_shell, make_vault, s
             tmp_path, sync_hub, f"{team.name}-w{n}", f"P{n}", f"REF-D{n}", worry=worry
         )
         opened.close()
-    lead_vault = make_vault().create(PASSPHRASE)
-    code, _ = sync_hub.admin.enrolment_code(f"{team.name}-lead")
-    enrolment.enrol(lead_vault.db, sync_hub.url, code)
-    lead_vault.close()
+    _enrol_lead(make_vault, sync_hub, team)
     shell = make_shell()
     unlock(qtbot, shell)
     review = shell.window.workspace.review
@@ -162,10 +164,7 @@ def test_high_concern_waiting_too_long_is_flagged_and_counted(
             tmp_path, sync_hub, f"{team.name}-w{n}", f"P{n}", f"REF-O{n}", worry=worry
         )
         opened.close()
-    lead_vault = make_vault().create(PASSPHRASE)
-    code, _ = sync_hub.admin.enrolment_code(f"{team.name}-lead")
-    enrolment.enrol(lead_vault.db, sync_hub.url, code)
-    lead_vault.close()
+    _enrol_lead(make_vault, sync_hub, team)
     # The lead opens the app three hours later; policy wants high concern seen within two.
     later = datetime.now(UTC) + timedelta(hours=3)
     shell = make_shell(Policy(review_within_hours=2), now=lambda: later)
@@ -196,10 +195,7 @@ def test_a_possible_link_reads_as_possibly_the_same_on_the_summary_naming_either
     )
     assert team.devices["w0"].submit(with_area).status_code == 201
     assert team.devices["w1"].submit(without).status_code == 201
-    lead_vault = make_vault().create(PASSPHRASE)
-    code, _ = sync_hub.admin.enrolment_code(f"{team.name}-lead")
-    enrolment.enrol(lead_vault.db, sync_hub.url, code)
-    lead_vault.close()
+    _enrol_lead(make_vault, sync_hub, team)
     shell = make_shell()
     unlock(qtbot, shell)
     review = shell.window.workspace.review
