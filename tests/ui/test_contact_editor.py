@@ -340,6 +340,35 @@ def test_an_over_long_question_added_in_an_older_draft_comes_back_to_be_shortene
     assert [(q.person_id, q.text) for q in filed.questions] == [(jo, typed[:1_000].strip())]
 
 
+def test_a_question_typed_after_clearing_one_that_came_back_is_filed_as_new(
+    qtbot, make_shell, make_vault
+) -> None:
+    old = "Whose is the flat on Eastgate? " + "y" * 1_000
+    shell, editor, (tam,) = _draft_shell(
+        qtbot,
+        make_shell,
+        make_vault,
+        ("Tam",),
+        lambda ids: (QuestionUpdate(ids[0], "answered", answer="her cousin's", text=old),),
+    )
+    panel = editor.keep_asking
+    assert panel.new_question.text() == old
+    # The worker does not keep that question: clears the box and types another, which is
+    # not given the old one's status and answer, nor after a lock.
+    panel.new_question.clear()
+    qtbot.keyClicks(panel.new_question, "Who bought the new phone?")
+    editor = _lock_and_unlock(qtbot, shell)
+    panel = editor.keep_asking
+    assert panel.new_question.text() == "Who bought the new phone?"
+    qtbot.keyClick(panel.new_question, Qt.Key.Key_Return)
+    (row,) = panel.rows
+    assert row.text == "Who bought the new phone?"
+    filed = shell.records.contact(file_contact(qtbot, editor)).contact
+    assert [(q.person_id, q.status, q.answer, q.text) for q in filed.questions] == [
+        (tam, "open", "", "Who bought the new phone?"),
+    ]
+
+
 def test_more_than_one_over_long_question_in_an_older_draft_come_back_one_at_a_time(
     qtbot, make_shell, make_vault
 ) -> None:

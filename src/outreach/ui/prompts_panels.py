@@ -174,6 +174,7 @@ class KeepAskingPanel(QWidget):
         # What an older draft's row had marked for the question now in the box, given back
         # to it when it is added: (status, answer).
         self._carried = ("open", "")
+        self.new_question.textChanged.connect(self._drop_carried_if_cleared)
         self.add_button.clicked.connect(self._add_new)
         self.new_question.returnPressed.connect(self._add_new)
         self.new_for.currentIndexChanged.connect(self._pending_for_changed)
@@ -296,6 +297,12 @@ class KeepAskingPanel(QWidget):
         row.deleteLater()
         self.set_pending(update.person_id, update.text, update.status, update.answer)
         self._show_rows(self.more_button.isChecked())
+
+    def _drop_carried_if_cleared(self, text: str) -> None:
+        # The worker emptied the box: what it held is gone, and so is what was carried for
+        # it; a question typed next is a new one. Shortening it keeps what was carried.
+        if not text:
+            self._carried = ("open", "")
 
     def _pending_for_changed(self) -> None:
         if self.new_question.text():
