@@ -106,6 +106,61 @@ def test_a_workers_own_decision_without_a_subject_is_not_flagged_but_a_childs_is
         assert found == [("choosing_to", phrase)], text
 
 
+def test_a_childs_decision_not_to_tell_or_to_meet_someone_elses_staff_is_found() -> None:
+    # Deciding *not* to inform, involve or alert is found whoever took it: that is how a
+    # child's silence gets described. Staff, workers or a colleague are the worker's own
+    # only as "my", "our" or "the team's"; following up is the worker's only with a service.
+    for text, phrase in [
+        ("She chose not to inform the police", "chose not to"),
+        ("He decided not to involve police", "decided not to"),
+        ("She decided not to inform her mum", "decided not to"),
+        ("She decided not to update her mum", "decided not to"),
+        ("He chose not to alert staff", "chose not to"),
+        ("She decided to follow up with him on Snapchat", "decided to"),
+        ("She decided to meet with staff at the takeaway", "decided to"),
+        ("She chose to contact the workers at the car wash again", "chose to"),
+        ("She chose to ask the worker at the takeaway for a lift", "chose to"),
+        ("She decided to meet with a colleague of his", "decided to"),
+        # The cost: a worker's own subject-less "decided not to inform" is found too.
+        ("Decided not to inform police as nothing new was disclosed", "Decided not to"),
+    ]:
+        found = [(f.rule_id, f.phrase) for f in check_language(text)]
+        assert found == [("choosing_to", phrase)], text
+    for text in [
+        "Decided not to refer at this stage",
+        "Decided to follow up with school tomorrow",
+        "Decided to speak to my supervisor",
+        "Decided to update our manager",
+        "I decided not to inform police",
+    ]:
+        assert check_language(text) == [], text
+
+
+def test_a_place_before_the_verb_is_not_a_professional_subject() -> None:
+    for text, rule_id, phrase in [
+        (
+            "Seen outside the school approaching older men",
+            "contacting_adults",
+            "approaching older men",
+        ),
+        ("Seen near the college approaching males", "contacting_adults", "approaching males"),
+        (
+            "Was seen outside school recruiting younger children",
+            "recruiting_others",
+            "recruiting younger children",
+        ),
+        (
+            "After school bringing younger kids to the flat",
+            "recruiting_others",
+            "bringing younger kids",
+        ),
+    ]:
+        found = [(f.rule_id, f.phrase) for f in check_language(text)]
+        assert found == [(rule_id, phrase)], text
+    for text in ["We approached males in the car park", "The team is recruiting more people"]:
+        assert check_language(text) == [], text
+
+
 def test_what_the_review_found_missing_is_found() -> None:
     for text, rule_id, phrase in [
         ("she brought it on herself", "brought_on_self", "brought it on herself"),
