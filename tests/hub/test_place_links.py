@@ -9,11 +9,17 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
+from outreach.hub import reads
 from outreach.hub.tables import lead_reads, summaries
 from outreach.links.names import match_place
+from tests.hub.test_review_order import hub_caller
 from tests.support.hubproc import Device, HubProcess, Team, summary
+
+# What a link was before possible matches: all an app of that version accepts.
+OLD_KEYS = {"kind", "key", "label", "young_people", "workers", "summaries", "last_at"}
 
 
 def seen_at(device: Device, ref: str, name: str, area: str = "") -> dict[str, Any]:
@@ -26,7 +32,7 @@ def seen_at(device: Device, ref: str, name: str, area: str = "") -> dict[str, An
 
 
 def place_links(team: Team) -> list[dict[str, Any]]:
-    answer = team.lead.get("/v1/links")
+    answer = team.lead.get("/v1/links", params={"possible": "true"})
     assert answer.status_code == 200, answer.text
     return [link for link in answer.json() if link["kind"] == "place"]
 
@@ -103,7 +109,7 @@ def test_the_same_place_stays_same_and_its_possible_match_comes_after_it(team: T
     seen_at(team.worker, "YP-1", "Costa Coffee")
     links = place_links(team)
     assert [(link["match"], link["key"], link["other_key"]) for link in links] == [
-        ("same", "costa coffee|high street", None),  # as many young people: "same" first
+        ("same", "costa coffee|high street", None),  # every "same" link first
         ("possible", "costa coffee|high street", "costa coffee|"),
     ]
     assert [link["young_people"] for link in links] == [["YP-1", "YP-2"]] * 2
@@ -124,3 +130,56 @@ def test_an_amendment_that_drops_the_place_drops_the_possible_link(team: Team) -
     amended = {**without, "version": 2, "mentions": [], "amend_reason": "wrong place"}
     assert team.worker.submit(amended).status_code == 201
     assert place_links(team) == []
+
+
+def test_without_asking_for_possible_matches_links_keep_their_earlier_shape(team: Team) -> None:
+    """A lead's app of the version before possible matches refuses fields it does not
+    know, and hubs are upgraded before laptops: it asks for nothing, and gets the same
+    links only, each with the keys it knows."""
+    seen_at(team.worker, "YP-1", "Costa Coffee", "High Street")
+    seen_at(team.worker, "YP-2", "costa coffee", "high street")
+    seen_at(team.worker, "YP-1", "Costa Coffee")
+
+    answer = team.lead.get("/v1/links")
+    assert answer.status_code == 200, answer.text
+    (link,) = answer.json()
+    assert set(link) == OLD_KEYS
+    assert (link["key"], link["young_people"], link["summaries"]) == (
+        "costa coffee|high street",
+        ["YP-1", "YP-2"],
+        2,
+    )
+
+    asked = place_links(team)
+    assert [(link["match"], link["other_key"]) for link in asked] == [
+        ("same", None),
+        ("possible", "costa coffee|"),
+    ]
+    assert all(set(link) == OLD_KEYS | {"match", "other_key", "other_label"} for link in asked)
+
+
+def test_possible_links_never_push_a_same_link_out_of_those_listed(
+    hub: HubProcess, team: Team, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Possible links count the people of both keys, so touch more young people than the
+    same links beside them; the cap still lists every same link before any possible one."""
+    for n in range(3):  # each place with its area: the same link of two young people
+        seen_at(team.worker, f"YP-{n}-a", f"Cafe {n}", "High Street")
+        seen_at(team.worker, f"YP-{n}-b", f"Cafe {n}", "High Street")
+        # ... and without its area, two more: a possible link of four
+        seen_at(team.worker, f"YP-{n}-c", f"Cafe {n}")
+        seen_at(team.worker, f"YP-{n}-d", f"Cafe {n}")
+    caller = hub_caller(hub, team.lead.enrolled["device_id"])
+    everything = reads.Reads(hub.engine).team_links(caller, possible=True)
+    assert [link.match for link in everything] == ["same"] * 6 + ["possible"] * 3
+    assert [len(link.young_people) for link in everything] == [2] * 6 + [4] * 3
+
+    monkeypatch.setattr(reads, "LINKS_LISTED", 7)
+    listed = reads.Reads(hub.engine).team_links(caller, possible=True)
+    assert listed[:6] == everything[:6]  # not one same link dropped for a possible one
+    assert [link.match for link in listed] == ["same"] * 6 + ["possible"]
+    assert listed[6] == everything[6]
+
+    monkeypatch.setattr(reads, "LINKS_LISTED", 4)
+    listed = reads.Reads(hub.engine).team_links(caller, possible=True)
+    assert [link.match for link in listed] == ["same"] * 4

@@ -241,7 +241,9 @@ class TeamLink(_Strict):
     ``"possible"`` when they are keyed ``key`` or ``other_key``, which may be one thing or
     two (the app's possible match, for a person to decide): a place given with an area
     (``key``) and the same name given with no area (``other_key``). ``young_people``,
-    ``workers``, ``summaries`` and ``last_at`` are then those of both."""
+    ``workers``, ``summaries`` and ``last_at`` are then those of both. The hub sends
+    ``match``, ``other_key`` and ``other_label`` only when asked for possible matches
+    (``GET /v1/links?possible=true``): an app of an earlier version refuses them."""
 
     kind: MentionKind
     key: str

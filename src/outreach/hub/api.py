@@ -57,6 +57,9 @@ log = logging.getLogger(__name__)
 
 NoNul = r"^[^\x00]*$"  # PostgreSQL cannot hold NUL; refuse it in every query string
 SummaryId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$", description="the summary's id")]
+# What a link of /v1/links carries only when asked for possible matches: a lead's app of
+# an earlier version refuses fields it does not know, and hubs are upgraded first.
+_POSSIBLE_FIELDS = {"match", "other_key", "other_label"}
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
     status: {"model": Problem, "description": words}
@@ -222,10 +225,23 @@ def create_app(settings: HubSettings, engine: Engine) -> FastAPI:
         ascending by seq; page on with ``next_after``."""
         return reads.feed(who, after, limit)
 
-    @app.get("/v1/links", tags=["links"])
-    def team_links(who: Who) -> list[TeamLink]:
-        """What the team has seen with two or more young people, or two or more workers."""
-        return reads.team_links(who)
+    @app.get("/v1/links", tags=["links"], response_model=list[TeamLink])
+    def team_links(
+        who: Who,
+        possible: Annotated[
+            bool,
+            Query(
+                description="also list possible matches, each link with `match`, "
+                "`other_key` and `other_label`; without it, the same links only, in the "
+                "shape apps before possible matches read"
+            ),
+        ] = False,
+    ) -> Response:
+        """What the team has seen with two or more young people, or two or more workers:
+        every same link first, then (with ``possible=true``) the possible ones."""
+        links = reads.team_links(who, possible=possible)
+        exclude = None if possible else _POSSIBLE_FIELDS
+        return JSONResponse([link.model_dump(mode="json", exclude=exclude) for link in links])
 
     _handlers(app)
     _describe(app)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -74,7 +75,6 @@ from outreach.hub.tables import (
 )
 
 LINKS_LISTED = 200
-_ORDER = {"same": 0, "possible": 1}  # at equal counts, as the app lists them
 
 
 @dataclass(frozen=True)
@@ -360,19 +360,22 @@ class Reads:
 
     # --- team-wide links -----------------------------------------------------------------
 
-    def team_links(self, caller: Caller) -> list[TeamLink]:
+    def team_links(self, caller: Caller, *, possible: bool = False) -> list[TeamLink]:
         """Things seen with two or more young people, or by two or more workers: each key
-        on its own (``"same"``), and each place given with an area together with the same
-        name given with none (``"possible"``, as the app's index offers them). At most
-        ``LINKS_LISTED``, those touching the most young people, then workers, first; at
-        equal counts a link that is the same comes before one that is possible."""
+        on its own (``"same"``) and, when ``possible``, each place given with an area
+        together with the same name given with none (``"possible"``, as the app's index
+        offers them). Every same link comes first, those touching the most young people,
+        then workers, then the most recently seen, first; then the possible links in the
+        same order; at most ``LINKS_LISTED`` in all, so a possible link never takes the
+        place of a same one."""
         if caller.role != "lead":
             raise forbidden("team-wide links are for team leads")
         with self._engine.begin() as conn:
             same = conn.execute(self._same_links(caller.team_id)).all()
-            possible = conn.execute(self._possible_links(caller.team_id)).all()
+            pairs = conn.execute(self._possible_links(caller.team_id)).all() if possible else []
+            pairs = pairs[: LINKS_LISTED - len(same)]  # only the room the same links leave
             keys = {(g.kind, g.key) for g in same}
-            keys |= {("place", g.key) for g in possible} | {("place", g.other) for g in possible}
+            keys |= {("place", g.key) for g in pairs} | {("place", g.other) for g in pairs}
             behind: dict[tuple[str, str], _Behind] = {
                 found: (set(), set(), set()) for found in keys
             }
@@ -396,8 +399,10 @@ class Reads:
                             found[0].add(row.person_ref)
                         found[1].add(row.name)
                         found[2].add(row.summary_pk)
-            links = [_team_link(g.kind, g.key, g.label, g, [behind[(g.kind, g.key)]]) for g in same]
-            links += [
+            links = _by_counts(
+                _team_link(g.kind, g.key, g.label, g, [behind[(g.kind, g.key)]]) for g in same
+            )
+            links += _by_counts(
                 _team_link(
                     "place",
                     g.key,
@@ -406,11 +411,7 @@ class Reads:
                     [behind[("place", g.key)], behind[("place", g.other)]],
                     other=(g.other, g.other_label),
                 )
-                for g in possible
-            ]
-            links.sort(key=lambda link: link.last_at, reverse=True)
-            links.sort(
-                key=lambda link: (-len(link.young_people), -len(link.workers), _ORDER[link.match])
+                for g in pairs
             )
             del links[LINKS_LISTED:]
             # Young people's references and what was seen with them: read, so audited.
@@ -534,6 +535,13 @@ def _team_link(
         other_key=None if other is None else other[0],
         other_label=None if other is None else other[1],
     )
+
+
+def _by_counts(links: Iterable[TeamLink]) -> list[TeamLink]:
+    """The most young people first, then the most workers, then the most recently seen."""
+    listed = sorted(links, key=lambda link: link.last_at, reverse=True)
+    listed.sort(key=lambda link: (-len(link.young_people), -len(link.workers)))
+    return listed
 
 
 def _summaries_behind(link: TeamLink, behind: dict[tuple[str, str], _Behind]) -> set[int]:

@@ -155,7 +155,7 @@ class HubClient:
 
     def _request(
         self, method: str, path: str, *, body: bytes | None = None, key: str | None = None,
-        params: dict[str, int] | None = None,
+        params: dict[str, int | str] | None = None,
     ) -> Answer:  # fmt: skip
         headers = {"Content-Type": "application/json"} if body is not None else {}
         if key:
@@ -218,8 +218,9 @@ class HubClient:
         return self._request("POST", f"{SUBMIT_PATH}/{summary_id}/reviews", body=body, key=key)
 
     def team_links(self) -> list[TeamLink] | Answer:
-        """The team-wide links: things seen with two or more young people or workers."""
-        answer = self._request("GET", "/v1/links")
+        """The team-wide links: things seen with two or more young people or workers, the
+        possible matches too (a hub of an earlier version ignores the asking: same only)."""
+        answer = self._request("GET", "/v1/links", params={"possible": "true"})
         if answer.status != 200:
             return answer
         try:
