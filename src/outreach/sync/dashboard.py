@@ -127,8 +127,7 @@ def _places(db: Database, window: tuple[str, str], top: int) -> list[Reach]:
 
 def _shared(db: Database, first: date) -> list[Reach]:
     """The hub's team links for vehicles, people and phones with two or more young people,
-    last seen inside the window, most first; at equal counts the same before the possible,
-    as the hub lists them."""
+    last seen inside the window, most first; at equal counts the same before the possible."""
     marks = ", ".join("?" * len(SHARED_KINDS))
     rows = db.query(
         "SELECT kind, key, label, young_people, workers, summaries, last_at, match, "  # noqa: S608

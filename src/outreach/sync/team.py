@@ -11,7 +11,9 @@ The links are kept as the hub lists them: a ``"same"`` link of one key, and a
 ``"possible"`` one of a key and ``other_key`` (a place given with an area and the same name
 given with none), each its own row, so that a place with both keeps both. A summary shows
 the links of its mentions' keys, a possible one by either key; the most young people
-first, then workers, then the same before the possible, as the hub sorts them.
+first, then workers, then the same before the possible. (The hub lists every same
+link before any possible one, so that possible links never crowd same ones out of its
+cap; the vault holds all it was sent, so here they are ranked together.)
 
 The queue is the team's current summaries (the highest version of each), not yet
 reviewed by default, highest concern first:
@@ -492,8 +494,8 @@ class TeamStore:
 
     def links(self) -> list[TeamLink]:
         """Every team-wide link the vault holds (as the hub last sent them), most young
-        people first, then most workers, then (as the hub lists them) a link that is the
-        same before one that is possible, then the most recently seen."""
+        people first, then most workers, then a link that is the same before one that is
+        possible, then the most recently seen."""
         return _all_links(self._db)
 
     def pulled_at(self) -> datetime | None:
@@ -517,7 +519,7 @@ _ORDER = "ORDER BY s.worry_rank DESC, s.concerns DESC, s.nudges DESC, s.contact_
 _LINK_COLUMNS = (
     "kind, key, label, young_people, workers, summaries, last_at, match, other_key, other_label"
 )
-# At equal counts, as the hub lists them: the same thing before a possible one.
+# At equal counts: the same thing before a possible one.
 _MATCH_ORDER = {"same": 0, "possible": 1}
 _REVIEW_COLUMNS = (
     "id, idempotency_key, summary_id, body, state, attempts, next_try_at, problem, "
@@ -585,7 +587,7 @@ def _identity(link: TeamLink) -> tuple[str, str, str, str]:
 
 def _link_order(link: TeamLink) -> tuple[Any, ...]:
     """The most worrying first: most young people, most workers, the same before the
-    possible (as the hub sorts), the most recently seen; then by what it is."""
+    possible, the most recently seen; then by what it is."""
     return (
         -len(link.young_people),
         -len(link.workers),
