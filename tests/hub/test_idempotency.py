@@ -56,7 +56,7 @@ def test_concurrent_copies_under_different_keys_store_one_version(
 def test_a_key_being_processed_answers_409(postgresql_hub: HubProcess) -> None:
     """On PostgreSQL a duplicate learns at once that the first is still being processed
     (here the first is held open by the test, through the same advisory lock)."""
-    from outreach.hub.submit import lock_number
+    from outreach.hub.locks import lock_number
 
     worker = postgresql_hub.team(workers=1).worker
     body = summary()

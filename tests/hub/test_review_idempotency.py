@@ -10,7 +10,7 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from outreach.hub.submit import lock_number
+from outreach.hub.locks import lock_number
 from outreach.hub.tables import idempotency, lead_reads, reviews, summaries
 from tests.support.hubproc import HubProcess, Team, summary
 

@@ -156,6 +156,10 @@ class Authenticator:
             "b_floor": seq_floor,
         }
 
+    def rate_values(self, now: datetime) -> dict[str, int]:
+        """The parameters of a count that checks the rate itself (``window``, ``per_minute``)."""
+        return {"window": _window(now), "per_minute": self._per_minute}
+
     def verdict(self, counted: int) -> None:
         """429 if the request just counted is over the device's rate."""
         if counted > self._per_minute:

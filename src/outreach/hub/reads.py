@@ -52,16 +52,14 @@ from outreach.contract.summary import (
 from outreach.hub.auth import Caller
 from outreach.hub.clock import Clock, stamp, unstamp, utc_now
 from outreach.hub.errors import forbidden, invalid, not_found
+from outreach.hub.locks import TEAM_REVIEWS_LOCK, lock_number, team_feed_lock
 from outreach.hub.submit import (
-    TEAM_REVIEWS_LOCK,
     Answer,
     canonical,
     check_key,
     digest,
     in_progress,
-    lock_number,
     missing_seqs,
-    team_feed_lock,
     validated,
 )
 from outreach.hub.tables import (

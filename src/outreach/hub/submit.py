@@ -34,7 +34,6 @@ from sqlalchemy import (
     Connection,
     Engine,
     Insert,
-    Integer,
     Select,
     Table,
     bindparam,
@@ -66,6 +65,8 @@ from outreach.hub.auth import (
 from outreach.hub.clock import Clock, stamp, unstamp, utc_now
 from outreach.hub.db import insert_or_skip
 from outreach.hub.errors import Refused, forbidden, invalid
+from outreach.hub.locks import lock_number, summary_lock, summary_lock_number, team_feed_lock
+from outreach.hub.onetrip import store_first
 from outreach.hub.settings import HubSettings
 from outreach.hub.strictjson import request_json
 from outreach.hub.tables import (
@@ -184,7 +185,7 @@ class _Statements:
             # it. Always after the feed lock (columns are evaluated in order): a submission
             # holding an id's lock never queues for the feed lock behind a lead's feed
             # that waits for it.
-            free = case((free, _summary_lock().is_not(None)), else_=False)
+            free = case((free, summary_lock().is_not(None)), else_=False)
         # Who is calling, in the same round trip: no row for an unknown credential, and
         # then no lock is taken either.
         self.remembered = (
@@ -318,6 +319,10 @@ class Submissions:
         self._settings = settings
         self._now = now
         self._sql = _Statements(engine)
+        # PostgreSQL stores the common submission in one statement (see ``onetrip``).
+        self._one_trip = (
+            engine.execution_options(isolation_level="AUTOCOMMIT") if self._sql.postgres else None
+        )
 
     def receive(
         self, authorization: str | None, key: str | None, content_type: str, body: bytes
@@ -332,6 +337,10 @@ class Submissions:
             submission, request_hash = self._accept(request_json(content_type, body))
         except Refused as refused:  # nothing will be written but the count: keep it
             refusal = refused
+        if refusal is None and self._one_trip is not None:
+            first = self._first(authorization, checked_key, submission, request_hash)
+            if first is not None:
+                return first
         with self._engine.begin() as conn:
             tail = _Tail()
             if refusal is None:
@@ -349,6 +358,40 @@ class Submissions:
             if refusal is None:
                 return answer
         raise refusal
+
+    def _first(
+        self, authorization: str | None, key: str, submission: Submission, request_hash: str
+    ) -> Answer | None:
+        """The receipt of a submission ``onetrip`` stored whole, or None if it wrote nothing
+        (not the common case, or raced): the general path decides."""
+        assert self._one_trip is not None
+        summary = submission.summary
+        body = canonical(summary.model_dump(mode="json"))
+        now = self._now()
+        received_at = stamp(now)
+        receipt = Receipt(
+            summary_id=summary.id,
+            version=summary.version,
+            received_at=unstamp(received_at),
+            device_seq=submission.device_seq,
+            superseded=False,
+        )
+        answer = Answer(201, receipt.model_dump_json())
+        values = {
+            **identity_values(authorization),
+            **self._auth.rate_values(now),
+            "now": received_at,
+            "key": key,
+            "key_lock": lock_number(credential(authorization)[0], key),
+            "request_hash": request_hash,
+            "response": answer.text,
+            "seq": submission.device_seq,
+            "summary_lock": summary_lock_number(summary.id),
+            **_columns(summary, body, digest(body)),
+            "tags": json.dumps(tag_rows(summary)),
+            "mentions": json.dumps(mention_keys(summary)),
+        }
+        return answer if store_first(self._one_trip, values) else None
 
     def _caller(
         self, conn: Connection, authorization: str | None, key: str, submission: Submission
@@ -512,27 +555,18 @@ class Submissions:
         caller: Caller, summary: Summary, body: str, body_hash: str, received_at: str, current: bool
     ) -> dict[str, Any]:
         return {
-            "summary_id": summary.id,
-            "version": summary.version,
+            **_columns(summary, body, body_hash),
             "team_id": caller.team_id,
             "user_id": caller.user_id,
             "device_id": caller.device_id,
             "received_at": received_at,
-            "contact_at": stamp(summary.contact_at),
-            "worry_rank": -1 if summary.worry is None else summary.worry,
             "is_current": current,
             "reviewed": False,
-            "body_hash": body_hash,
-            "body": body,
         }
 
     def _tag(self, tail: _Tail, pk: int, caller: Caller, summary: Summary, current: bool) -> None:
         """The summary's people and concerns, and (for the current version) its mentions."""
-        refs = sorted({person.ref for person in summary.young_people})
-        tags = [("person", ref) for ref in refs] + [
-            ("concern", concern) for concern in sorted(set(summary.concerns))
-        ]
-        tail.add(summary_tags, [{"summary_pk": pk, "kind": k, "value": v} for k, v in tags])
+        tail.add(summary_tags, [{"summary_pk": pk, **tag} for tag in tag_rows(summary)])
         if current:
             tail.add(team_mentions, mention_rows(pk, caller.team_id, caller.user_id, summary))
 
@@ -554,9 +588,46 @@ class Submissions:
         return missing, more
 
 
+def _columns(summary: Summary, body: str, body_hash: str) -> dict[str, Any]:
+    """The columns of a summary's row that come from the summary itself."""
+    return {
+        "summary_id": summary.id,
+        "version": summary.version,
+        "contact_at": stamp(summary.contact_at),
+        "worry_rank": -1 if summary.worry is None else summary.worry,
+        "body_hash": body_hash,
+        "body": body,
+    }
+
+
+def tag_rows(summary: Summary) -> list[dict[str, str]]:
+    """What a summary is filtered by (``summary_tags`` without its ``summary_pk``): its
+    young people's references and its concerns."""
+    refs = sorted({person.ref for person in summary.young_people})
+    tags = [("person", ref) for ref in refs] + [
+        ("concern", concern) for concern in sorted(set(summary.concerns))
+    ]
+    return [{"kind": kind, "value": value} for kind, value in tags]
+
+
 def mention_rows(pk: int, team_id: int, user_id: int, summary: Summary) -> list[dict[str, Any]]:
-    """The ``team_mentions`` rows of the current version ``pk``: one per keyed mention and
-    young person (``""`` when none was named)."""
+    """The ``team_mentions`` rows of the current version ``pk``."""
+    contact_at = stamp(summary.contact_at)
+    return [
+        {
+            "summary_pk": pk,
+            "team_id": team_id,
+            "user_id": user_id,
+            "contact_at": contact_at,
+            **row,
+        }
+        for row in mention_keys(summary)
+    ]
+
+
+def mention_keys(summary: Summary) -> list[dict[str, str]]:
+    """What ``team_mentions`` holds of a summary apart from where it came from: one row
+    per keyed mention and young person (``""`` when none was named)."""
     refs = sorted({person.ref for person in summary.young_people}) or [""]
     keyed: dict[tuple[str, str], str] = {}
     for mention in summary.mentions:
@@ -564,64 +635,10 @@ def mention_rows(pk: int, team_id: int, user_id: int, summary: Summary) -> list[
         if found is not None:
             keyed.setdefault((mention.kind, found[0][:200]), found[2][:200])
     return [
-        {
-            "summary_pk": pk,
-            "team_id": team_id,
-            "kind": kind,
-            "key": key,
-            "label": label,
-            "user_id": user_id,
-            "person_ref": ref,
-            "contact_at": stamp(summary.contact_at),
-        }
+        {"kind": kind, "key": key, "label": label, "person_ref": ref}
         for (kind, key), label in keyed.items()
         for ref in refs
     ]
-
-
-# The class of the per-team feed lock, in PostgreSQL's two-int advisory key space (which
-# does not overlap the one-bigint space of the key locks and the migration lock).
-TEAM_FEED_LOCK = 74032102
-
-
-# The same for the team's reviews: a review takes its id when inserted, not when it commits.
-TEAM_REVIEWS_LOCK = 74032103
-
-# The class of the lock on one summary id (``summary_lock_number``), held by a submission
-# from its first statement until it commits.
-SUMMARY_LOCK = 74032104
-
-
-def team_feed_lock(
-    *, shared: bool, kind: int = TEAM_FEED_LOCK, team: ColumnElement[Any] | None = None
-) -> ColumnElement[Any]:
-    """PostgreSQL's transaction-scoped advisory lock on the feed of the team ``team`` (by
-    default the parameter ``b_team``), or with ``kind=TEAM_REVIEWS_LOCK`` its reviews:
-    writers hold it shared until they commit, a reader paging by id takes it whole, so it
-    never passes a row still being written."""
-    lock = func.pg_advisory_xact_lock_shared if shared else func.pg_advisory_xact_lock
-    which = bindparam("b_team") if team is None else team
-    return lock(literal(kind, Integer), cast(which, Integer))
-
-
-def _summary_lock() -> ColumnElement[Any]:
-    """The lock of the summary id whose number is ``b_summary``, waiting for it."""
-    return func.pg_advisory_xact_lock(
-        literal(SUMMARY_LOCK, Integer), cast(bindparam("b_summary"), Integer)
-    )
-
-
-def summary_lock_number(summary_id: str) -> int:
-    """A signed 32-bit number for the lock of one summary id: two ids sharing one only
-    wait for each other."""
-    raw = hashlib.sha256(f"summary\n{summary_id}".encode()).digest()[:4]
-    return int.from_bytes(raw, "big", signed=True)
-
-
-def lock_number(device_id: str, key: str) -> int:
-    """A signed 64-bit number for the advisory lock of one (device, key)."""
-    raw = hashlib.sha256(f"{device_id}\n{key}".encode()).digest()[:8]
-    return int.from_bytes(raw, "big", signed=True)
 
 
 def _not_a_submitter() -> Refused:

@@ -1,0 +1,110 @@
+"""The common submission on PostgreSQL in one statement and one round trip.
+
+Most submissions are the first version of a summary never seen, under a new key, with the
+device's next running number: every number below it has arrived, so the receipt says
+nothing is missing and can be written before the statement runs. ``SUBMIT`` stores such a
+submission whole, in autocommit (one statement is one transaction), or writes nothing at
+all; ``Submissions`` then takes its general path, which decides every other case and
+answers every refusal. The round trips, not the rows, were most of a submission's cost:
+the general path makes five (``BEGIN``, three statements, ``COMMIT``) and sends the rows
+as nineteen arrays.
+
+What the general path guarantees, this one keeps:
+
+- **Who may submit:** a known credential of a device not revoked, of a worker or a lead,
+  under its rate. The count is the ``UPDATE`` of the device's row, whose conditions
+  PostgreSQL checks again on the newest row if another request changed it meanwhile, so
+  requests racing past the limit are not all let through.
+- **Locks:** the team's feed lock, shared, before the summary takes its ``pk``; the key's
+  lock and the summary id's lock are tried, not waited for (held elsewhere: the general
+  path waits or answers 409).
+- **Nothing half-done:** the rows are written only from the ``RETURNING`` of the count and
+  of the summary, so a condition that fails writes nothing. A unique index that refuses a
+  row (another request with the same key, id or running number committed since this
+  statement's snapshot) fails the whole statement, and the general path sees what is there.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import IntegrityError
+
+from outreach.hub.locks import SUMMARY_LOCK, TEAM_FEED_LOCK
+
+# Parameters: who (b_device, b_hash), the rate (window, per_minute, now), the key (key,
+# key_lock, request_hash, response), the running number (seq), the summary's columns and
+# its id's lock (summary_lock), and its tags and mentions as JSON lists of objects.
+_SUBMIT = text(
+    """
+WITH caller AS MATERIALIZED (
+    SELECT d.id AS device_id, d.user_id, u.team_id,
+           pg_advisory_xact_lock_shared(CAST(:feed_class AS integer), u.team_id) AS feed
+    FROM devices d JOIN users u ON u.id = d.user_id
+    WHERE d.id = :b_device AND d.secret_hash = :b_hash AND d.revoked_at IS NULL
+      AND u.role IN ('worker', 'lead')
+      AND d.seq_floor = CAST(:seq AS bigint) - 1
+      AND NOT EXISTS (SELECT FROM device_seqs q WHERE q.device_id = d.id AND q.seq > d.seq_floor)
+      AND NOT EXISTS (SELECT FROM idempotency i WHERE i.device_id = d.id AND i.key = :key)
+      AND NOT EXISTS (SELECT FROM summaries s WHERE s.summary_id = :summary_id)
+),
+claimed AS MATERIALIZED (
+    SELECT * FROM caller
+    WHERE pg_try_advisory_xact_lock(CAST(:key_lock AS bigint))
+      AND pg_try_advisory_xact_lock(
+          CAST(:summary_class AS integer), CAST(:summary_lock AS integer)
+      )
+),
+counted AS (
+    UPDATE devices d
+    SET rate_count = CASE WHEN d.rate_window = :window THEN d.rate_count + 1 ELSE 1 END,
+        rate_window = :window, last_seen_at = :now, seq_floor = :seq
+    FROM claimed c
+    WHERE d.id = c.device_id AND d.seq_floor = CAST(:seq AS bigint) - 1
+      AND (d.rate_window <> :window OR d.rate_count < :per_minute)
+    RETURNING c.device_id, c.user_id, c.team_id
+),
+summary AS (
+    INSERT INTO summaries (summary_id, version, team_id, user_id, device_id, received_at,
+                           contact_at, worry_rank, is_current, reviewed, body_hash, body)
+    SELECT :summary_id, :version, team_id, user_id, device_id, :now,
+           :contact_at, :worry_rank, true, false, :body_hash, :body
+    FROM counted
+    RETURNING pk, team_id, user_id, device_id
+),
+tags AS (
+    INSERT INTO summary_tags (summary_pk, kind, value)
+    SELECT s.pk, t.kind, t.value
+    FROM summary s, jsonb_to_recordset(CAST(:tags AS jsonb)) AS t(kind text, value text)
+),
+mentions AS (
+    INSERT INTO team_mentions (summary_pk, team_id, kind, key, label, user_id, person_ref,
+                               contact_at)
+    SELECT s.pk, s.team_id, m.kind, m.key, m.label, s.user_id, m.person_ref, :contact_at
+    FROM summary s, jsonb_to_recordset(CAST(:mentions AS jsonb))
+        AS m(kind text, key text, label text, person_ref text)
+),
+seq AS (
+    INSERT INTO device_seqs (device_id, seq) SELECT device_id, :seq FROM summary
+),
+kept AS (
+    INSERT INTO idempotency (device_id, key, body_hash, status, response, created_at)
+    SELECT device_id, :key, :request_hash, 201, :response, :now FROM summary
+)
+SELECT count(*) FROM summary
+"""
+)
+
+
+def store_first(autocommit: Engine, values: dict[str, Any]) -> bool:
+    """Whether the submission in ``values`` was stored whole, on an engine in autocommit;
+    if not, nothing was written."""
+    with autocommit.connect() as conn:
+        try:
+            stored = conn.execute(
+                _SUBMIT, {**values, "feed_class": TEAM_FEED_LOCK, "summary_class": SUMMARY_LOCK}
+            ).scalar_one()
+        except IntegrityError:  # raced by a request committed since the snapshot
+            return False
+    return bool(stored)

@@ -1,0 +1,258 @@
+"""The common submission on PostgreSQL in one statement (``hub/onetrip.py``): it stores
+exactly what the general path stores, in one transaction, keeps the feed's order, and
+hands a submission raced by another commit to the general path with nothing written."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, event, text
+
+from outreach.hub.auth import Authenticator
+from outreach.hub.settings import HubSettings
+from outreach.hub.submit import Answer, Submissions
+from tests.support.hubproc import Device, HubProcess, summary
+
+MOMENT = datetime(2026, 11, 20, 12, 0, 30, tzinfo=UTC)
+PAUSE = 74039999  # the advisory lock a paused insert waits for
+
+
+class General(Submissions):
+    def _first(self, *args: Any) -> None:
+        return None
+
+
+def _submissions(hub: HubProcess, kind: type[Submissions] = Submissions) -> Submissions:
+    settings = HubSettings(database_url=hub.database_url)
+    clock = lambda: MOMENT  # noqa: E731
+    return kind(
+        hub.engine, settings, Authenticator(hub.engine, per_minute=600, now=clock), now=clock
+    )
+
+
+def _send(
+    submissions: Submissions, device: Device, body: dict[str, Any], seq: int, key: str
+) -> Answer:
+    payload = json.dumps({"device_seq": seq, "summary": body}).encode()
+    return submissions.receive(device.headers["Authorization"], key, "application/json", payload)
+
+
+@contextmanager
+def _statements(engine: Engine) -> Iterator[list[str]]:
+    seen: list[str] = []
+
+    def record(_conn: Connection, _cursor: Any, statement: str, *_args: Any) -> None:
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def _stored(hub: HubProcess, device_id: str) -> dict[str, Any]:
+    """Everything a device's submissions wrote, without the numbers the database made up
+    and with the summary's id as ``ID``; and the transactions that wrote it."""
+    with hub.engine.connect() as conn:
+
+        def rows(sql: str) -> list[dict[str, Any]]:
+            found = conn.execute(text(sql), {"d": device_id}).mappings().all()
+            return [dict(row) for row in found]
+
+        summary_rows = rows(
+            "SELECT summary_id, version, received_at, contact_at, worry_rank, is_current,"
+            " reviewed, body, xmin::text AS tx FROM summaries WHERE device_id = :d"
+        )
+        tags = rows(
+            "SELECT t.kind, t.value FROM summary_tags t JOIN summaries s ON s.pk = t.summary_pk"
+            " WHERE s.device_id = :d ORDER BY t.kind, t.value"
+        )
+        mentions = rows(
+            "SELECT m.kind, m.key, m.label, m.person_ref, m.contact_at, m.xmin::text AS tx"
+            " FROM team_mentions m JOIN summaries s ON s.pk = m.summary_pk"
+            " WHERE s.device_id = :d ORDER BY m.kind, m.key, m.person_ref"
+        )
+        seqs = rows("SELECT seq, xmin::text AS tx FROM device_seqs WHERE device_id = :d")
+        kept = rows(
+            "SELECT key, status, response, created_at, xmin::text AS tx FROM idempotency"
+            " WHERE device_id = :d"
+        )
+        device = rows(
+            "SELECT rate_window, rate_count, last_seen_at, seq_floor, xmin::text AS tx"
+            " FROM devices WHERE id = :d"
+        )
+    ids = {row.pop("summary_id") for row in summary_rows}
+    tx = {row.pop("tx") for table in (summary_rows, mentions, seqs, kept, device) for row in table}
+    everything = {
+        "summaries": summary_rows,
+        "tags": tags,
+        "mentions": mentions,
+        "seqs": seqs,
+        "kept": kept,
+        "device": device,
+    }
+    flat = json.dumps(everything, sort_keys=True)
+    for summary_id in ids:
+        flat = flat.replace(summary_id, "ID")
+    return {"rows": json.loads(flat), "transactions": len(tx)}
+
+
+def test_the_common_submission_is_one_statement_storing_what_the_general_path_stores(
+    postgresql_hub: HubProcess,
+) -> None:
+    hub = postgresql_hub
+    one, general = hub.team(workers=1).worker, hub.team(workers=1).worker
+    bodies = [
+        summary(
+            young_people=[{"ref": "YP-0001", "age": 14}, {"ref": "YP-0002", "age": 15}],
+            concerns=["older_boyfriend", "gifts"],
+            mentions=[
+                {"kind": "vehicle", "text": "AB12 CDE"},
+                {"kind": "place", "text": "Bus station", "extra": "Town centre"},
+            ],
+        )
+        for _ in range(2)
+    ]
+    receipts: dict[str, list[dict[str, Any]]] = {"one": [], "general": []}
+    with _statements(hub.engine) as statements:
+        answer = _send(_submissions(hub), one, bodies[0], seq=1, key="first")
+        assert len(statements) == 1  # no BEGIN, no COMMIT: one statement in autocommit
+    receipts["one"].append(json.loads(answer.text))
+    assert _stored(hub, one.enrolled["device_id"])["transactions"] == 1
+    answer = _send(_submissions(hub, General), general, bodies[1], seq=1, key="first")
+    receipts["general"].append(json.loads(answer.text))
+
+    assert answer.status == 201
+    for receipt in (*receipts["one"], *receipts["general"]):
+        receipt.pop("summary_id")
+    assert receipts["one"] == receipts["general"]
+    assert (
+        _stored(hub, one.enrolled["device_id"])["rows"]
+        == _stored(hub, general.enrolled["device_id"])["rows"]
+    )
+
+
+def test_the_next_running_number_goes_in_one_statement_and_a_gap_does_not(
+    postgresql_hub: HubProcess,
+) -> None:
+    hub = postgresql_hub
+    worker = hub.team(workers=1).worker
+    submissions = _submissions(hub)
+    for seq in (1, 2):
+        with _statements(hub.engine) as statements:
+            assert _send(submissions, worker, summary(), seq=seq, key=f"k{seq}").status == 201
+        assert len(statements) == 1
+    with _statements(hub.engine) as statements:
+        answer = _send(submissions, worker, summary(), seq=5, key="k5")
+    assert len(statements) > 1  # the general path finds the gap
+    assert json.loads(answer.text)["missing_seqs"] == [3, 4]
+    # Nothing of the refused one statement is left: the general path stored it once.
+    assert [row["seq"] for row in _stored(hub, worker.enrolled["device_id"])["rows"]["seqs"]] == [
+        1,
+        2,
+        5,
+    ]
+
+
+@contextmanager
+def _paused_inserts(engine: Engine, ref: str) -> Iterator[None]:
+    """Inserting the tag of the young person ``ref`` waits while the lock ``PAUSE`` is held:
+    a pause in the middle of the one statement, after the summary took its ``pk``."""
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "CREATE FUNCTION test_pause() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+                f" IF NEW.value = '{ref}' THEN PERFORM pg_advisory_xact_lock_shared({PAUSE});"
+                " END IF; RETURN NEW; END $$"
+            )
+        )
+        conn.execute(
+            text(
+                "CREATE TRIGGER test_pause BEFORE INSERT ON summary_tags"
+                " FOR EACH ROW EXECUTE FUNCTION test_pause()"
+            )
+        )
+    try:
+        yield
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text("DROP TRIGGER test_pause ON summary_tags"))
+            conn.execute(text("DROP FUNCTION test_pause()"))
+
+
+def _waiting(engine: Engine, lock: str, count: int = 1) -> None:
+    """Until ``count`` requests wait for a lock of the kind ``lock`` (pg_locks.locktype)."""
+    deadline = time.monotonic() + 30
+    with engine.connect() as conn:
+        while time.monotonic() < deadline:
+            found = conn.execute(
+                text("SELECT count(*) FROM pg_locks WHERE NOT granted AND locktype = :kind"),
+                {"kind": lock},
+            ).scalar_one()
+            conn.rollback()
+            if found >= count:
+                return
+            time.sleep(0.01)  # a server-side state: there is no event to wait on
+    raise AssertionError(f"nothing waited for a {lock} lock")
+
+
+def test_the_feed_waits_for_a_one_statement_submission_in_flight(
+    postgresql_hub: HubProcess,
+) -> None:
+    """As for the general path (test_team_feed): the summary took its seq but has not
+    committed, so a lead's feed that returned a later one would page past it for good."""
+    hub = postgresql_hub
+    team = hub.team(workers=2)
+    held = summary(young_people=[{"ref": "YP-PAUSE", "age": 14}])
+    after = summary()
+    with (
+        _paused_inserts(hub.engine, "YP-PAUSE"),
+        hub.engine.connect() as gate,
+        ThreadPoolExecutor(2) as pool,
+    ):
+        gate.execute(text(f"SELECT pg_advisory_lock({PAUSE})"))
+        try:
+            first = pool.submit(_send, _submissions(hub), team.worker, held, 1, "held")
+            _waiting(hub.engine, "advisory")
+            assert team.devices["w1"].submit(after).status_code == 201
+            feed = pool.submit(team.lead.get, "/v1/team/feed")
+            _waiting(hub.engine, "advisory", count=2)  # the feed, for the team's lock
+            assert not feed.done()
+        finally:  # a session's lock outlives its return to the pool
+            gate.execute(text(f"SELECT pg_advisory_unlock({PAUSE})"))
+            gate.commit()
+        assert first.result(30).status == 201
+        page = feed.result(30).json()
+    assert [item["summary"]["id"] for item in page["items"]] == [held["id"], after["id"]]
+
+
+def test_a_one_statement_submission_raced_by_a_commit_is_stored_by_the_general_path(
+    postgresql_hub: HubProcess,
+) -> None:
+    """Another request commits the same running number after the statement's snapshot:
+    the unique key refuses the statement whole, and the general path stores the summary."""
+    hub = postgresql_hub
+    worker = hub.team(workers=1).worker
+    device_id = worker.enrolled["device_id"]
+    body = summary()
+    with ThreadPoolExecutor(1) as pool, hub.engine.connect() as other:
+        other.execute(
+            text("INSERT INTO device_seqs (device_id, seq) VALUES (:d, 1)"), {"d": device_id}
+        )
+        sent = pool.submit(_send, _submissions(hub), worker, body, 1, "raced")
+        _waiting(hub.engine, "transactionid")  # for the other's row of number 1
+        other.commit()
+        answer = sent.result(30)
+    assert answer.status == 201
+    stored = _stored(hub, device_id)["rows"]
+    assert [row["version"] for row in stored["summaries"]] == [1]
+    assert [row["seq"] for row in stored["seqs"]] == [1]
+    assert [row["key"] for row in stored["kept"]] == ["raced"]
+    assert stored["device"][0]["rate_count"] == 1
