@@ -4,6 +4,7 @@ hands a submission raced by another commit to the general path with nothing writ
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections.abc import Iterator
@@ -12,9 +13,12 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
+import httpx
 from sqlalchemy import Connection, Engine, event, text
 
+from outreach.hub.api import create_app
 from outreach.hub.auth import Authenticator
+from outreach.hub.db import connect
 from outreach.hub.settings import HubSettings
 from outreach.hub.submit import Answer, Submissions
 from tests.support.hubproc import Device, HubProcess, summary
@@ -24,8 +28,8 @@ PAUSE = 74039999  # the advisory lock a paused insert waits for
 
 
 class General(Submissions):
-    def _first(self, *args: Any) -> None:
-        return None
+    def receive(self, *args: Any, **kwargs: Any) -> Answer:
+        return super().receive(*args, first=False)
 
 
 def _submissions(hub: HubProcess, kind: type[Submissions] = Submissions) -> Submissions:
@@ -256,3 +260,49 @@ def test_a_one_statement_submission_raced_by_a_commit_is_stored_by_the_general_p
     assert [row["seq"] for row in stored["seqs"]] == [1]
     assert [row["key"] for row in stored["kept"]] == ["raced"]
     assert stored["device"][0]["rate_count"] == 1
+
+
+def test_over_http_the_common_submission_never_waits_for_a_thread(
+    postgresql_hub: HubProcess,
+) -> None:
+    """The route stores the common submission from the event loop on psycopg's own pool;
+    only other submissions go to the engine (in a thread), without trying it twice."""
+    hub = postgresql_hub
+    worker = hub.team(workers=1).worker
+    engine = connect(hub.database_url)
+    app = create_app(HubSettings(database_url=hub.database_url), engine)
+    first, gap = summary(), summary()
+
+    async def send(client: httpx.AsyncClient, body: dict[str, Any], seq: int) -> httpx.Response:
+        return await client.post(
+            "/v1/summaries",
+            json={"device_seq": seq, "summary": body},
+            headers={**worker.headers, "Idempotency-Key": body["id"]},
+        )
+
+    async def run() -> tuple[list[str], list[str]]:
+        async with (
+            app.router.lifespan_context(app),
+            httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=app), base_url="http://hub"
+            ) as client,
+        ):
+            with _statements(engine) as common:
+                assert (await send(client, first, 1)).status_code == 201
+            with _statements(engine) as other:
+                answer = await send(client, gap, 3)
+            assert answer.status_code == 201
+            assert answer.json()["missing_seqs"] == [2]
+        return common, other
+
+    try:
+        common, other = asyncio.run(run())
+    finally:
+        engine.dispose()
+    assert common == []
+    assert other  # the general path
+    assert not any("WITH caller" in statement for statement in other)
+    assert [row["seq"] for row in _stored(hub, worker.enrolled["device_id"])["rows"]["seqs"]] == [
+        1,
+        3,
+    ]

@@ -10,6 +10,8 @@ surrogates are refused before validation; the OpenAPI document still describes t
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -104,7 +106,14 @@ def create_app(settings: HubSettings, engine: Engine) -> FastAPI:
     submissions = Submissions(engine, settings, authenticator)
     reads = Reads(engine)
 
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if submissions.one_trip is not None:
+            await submissions.one_trip.close()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="Outreach hub",
         version=__version__,
         summary="Receives structured summaries from Outreach devices; team leads review them.",
@@ -155,13 +164,12 @@ def create_app(settings: HubSettings, engine: Engine) -> FastAPI:
     ) -> Response:
         """Submit one summary. The same Idempotency-Key and body answer the first receipt."""
         # The credential is checked in the same transaction that claims the key.
-        answer = await run_in_threadpool(
-            submissions.receive,
-            authorization,
-            idempotency_key,
-            request.headers.get("content-type", ""),
-            await request.body(),
-        )
+        content_type, body = request.headers.get("content-type", ""), await request.body()
+        answer = await submissions.receive_first(authorization, idempotency_key, content_type, body)
+        if answer is None:
+            answer = await run_in_threadpool(
+                submissions.receive, authorization, idempotency_key, content_type, body, first=False
+            )
         return Response(answer.text, status_code=answer.status, media_type="application/json")
 
     @app.get("/v1/summaries", tags=["summaries"])

@@ -66,7 +66,7 @@ from outreach.hub.clock import Clock, stamp, unstamp, utc_now
 from outreach.hub.db import insert_or_skip
 from outreach.hub.errors import Refused, forbidden, invalid
 from outreach.hub.locks import lock_number, summary_lock, summary_lock_number, team_feed_lock
-from outreach.hub.onetrip import store_first
+from outreach.hub.onetrip import OneTrip
 from outreach.hub.settings import HubSettings
 from outreach.hub.strictjson import request_json
 from outreach.hub.tables import (
@@ -320,16 +320,37 @@ class Submissions:
         self._now = now
         self._sql = _Statements(engine)
         # PostgreSQL stores the common submission in one statement (see ``onetrip``).
-        self._one_trip = (
-            engine.execution_options(isolation_level="AUTOCOMMIT") if self._sql.postgres else None
-        )
+        self.one_trip = OneTrip(engine) if self._sql.postgres else None
+
+    async def receive_first(
+        self, authorization: str | None, key: str | None, content_type: str, body: bytes
+    ) -> Answer | None:
+        """The common submission (see ``onetrip``) stored from the event loop, or None for
+        ``receive`` (with ``first=False``) to decide, refusals included."""
+        if self.one_trip is None:
+            return None
+        try:
+            credential(authorization)
+            checked_key = check_key(key)
+            submission, request_hash = self._accept(request_json(content_type, body))
+        except Refused:  # answered by ``receive``, which counts it first
+            return None
+        answer, values = self._first(authorization, checked_key, submission, request_hash)
+        return answer if await self.one_trip.store_async(values) else None
 
     def receive(
-        self, authorization: str | None, key: str | None, content_type: str, body: bytes
+        self,
+        authorization: str | None,
+        key: str | None,
+        content_type: str,
+        body: bytes,
+        *,
+        first: bool = True,
     ) -> Answer:
         """A submission as it arrives over HTTP, in one transaction with its credential
         check, counted against the device's rate last (see ``auth``); a refused body still
-        counts."""
+        counts. ``first``: try the common submission's one statement first (False when
+        ``receive_first`` already has)."""
         credential(authorization)  # none at all is 401 before anything is read
         refusal: Refused | None = None
         try:
@@ -337,10 +358,10 @@ class Submissions:
             submission, request_hash = self._accept(request_json(content_type, body))
         except Refused as refused:  # nothing will be written but the count: keep it
             refusal = refused
-        if refusal is None and self._one_trip is not None:
-            first = self._first(authorization, checked_key, submission, request_hash)
-            if first is not None:
-                return first
+        if refusal is None and first and self.one_trip is not None:
+            answer, values = self._first(authorization, checked_key, submission, request_hash)
+            if self.one_trip.store(values):
+                return answer
         with self._engine.begin() as conn:
             tail = _Tail()
             if refusal is None:
@@ -361,10 +382,9 @@ class Submissions:
 
     def _first(
         self, authorization: str | None, key: str, submission: Submission, request_hash: str
-    ) -> Answer | None:
-        """The receipt of a submission ``onetrip`` stored whole, or None if it wrote nothing
-        (not the common case, or raced): the general path decides."""
-        assert self._one_trip is not None
+    ) -> tuple[Answer, dict[str, Any]]:
+        """The receipt of a common submission and the parameters of ``onetrip``'s statement
+        that stores it (or writes nothing, if it is not one)."""
         summary = submission.summary
         body = canonical(summary.model_dump(mode="json"))
         now = self._now()
@@ -391,7 +411,7 @@ class Submissions:
             "tags": json.dumps(tag_rows(summary)),
             "mentions": json.dumps(mention_keys(summary)),
         }
-        return answer if store_first(self._one_trip, values) else None
+        return answer, values
 
     def _caller(
         self, conn: Connection, authorization: str | None, key: str, submission: Submission
