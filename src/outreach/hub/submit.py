@@ -99,8 +99,13 @@ _SEQ_COLUMNS = (
 )
 
 
+# Made once: json.dumps with options makes an encoder on every call.
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+_COMPACT = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+
+
 def canonical(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return _CANONICAL.encode(value)
 
 
 def digest(text: str) -> str:
@@ -408,8 +413,8 @@ class Submissions:
             "seq": submission.device_seq,
             "summary_lock": summary_lock_number(summary.id),
             **_columns(summary, body, digest(body)),
-            "tags": json.dumps(tag_rows(summary)),
-            "mentions": json.dumps(mention_keys(summary)),
+            "tags": _COMPACT.encode(tag_rows(summary)),
+            "mentions": _COMPACT.encode(mention_keys(summary)),
         }
         return answer, values
 
