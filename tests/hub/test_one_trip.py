@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -14,11 +15,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 import httpx
+from psycopg.conninfo import conninfo_to_dict
 from sqlalchemy import Connection, Engine, event, text
+from sqlalchemy.engine import make_url
 
 from outreach.hub.api import create_app
 from outreach.hub.auth import Authenticator
 from outreach.hub.db import connect
+from outreach.hub.onetrip import libpq_uri
 from outreach.hub.settings import HubSettings
 from outreach.hub.submit import Answer, Submissions
 from tests.support.hubproc import Device, HubProcess, summary
@@ -143,26 +147,37 @@ def test_the_common_submission_is_one_statement_storing_what_the_general_path_st
     )
 
 
-def test_the_next_running_number_goes_in_one_statement_and_a_gap_does_not(
+# (running number, whether the one statement stores it): numbers out of order and gaps
+# go in one statement; a number sent before, or more missing than a receipt lists, do not.
+_NUMBERS = [(1, True), (3, True), (2, True), (7, True), (5, True), (5, False), (70, False)]
+_NUMBERS += [(6, False), (4, False)]
+
+
+def test_running_numbers_out_of_order_get_the_receipts_of_the_general_path(
     postgresql_hub: HubProcess,
 ) -> None:
     hub = postgresql_hub
-    worker = hub.team(workers=1).worker
-    submissions = _submissions(hub)
-    for seq in (1, 2):
+    one, general = hub.team(workers=1).worker, hub.team(workers=1).worker
+    paths = {"one": _submissions(hub), "general": _submissions(hub, General)}
+    receipts: dict[str, list[dict[str, Any]]] = {"one": [], "general": []}
+    for n, (seq, alone) in enumerate(_NUMBERS):
+        body = summary()
         with _statements(hub.engine) as statements:
-            assert _send(submissions, worker, summary(), seq=seq, key=f"k{seq}").status == 201
-        assert len(statements) == 1
-    with _statements(hub.engine) as statements:
-        answer = _send(submissions, worker, summary(), seq=5, key="k5")
-    assert len(statements) > 1  # the general path finds the gap
-    assert json.loads(answer.text)["missing_seqs"] == [3, 4]
-    # Nothing of the refused one statement is left: the general path stored it once.
-    assert [row["seq"] for row in _stored(hub, worker.enrolled["device_id"])["rows"]["seqs"]] == [
-        1,
-        2,
-        5,
-    ]
+            answer = _send(paths["one"], one, body, seq=seq, key=f"k{n}")
+        assert (len(statements) == 1) == alone, (seq, statements)
+        receipts["one"].append(json.loads(answer.text))
+        answer = _send(paths["general"], general, dict(body, id=os.urandom(16).hex()), seq, f"k{n}")
+        receipts["general"].append(json.loads(answer.text))
+    for receipt in (*receipts["one"], *receipts["general"]):
+        receipt.pop("summary_id")
+    assert receipts["one"] == receipts["general"]
+    assert [r["missing_seqs"] for r in receipts["one"][:5]] == [[], [2], [], [4, 5, 6], [4, 6]]
+    assert receipts["one"][6]["missing_more"] == 14  # 4, 6 and 8 to 69: 64, 50 listed
+    one_rows = _stored(hub, one.enrolled["device_id"])["rows"]
+    general_rows = _stored(hub, general.enrolled["device_id"])["rows"]
+    assert one_rows["seqs"] == general_rows["seqs"]
+    assert one_rows["device"] == general_rows["device"]
+    assert one_rows["device"][0]["seq_floor"] == 7
 
 
 @contextmanager
@@ -271,7 +286,7 @@ def test_over_http_the_common_submission_never_waits_for_a_thread(
     worker = hub.team(workers=1).worker
     engine = connect(hub.database_url)
     app = create_app(HubSettings(database_url=hub.database_url), engine)
-    first, gap = summary(), summary()
+    first, again = summary(), summary()
 
     async def send(client: httpx.AsyncClient, body: dict[str, Any], seq: int) -> httpx.Response:
         return await client.post(
@@ -289,10 +304,9 @@ def test_over_http_the_common_submission_never_waits_for_a_thread(
         ):
             with _statements(engine) as common:
                 assert (await send(client, first, 1)).status_code == 201
-            with _statements(engine) as other:
-                answer = await send(client, gap, 3)
+            with _statements(engine) as other:  # the same running number: a resend
+                answer = await send(client, again, 1)
             assert answer.status_code == 201
-            assert answer.json()["missing_seqs"] == [2]
         return common, other
 
     try:
@@ -302,7 +316,20 @@ def test_over_http_the_common_submission_never_waits_for_a_thread(
     assert common == []
     assert other  # the general path
     assert not any("WITH caller" in statement for statement in other)
-    assert [row["seq"] for row in _stored(hub, worker.enrolled["device_id"])["rows"]["seqs"]] == [
-        1,
-        3,
-    ]
+    assert [row["seq"] for row in _stored(hub, worker.enrolled["device_id"])["rows"]["seqs"]] == [1]
+
+
+def test_the_one_statement_connects_where_the_engine_does() -> None:
+    url = make_url(
+        "postgresql+psycopg://hub:p%40ss%2Fw%3Ard@db.example.org:5433/outreach_hub"
+        "?sslmode=verify-full&sslrootcert=/etc/outreach-hub/db-ca.pem"
+    )
+    assert conninfo_to_dict(libpq_uri(url)) == {
+        "user": "hub",
+        "password": "p@ss/w:rd",
+        "host": "db.example.org",
+        "port": "5433",
+        "dbname": "outreach_hub",
+        "sslmode": "verify-full",
+        "sslrootcert": "/etc/outreach-hub/db-ca.pem",
+    }

@@ -1,13 +1,14 @@
 """The common submission on PostgreSQL in one statement and one round trip.
 
-Most submissions are the first version of a summary never seen, under a new key, with the
-device's next running number: every number below it has arrived, so the receipt says
-nothing is missing and can be written before the statement runs. ``SUBMIT`` stores such a
-submission whole, in autocommit (one statement is one transaction), or writes nothing at
-all; ``Submissions`` then takes its general path, which decides every other case and
-answers every refusal. The round trips, not the rows, were most of a submission's cost:
-the general path makes five (``BEGIN``, three statements, ``COMMIT``) and sends the rows
-as nineteen arrays.
+Most submissions are the first version of a summary never seen, under a new key, with a
+running number the device has not sent before: a laptop sends its numbers in order, a few
+at once. ``_SUBMIT`` stores such a submission whole, with its receipt (the numbers below
+the device's highest that have not arrived are found in the same statement), in autocommit
+(one statement is one transaction); or writes nothing at all, and ``Submissions`` takes
+its general path, which decides every other case and answers every refusal. The round
+trips, not the rows, were most of a submission's cost: the general path makes five
+(``BEGIN``, three statements, ``COMMIT``), and it holds the device's row from its count to
+its ``COMMIT``, so one device's submissions queued behind each other's round trips.
 
 What the general path guarantees, this one keeps:
 
@@ -15,9 +16,14 @@ What the general path guarantees, this one keeps:
   under its rate. The count is the ``UPDATE`` of the device's row, whose conditions
   PostgreSQL checks again on the newest row if another request changed it meanwhile, so
   requests racing past the limit are not all let through.
+- **Running numbers:** the receipt lists the numbers missing between the device's floor
+  and its highest as this statement's snapshot has them, as the general path's does, and
+  the floor is raised to just below the first of them (never lowered, never past a gap).
+  More than ``SPAN`` numbers above the floor, or more missing than a receipt lists: the
+  general path, which pages through them.
 - **Locks:** the team's feed lock, shared, before the summary takes its ``pk``; the key's
   lock and the summary id's lock are tried, not waited for (held elsewhere: the general
-  path waits or answers 409).
+  path waits or answers 409). A statement that writes nothing releases them as it ends.
 - **Nothing half-done:** the rows are written only from the ``RETURNING`` of the count and
   of the summary, so a condition that fails writes nothing. A unique index that refuses a
   row (another request with the same key, id or running number committed since this
@@ -30,30 +36,46 @@ from typing import Any
 
 import psycopg
 from psycopg_pool import AsyncConnectionPool
-from sqlalchemy import Engine, text
+from sqlalchemy import URL, Engine, text
 from sqlalchemy.exc import IntegrityError
 
 from outreach.hub.locks import SUMMARY_LOCK, TEAM_FEED_LOCK
 
+# How far above the device's floor its numbers may reach for this statement to look for
+# the missing ones: a laptop sends a few at once, so a wider span is an old gap.
+SPAN = 256
+
 # Parameters: who (b_device, b_hash), the rate (window, per_minute, now), the key (key,
-# key_lock, request_hash, response), the running number (seq), the summary's columns and
-# its id's lock (summary_lock), and its tags and mentions as JSON lists of objects.
+# key_lock, request_hash), the running number (seq; span, listed: see ``SPAN``), the
+# summary's columns and its id's lock (summary_lock), its tags and mentions as JSON lists
+# of objects, and the receipt's text around its missing numbers (receipt_head, _tail).
 _SUBMIT = text(
     """
 WITH caller AS MATERIALIZED (
-    SELECT d.id AS device_id, d.user_id, u.team_id,
+    SELECT d.id AS device_id, d.user_id, u.team_id, d.seq_floor,
+           GREATEST(CAST(:seq AS bigint),
+                    (SELECT max(q.seq) FROM device_seqs q WHERE q.device_id = d.id)) AS top,
            pg_advisory_xact_lock_shared(CAST(:feed_class AS integer), u.team_id) AS feed
     FROM devices d JOIN users u ON u.id = d.user_id
     WHERE d.id = :b_device AND d.secret_hash = :b_hash AND d.revoked_at IS NULL
       AND u.role IN ('worker', 'lead')
-      AND d.seq_floor = CAST(:seq AS bigint) - 1
-      AND NOT EXISTS (SELECT FROM device_seqs q WHERE q.device_id = d.id AND q.seq > d.seq_floor)
+      AND CAST(:seq AS bigint) > d.seq_floor
+      AND NOT EXISTS (
+          SELECT FROM device_seqs q WHERE q.device_id = d.id AND q.seq = CAST(:seq AS bigint)
+      )
       AND NOT EXISTS (SELECT FROM idempotency i WHERE i.device_id = d.id AND i.key = :key)
       AND NOT EXISTS (SELECT FROM summaries s WHERE s.summary_id = :summary_id)
 ),
 claimed AS MATERIALIZED (
-    SELECT * FROM caller
-    WHERE pg_try_advisory_xact_lock(CAST(:key_lock AS bigint))
+    SELECT c.*, ARRAY(
+        SELECT n FROM generate_series(c.seq_floor + 1, c.top - 1) AS n
+        WHERE n <> CAST(:seq AS bigint)
+          AND NOT EXISTS (SELECT FROM device_seqs q WHERE q.device_id = c.device_id AND q.seq = n)
+        ORDER BY n
+    ) AS missing
+    FROM caller c
+    WHERE c.top - c.seq_floor <= :span
+      AND pg_try_advisory_xact_lock(CAST(:key_lock AS bigint))
       AND pg_try_advisory_xact_lock(
           CAST(:summary_class AS integer), CAST(:summary_lock AS integer)
       )
@@ -61,11 +83,15 @@ claimed AS MATERIALIZED (
 counted AS (
     UPDATE devices d
     SET rate_count = CASE WHEN d.rate_window = :window THEN d.rate_count + 1 ELSE 1 END,
-        rate_window = :window, last_seen_at = :now, seq_floor = :seq
+        rate_window = :window, last_seen_at = :now,
+        seq_floor = GREATEST(
+            d.seq_floor,
+            CASE WHEN cardinality(c.missing) = 0 THEN c.top ELSE c.missing[1] - 1 END
+        )
     FROM claimed c
-    WHERE d.id = c.device_id AND d.seq_floor = CAST(:seq AS bigint) - 1
+    WHERE d.id = c.device_id AND cardinality(c.missing) <= :listed
       AND (d.rate_window <> :window OR d.rate_count < :per_minute)
-    RETURNING c.device_id, c.user_id, c.team_id
+    RETURNING c.device_id, c.user_id, c.team_id, c.missing
 ),
 summary AS (
     INSERT INTO summaries (summary_id, version, team_id, user_id, device_id, received_at,
@@ -92,53 +118,66 @@ seq AS (
 ),
 kept AS (
     INSERT INTO idempotency (device_id, key, body_hash, status, response, created_at)
-    SELECT device_id, :key, :request_hash, 201, :response, :now FROM summary
+    SELECT s.device_id, :key, :request_hash, 201,
+           :receipt_head || array_to_json(c.missing)::text || :receipt_tail, :now
+    FROM summary s, counted c
+    RETURNING response
 )
-SELECT count(*) FROM summary
+SELECT response FROM kept
 """
 )
 
 
 class OneTrip:
-    """Runs ``SUBMIT``: from the event loop on psycopg's own async connections, so the
+    """Runs ``_SUBMIT``: from the event loop on psycopg's own async connections, so the
     common submission waits for PostgreSQL without a thread or SQLAlchemy in between (they
     were a third of the hub's CPU a submission); or from a thread on the engine's pool.
-    Each call answers whether the submission was stored whole; if not, nothing was."""
+    Each call answers the receipt of a submission stored whole, or None: nothing stored."""
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine.execution_options(isolation_level="AUTOCOMMIT")
         self._sql = str(_SUBMIT.compile(dialect=engine.dialect))  # %(name)s, as psycopg takes
-        url = engine.url.set(drivername="postgresql")  # libpq's URI, without the driver
         self._pool = AsyncConnectionPool(
-            url.render_as_string(hide_password=False),
+            libpq_uri(engine.url),
             kwargs={"autocommit": True},
             min_size=1,
             max_size=10,
             open=False,  # opened in the event loop that first uses it
         )
 
-    def store(self, values: dict[str, Any]) -> bool:
+    def store(self, values: dict[str, Any]) -> str | None:
         with self._engine.connect() as conn:
             try:
-                return bool(conn.execute(_SUBMIT, _with_classes(values)).scalar_one())
+                return conn.execute(_SUBMIT, _with_classes(values)).scalar()
             except IntegrityError:  # raced by a request committed since the snapshot
-                return False
+                return None
 
-    async def store_async(self, values: dict[str, Any]) -> bool:
+    async def store_async(self, values: dict[str, Any]) -> str | None:
         await self._pool.open()
         try:
             async with self._pool.connection() as conn:
                 found = await (await conn.execute(self._sql, _with_classes(values))).fetchone()
-        except psycopg.errors.UniqueViolation:  # as in ``store``
-            return False
-        except psycopg.OperationalError:
-            # The database is out of reach: the general path answers 503 with Retry-After.
-            return False
-        return bool(found and found[0])
+        except (psycopg.errors.UniqueViolation, psycopg.DataError, psycopg.OperationalError):
+            # Raced by a commit since the snapshot, a value the database refuses, or the
+            # database out of reach: the general path answers (409, 422 or 503 with
+            # Retry-After, as for the engine's errors). Had the statement committed before
+            # the connection dropped, it finds the receipt kept under the key.
+            return None
+        return None if found is None else str(found[0])
 
     async def close(self) -> None:
         await self._pool.close()
 
 
+def libpq_uri(url: URL) -> str:
+    """The engine's URL as libpq takes it: its driver dropped, the password kept."""
+    return url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
 def _with_classes(values: dict[str, Any]) -> dict[str, Any]:
-    return {**values, "feed_class": TEAM_FEED_LOCK, "summary_class": SUMMARY_LOCK}
+    return {
+        **values,
+        "feed_class": TEAM_FEED_LOCK,
+        "summary_class": SUMMARY_LOCK,
+        "span": SPAN,
+    }

@@ -81,6 +81,7 @@ from outreach.hub.tables import (
 from outreach.links.keys import Mention, entity_key
 
 MISSING_LISTED = 50
+_NONE_MISSING = '"missing_seqs":[],"missing_more":0}'
 # Leads go out too: the contacts they file are their team's, like a worker's. An admin's
 # device only administers.
 SUBMITTERS = frozenset({"worker", "lead"})
@@ -340,8 +341,10 @@ class Submissions:
             submission, request_hash = self._accept(request_json(content_type, body))
         except Refused:  # answered by ``receive``, which counts it first
             return None
-        answer, values = self._first(authorization, checked_key, submission, request_hash)
-        return answer if await self.one_trip.store_async(values) else None
+        receipt = await self.one_trip.store_async(
+            self._first(authorization, checked_key, submission, request_hash)
+        )
+        return None if receipt is None else Answer(201, receipt)
 
     def receive(
         self,
@@ -364,9 +367,10 @@ class Submissions:
         except Refused as refused:  # nothing will be written but the count: keep it
             refusal = refused
         if refusal is None and first and self.one_trip is not None:
-            answer, values = self._first(authorization, checked_key, submission, request_hash)
-            if self.one_trip.store(values):
-                return answer
+            values = self._first(authorization, checked_key, submission, request_hash)
+            receipt = self.one_trip.store(values)
+            if receipt is not None:
+                return Answer(201, receipt)
         with self._engine.begin() as conn:
             tail = _Tail()
             if refusal is None:
@@ -387,9 +391,9 @@ class Submissions:
 
     def _first(
         self, authorization: str | None, key: str, submission: Submission, request_hash: str
-    ) -> tuple[Answer, dict[str, Any]]:
-        """The receipt of a common submission and the parameters of ``onetrip``'s statement
-        that stores it (or writes nothing, if it is not one)."""
+    ) -> dict[str, Any]:
+        """The parameters of ``onetrip``'s statement that stores a common submission (or
+        writes nothing, if it is not one), with its receipt but for the missing numbers."""
         summary = submission.summary
         body = canonical(summary.model_dump(mode="json"))
         now = self._now()
@@ -401,22 +405,26 @@ class Submissions:
             device_seq=submission.device_seq,
             superseded=False,
         )
-        answer = Answer(201, receipt.model_dump_json())
-        values = {
+        # The statement puts the missing numbers it finds between the two.
+        head, none_missing, after = receipt.model_dump_json().rpartition(_NONE_MISSING)
+        assert none_missing, "the receipt ends with its missing numbers"
+        assert not after, "the receipt ends with its missing numbers"
+        return {
             **identity_values(authorization),
             **self._auth.rate_values(now),
             "now": received_at,
             "key": key,
             "key_lock": lock_number(credential(authorization)[0], key),
             "request_hash": request_hash,
-            "response": answer.text,
+            "receipt_head": head + '"missing_seqs":',
+            "receipt_tail": ',"missing_more":0}',
+            "listed": MISSING_LISTED,
             "seq": submission.device_seq,
             "summary_lock": summary_lock_number(summary.id),
             **_columns(summary, body, digest(body)),
             "tags": _COMPACT.encode(tag_rows(summary)),
             "mentions": _COMPACT.encode(mention_keys(summary)),
         }
-        return answer, values
 
     def _caller(
         self, conn: Connection, authorization: str | None, key: str, submission: Submission
