@@ -142,7 +142,9 @@ def sync_in_fresh_process(job: Job) -> dict[str, Any]:
         def progress(done: int, _total: int) -> None:
             timeline.append((time.perf_counter(), done))
 
-        with HubClient(found.address, credential=found.credential) as client:
+        # One connection for each sending thread, as the app has (both 8 by default).
+        connections = {"connections": concurrency} if concurrency is not None else {}
+        with HubClient(found.address, credential=found.credential, **connections) as client:
             engine = SyncEngine(opened.db, client, **tuning)
             cpu_before = _cpu_s()
             started = time.perf_counter()

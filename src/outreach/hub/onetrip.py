@@ -67,11 +67,15 @@ WITH caller AS MATERIALIZED (
       AND NOT EXISTS (SELECT FROM summaries s WHERE s.summary_id = :summary_id)
 ),
 claimed AS MATERIALIZED (
+    -- Only the device's numbers in the span are read, however the join is planned (a
+    -- plan that read them all made every submission slower than the one before).
     SELECT c.*, ARRAY(
         SELECT n FROM generate_series(c.seq_floor + 1, c.top - 1) AS n
         WHERE n <> CAST(:seq AS bigint)
-          AND NOT EXISTS (SELECT FROM device_seqs q WHERE q.device_id = c.device_id AND q.seq = n)
-        ORDER BY n
+        EXCEPT
+        SELECT q.seq FROM device_seqs q
+        WHERE q.device_id = c.device_id AND q.seq > c.seq_floor AND q.seq < c.top
+        ORDER BY 1
     ) AS missing
     FROM caller c
     WHERE c.top - c.seq_floor <= :span
