@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import os
 import time
 from collections.abc import Iterator
@@ -15,6 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import httpx
+import pytest
 from psycopg.conninfo import conninfo_to_dict
 from sqlalchemy import Connection, Engine, event, text
 from sqlalchemy.engine import make_url
@@ -26,6 +28,7 @@ from outreach.hub.onetrip import libpq_uri
 from outreach.hub.settings import HubSettings
 from outreach.hub.submit import Answer, Submissions
 from tests.support.hubproc import Device, HubProcess, summary
+from tests.support.postgres import free_port
 
 MOMENT = datetime(2026, 11, 20, 12, 0, 30, tzinfo=UTC)
 PAUSE = 74039999  # the advisory lock a paused insert waits for
@@ -333,3 +336,41 @@ def test_the_one_statement_connects_where_the_engine_does() -> None:
         "sslmode": "verify-full",
         "sslrootcert": "/etc/outreach-hub/db-ca.pem",
     }
+
+
+def test_with_the_database_out_of_reach_a_submission_is_503_with_retry_after(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Nothing listens where the database should be: the one statement gives up and the
+    general path answers as for any request then, twice in a row."""
+    url = f"postgresql://postgres@127.0.0.1:{free_port()}/outreach_hub"
+    engine = connect(url)
+    app = create_app(HubSettings(database_url=url), engine)
+    headers = {"Authorization": "Bearer " + "a" * 32 + ".secret", "Idempotency-Key": "one"}
+
+    async def run() -> list[httpx.Response]:
+        async with (
+            app.router.lifespan_context(app),
+            httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=app), base_url="http://hub"
+            ) as client,
+        ):
+            return [
+                await client.post(
+                    "/v1/summaries",
+                    json={"device_seq": n, "summary": summary()},
+                    headers={**headers, "Idempotency-Key": f"k{n}"},
+                )
+                for n in (1, 2)
+            ]
+
+    try:
+        with caplog.at_level(logging.WARNING):
+            answers = asyncio.run(run())
+    finally:
+        engine.dispose()
+    for answer in answers:
+        assert answer.status_code == 503, answer.text
+        assert answer.json()["code"] == "unavailable"
+        assert answer.headers["Retry-After"] == "5"
+    assert "database unavailable: OperationalError" in caplog.text

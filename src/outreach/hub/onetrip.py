@@ -32,6 +32,7 @@ What the general path guarantees, this one keeps:
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import psycopg
@@ -40,6 +41,10 @@ from sqlalchemy import URL, Engine, text
 from sqlalchemy.exc import IntegrityError
 
 from outreach.hub.locks import SUMMARY_LOCK, TEAM_FEED_LOCK
+
+# Seconds to wait for a free connection, and to leave the database alone after it was out
+# of reach.
+_WAIT, _RESTING = 2.0, 5.0
 
 # How far above the device's floor its numbers may reach for this statement to look for
 # the missing ones: a laptop sends a few at once, so a wider span is an old gap.
@@ -146,8 +151,12 @@ class OneTrip:
             kwargs={"autocommit": True},
             min_size=1,
             max_size=10,
+            # A connection free within this long, or the general path takes the request:
+            # with the database out of reach, it answers 503 at once.
+            timeout=_WAIT,
             open=False,  # opened in the event loop that first uses it
         )
+        self._resting_until = 0.0  # the database was out of reach: the general path only
 
     def store(self, values: dict[str, Any]) -> str | None:
         with self._engine.connect() as conn:
@@ -157,15 +166,22 @@ class OneTrip:
                 return None
 
     async def store_async(self, values: dict[str, Any]) -> str | None:
+        if time.monotonic() < self._resting_until:
+            return None
         await self._pool.open()
         try:
             async with self._pool.connection() as conn:
                 found = await (await conn.execute(self._sql, _with_classes(values))).fetchone()
-        except (psycopg.errors.UniqueViolation, psycopg.DataError, psycopg.OperationalError):
-            # Raced by a commit since the snapshot, a value the database refuses, or the
-            # database out of reach: the general path answers (409, 422 or 503 with
-            # Retry-After, as for the engine's errors). Had the statement committed before
-            # the connection dropped, it finds the receipt kept under the key.
+        except (psycopg.errors.UniqueViolation, psycopg.DataError):
+            # Raced by a commit since the snapshot, or a value the database refuses: the
+            # general path answers (409 or 422, as for the engine's errors).
+            return None
+        except psycopg.OperationalError:
+            # The database out of reach (or no connection free in time): the general path
+            # answers 503 with Retry-After, and takes the next requests for a while without
+            # waiting here. Had the statement committed before the connection dropped, it
+            # finds the receipt kept under the key.
+            self._resting_until = time.monotonic() + _RESTING
             return None
         return None if found is None else str(found[0])
 

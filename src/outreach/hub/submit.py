@@ -10,6 +10,10 @@ done, the same body gets the original receipt and a different body 422, as in th
 Idempotency-Key draft. Keys are kept ``idempotency_days`` (a year): as long as a laptop
 may be offline.
 
+On PostgreSQL the common submission (a new summary under a new key, its running number
+not sent before) is first tried as one statement (``onetrip``), which stores it whole or
+writes nothing; everything below is the general path that decides every other case.
+
 On PostgreSQL a submission also holds its team's feed lock shared (``TEAM_FEED_LOCK``)
 from before its summary takes a ``pk`` until it commits; a lead's feed takes it exclusively
 before reading, so no version the feed has passed by ``seq`` can commit later (SQLite's
@@ -81,7 +85,9 @@ from outreach.hub.tables import (
 from outreach.links.keys import Mention, entity_key
 
 MISSING_LISTED = 50
-_NONE_MISSING = '"missing_seqs":[],"missing_more":0}'
+# How a receipt with no missing numbers ends; ``onetrip`` puts those it finds in between.
+_MISSING_KEY, _AFTER_MISSING = '"missing_seqs":', ',"missing_more":0}'
+_NONE_MISSING = _MISSING_KEY + "[]" + _AFTER_MISSING
 # Leads go out too: the contacts they file are their team's, like a worker's. An admin's
 # device only administers.
 SUBMITTERS = frozenset({"worker", "lead"})
@@ -405,7 +411,6 @@ class Submissions:
             device_seq=submission.device_seq,
             superseded=False,
         )
-        # The statement puts the missing numbers it finds between the two.
         head, none_missing, after = receipt.model_dump_json().rpartition(_NONE_MISSING)
         assert none_missing, "the receipt ends with its missing numbers"
         assert not after, "the receipt ends with its missing numbers"
@@ -416,8 +421,8 @@ class Submissions:
             "key": key,
             "key_lock": lock_number(credential(authorization)[0], key),
             "request_hash": request_hash,
-            "receipt_head": head + '"missing_seqs":',
-            "receipt_tail": ',"missing_more":0}',
+            "receipt_head": head + _MISSING_KEY,
+            "receipt_tail": _AFTER_MISSING,
             "listed": MISSING_LISTED,
             "seq": submission.device_seq,
             "summary_lock": summary_lock_number(summary.id),
