@@ -37,7 +37,12 @@ def test_a_failure_inside_a_submission_is_500_and_its_message_is_not_logged(
 
     async def submit() -> httpx.Response:
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://hub") as client:
+        # With its lifespan, as uvicorn runs it: shutting down closes psycopg's pool, whose
+        # tasks would otherwise be left for asyncio.run to cancel.
+        async with (
+            app.router.lifespan_context(app),
+            httpx.AsyncClient(transport=transport, base_url="http://hub") as client,
+        ):
             return await client.post(
                 "/v1/summaries",
                 content=json.dumps(body),
